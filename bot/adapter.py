@@ -1,0 +1,97 @@
+"""The contract between the core and a platform adapter.
+
+Adapters live in ``adapters/`` and implement :class:`Adapter`; the core only ever sees
+this protocol, never a platform library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Flag, auto
+from typing import Protocol
+
+from bot.commands import CommandSpec, Role
+from bot.events import Author, ChatRef, Event, Platform
+from bot.replies import Reply
+
+
+class Capability(Flag):
+    NONE = 0
+    BUTTONS = auto()
+    EPHEMERAL = auto()
+    EDIT = auto()
+    DIRECT_MESSAGE = auto()
+    THREADS = auto()
+    REACTIONS = auto()
+
+
+@dataclass(frozen=True, slots=True)
+class SentRef:
+    """Where a sent message landed, so it can be edited or linked to later."""
+
+    platform: Platform
+    chat_id: str
+    message_ids: tuple[str, ...]
+
+
+class DeliveryError(Exception):
+    """A send failed for good (bot removed, chat deleted, blocked). ``reason`` is for managers."""
+
+    def __init__(self, reason: str, *, permanent: bool = True) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+class EventSink(Protocol):
+    """What an adapter hands its events to (the core's :class:`~bot.dispatcher.Dispatcher`)."""
+
+    async def handle(self, event: Event) -> HandleResult: ...
+
+    def commands(self) -> Sequence[CommandSpec]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class HandleResult:
+    """The core's answer to one event.
+
+    ``outcome`` tells a delivery loop whether it may acknowledge the event to the platform:
+    ``busy`` means another worker holds it, so leave it unacknowledged and retry later.
+    """
+
+    outcome: str  # handled | duplicate | busy | ignored
+    replies: tuple[Reply, ...] = ()
+
+    @property
+    def may_acknowledge(self) -> bool:
+        return self.outcome != "busy"
+
+
+class Adapter(Protocol):
+    platform: Platform
+    capabilities: Capability
+
+    async def start(self, sink: EventSink) -> None:
+        """Connect, publish the command list, and start delivering events to ``sink``."""
+
+    async def stop(self) -> None:
+        """Stop taking new events, finish sending, disconnect. Idempotent."""
+
+    async def wait_finished(self) -> None:
+        """Return when the adapter has nothing more to do (console transcript end); else never."""
+
+    async def send(self, chat: ChatRef, reply: Reply) -> SentRef:
+        """Post to a chat (raises :class:`DeliveryError` on a permanent failure)."""
+
+    async def reply(self, to: Event, reply: Reply) -> SentRef | None:
+        """Answer an event where it happened (privately when ``reply.private``)."""
+
+    async def edit(self, sent: SentRef, reply: Reply) -> None:
+        """Replace the text of a message the bot sent."""
+
+    async def send_direct(self, member: Author, reply: Reply) -> SentRef | None:
+        """Direct-message a member; None when the platform will not let us (fall back)."""
+
+    async def resolve_role(self, chat: ChatRef, author: Author) -> Role | None:
+        """The role the platform gives this author in this chat (chat admin → manager)."""

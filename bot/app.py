@@ -1,0 +1,161 @@
+"""The composition root: builds storage, services and the configured adapters, and runs them.
+
+This is the one module in ``bot/`` that may load adapters (by name, with importlib, only
+when configured); only the CLI imports it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+import signal
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from bot import __version__
+from bot.adapter import Adapter
+from bot.clock import Clock, SystemClock
+from bot.commands import CommandRegistry, Role
+from bot.dispatcher import Dispatcher
+from bot.handlers.core import CoreCommands
+from bot.messenger import Messenger
+from bot.roles import RoleResolver
+from bot.settings import Settings
+from storage.db import Database, sqlite_url
+from storage.migrate import upgrade
+from storage.repositories import AuditRepo, ChatRepo, EventRepo, MemberRepo
+
+log = logging.getLogger(__name__)
+
+ADAPTERS = {
+    "console": "adapters.console:ConsoleAdapter",
+    "telegram": "adapters.telegram:TelegramAdapter",
+    "discord": "adapters.discord:DiscordAdapter",
+}
+
+
+class StartupError(Exception):
+    """Something the user must fix before the bot can run; one clear line."""
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("fanloop", appauthor=False))
+
+
+def database_url(settings: Settings) -> str:
+    if settings.database_url:
+        return settings.database_url
+    return sqlite_url((settings.data_dir or default_data_dir()).expanduser())
+
+
+def load_adapter_class(name: str) -> Callable[..., Adapter]:
+    module_name, _, cls = ADAPTERS[name].partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise StartupError(f"the {name} adapter cannot be loaded: {exc}") from None
+    factory: Callable[..., Adapter] = getattr(module, cls)
+    return factory
+
+
+class App:
+    """Everything one fanloop process runs, wired together."""
+
+    def __init__(self, settings: Settings, *, clock: Clock | None = None, db: Database | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.db = db or Database(database_url(settings))
+        self.members = MemberRepo(self.db)
+        self.chats = ChatRepo(self.db)
+        self.events = EventRepo(self.db)
+        self.audit = AuditRepo(self.db)
+        self.registry = CommandRegistry()
+        self.roles = RoleResolver(settings.roles)
+        self.adapters: dict[str, Adapter] = {}
+        self.messenger = Messenger(self.adapters, self.chats)
+        self.dispatcher = Dispatcher(
+            registry=self.registry,
+            roles=self.roles,
+            members=self.members,
+            chats=self.chats,
+            events=self.events,
+            messenger=self.messenger,
+            clock=self.clock,
+            limits=settings.limits,
+        )
+        core = CoreCommands(
+            self.registry, self.members, self.chats, self.audit, self.status_lines, settings.community_name
+        )
+        self.registry.extend(core.specs())
+        self._stopping = asyncio.Event()
+
+    def status_lines(self) -> list[str]:
+        backend = "SQLite" if self.db.is_sqlite else "PostgreSQL"
+        return [
+            f"fanloop {__version__}",
+            f"platforms: {', '.join(self.adapters) or 'none'}",
+            f"database: {backend}",
+        ]
+
+    def add_adapter(self, adapter: Adapter) -> None:
+        self.adapters[str(adapter.platform)] = adapter
+        self.roles.register_platform(str(adapter.platform), adapter.resolve_role)
+
+    async def prepare(self) -> None:
+        """Bring the database schema up to date and record the console's fan channel."""
+        await upgrade(self.db)
+        if "console" in self.adapters:
+            await self.chats.ensure(
+                "console", "fans", title="fans", kind="fan", community_id="console", now=self.clock.now()
+            )
+
+    async def run(self) -> None:
+        """Start every adapter; stop on SIGINT/SIGTERM or when all adapters are finished."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):  # not main thread / Windows
+                loop.add_signal_handler(sig, self._stopping.set)
+        started: list[Adapter] = []
+        try:
+            for name, adapter in self.adapters.items():
+                await adapter.start(self.dispatcher)
+                started.append(adapter)
+                log.info("adapter started", extra={"platform": name})
+            finished: asyncio.Future[Any] = asyncio.gather(*(a.wait_finished() for a in started))
+            stopping: asyncio.Future[Any] = asyncio.create_task(self._stopping.wait())
+            await asyncio.wait([finished, stopping], return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            if not finished.done():
+                finished.cancel()
+        finally:
+            await self.shutdown(started)
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def shutdown(self, adapters: list[Adapter] | None = None) -> None:
+        """Finish in-flight handlers, stop adapters, close the database."""
+        await self.dispatcher.drain(grace=30)
+        for adapter in reversed(adapters if adapters is not None else list(self.adapters.values())):
+            try:
+                await adapter.stop()
+            except Exception:
+                log.exception("adapter failed to stop cleanly", extra={"platform": str(adapter.platform)})
+        await self.db.dispose()
+
+
+def build_adapters(app: App, *, console: bool, console_options: dict[str, Any]) -> None:
+    """Choose adapters by which tokens are configured; the console when none is (or asked)."""
+    s = app.settings
+    if s.has_telegram:
+        app.add_adapter(load_adapter_class("telegram")(settings=s.telegram, clock=app.clock))
+    if s.has_discord:
+        app.add_adapter(load_adapter_class("discord")(settings=s.discord, clock=app.clock))
+    if console or not app.adapters:
+        options = {"default_role": Role.ADMIN, **console_options}
+        app.add_adapter(load_adapter_class("console")(clock=app.clock, **options))

@@ -1,0 +1,174 @@
+"""The ``fanloop`` command line: run, db upgrade, config check."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import __version__
+from bot.commands import Role
+from bot.settings import ConfigError, Settings, load_settings
+
+log = logging.getLogger("fanloop")
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def _settings(ctx: click.Context) -> Settings:
+    obj: dict[str, Any] = ctx.ensure_object(dict)
+    try:
+        settings = load_settings(obj.get("config"))
+    except ConfigError as exc:
+        _fail(str(exc), 2)
+    if obj.get("data_dir"):
+        settings.data_dir = Path(obj["data_dir"])
+    return settings
+
+
+def _secrets(settings: Settings) -> list[str]:
+    values = [
+        settings.telegram.token,
+        settings.discord.token,
+        settings.llm.api_key,
+        settings.telegram.webhook_secret,
+    ]
+    return [v.get_secret_value() for v in values if v is not None]
+
+
+def _db_error(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    return f"database: {text[:200]}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="fanloop")
+@click.option(
+    "--config", "config", type=click.Path(dir_okay=False), envvar="FANLOOP_CONFIG", help="TOML config file."
+)
+@click.option("--data-dir", type=click.Path(file_okay=False), help="Where the SQLite database lives.")
+@click.pass_context
+def cli(ctx: click.Context, config: str | None, data_dir: str | None) -> None:
+    """fanloop: run your product's fan community on Telegram and Discord."""
+    ctx.ensure_object(dict).update(config=config, data_dir=data_dir)
+
+
+@cli.command()
+@click.option(
+    "--console", "force_console", is_flag=True, help="Run the console adapter (also with tokens set)."
+)
+@click.option(
+    "--transcript",
+    type=click.File("r", encoding="utf-8"),
+    help="Replay NAME: TEXT lines from a file (- for stdin).",
+)
+@click.option(
+    "--as", "as_user", default="you@admin", show_default=True, help="Who you are in the console: NAME[@ROLE]."
+)
+@click.pass_context
+def run(ctx: click.Context, force_console: bool, transcript: io.TextIOBase | None, as_user: str) -> None:
+    """Run the bot: Telegram/Discord when tokens are configured, else the console."""
+    settings = _settings(ctx)
+    name, _, role_name = as_user.partition("@")
+    try:
+        role = Role.parse(role_name or "fan")
+    except ValueError as exc:
+        _fail(f"--as: {exc}", 2)
+    if transcript is not None:
+        force_console = True
+    from bot.logs import setup_logging
+
+    quiet = transcript is not None or sys.stdin.isatty()
+    setup_logging(
+        "WARNING" if quiet and settings.log_level == "INFO" else settings.log_level,
+        settings.log_format,
+        _secrets(settings),
+    )
+    console_options: dict[str, Any] = {"default_user": name or "you", "default_role": role}
+    if transcript is not None:
+        console_options.update(stdin=transcript, transcript=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_run(settings, force_console, console_options))
+
+
+async def _run(settings: Settings, force_console: bool, console_options: dict[str, Any]) -> None:
+    from bot.app import App, StartupError, build_adapters
+
+    app = App(settings)
+    try:
+        build_adapters(app, console=force_console, console_options=console_options)
+        await app.prepare()
+    except StartupError as exc:
+        await app.db.dispose()
+        _fail(str(exc))
+    except (SQLAlchemyError, OSError) as exc:
+        await app.db.dispose()
+        _fail(_db_error(exc))
+    await app.run()
+
+
+@cli.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Apply all pending migrations (also done automatically at start)."""
+    settings = _settings(ctx)
+
+    async def _upgrade() -> str | None:
+        from bot.app import database_url
+        from storage.db import Database
+        from storage.migrate import current_revision, upgrade
+
+        database = Database(database_url(settings))
+        try:
+            await upgrade(database)
+            return await current_revision(database)
+        finally:
+            await database.dispose()
+
+    try:
+        revision = asyncio.run(_upgrade())
+    except (SQLAlchemyError, OSError) as exc:
+        _fail(_db_error(exc))
+    click.echo(f"database is at revision {revision}")
+
+
+@cli.group()
+def config() -> None:
+    """Configuration helpers."""
+
+
+@config.command("check")
+@click.pass_context
+def config_check(ctx: click.Context) -> None:
+    """Validate the configuration: prints 'ok' or what is wrong (exit 2)."""
+    settings = _settings(ctx)
+    platforms = [
+        p for p, on in (("telegram", settings.has_telegram), ("discord", settings.has_discord)) if on
+    ]
+    click.echo("ok")
+    click.echo(f"platforms: {', '.join(platforms) or 'console only (no tokens configured)'}", err=True)
+
+
+def main() -> None:
+    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    cli(prog_name="fanloop")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,288 @@
+"""The command registry: every command is declared once, with typed arguments and a minimum role.
+
+Adapters publish the same specs to their platform (Telegram's command menu, Discord slash
+commands); the registry parses and validates arguments on every platform and answers bad
+input with the command's usage line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import IntEnum, StrEnum
+from typing import TYPE_CHECKING, Any
+
+from bot.replies import Outgoing, Reply
+
+if TYPE_CHECKING:
+    from bot.context import CommandContext
+
+COMMAND_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+MAX_ARGUMENT_TEXT = 4000
+
+
+class Role(IntEnum):
+    """Ordered privilege levels; gaps leave room for more."""
+
+    FAN = 10
+    MODERATOR = 20
+    MANAGER = 30
+    ADMIN = 40
+
+    @classmethod
+    def parse(cls, value: str) -> Role:
+        try:
+            return cls[value.strip().upper()]
+        except KeyError:
+            names = ", ".join(r.name.lower() for r in cls)
+            raise ValueError(f"unknown role {value!r} (one of: {names})") from None
+
+
+class ArgKind(StrEnum):
+    WORD = "word"  # one token; quotes allowed
+    TEXT = "text"  # the rest of the line
+    INT = "int"
+    MENTION = "mention"  # @name, <@id>, or a platform user id
+    DURATION = "duration"  # 90s, 15m, 2h, 1d, 1w, or combined: 1h30m
+    CHOICE = "choice"
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRef:
+    """A member named in a command; the service resolves it against stored identities."""
+
+    raw: str
+    user_id: str | None = None
+    username: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Arg:
+    name: str
+    kind: ArgKind
+    description: str
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    max_length: int | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+
+    def usage(self) -> str:
+        label = "|".join(self.choices) if self.kind is ArgKind.CHOICE else self.name.upper()
+        if self.kind is ArgKind.MENTION:
+            label = "@member"
+        if self.kind is ArgKind.TEXT:
+            label += "…"
+        return f"{label}" if self.required else f"[{label}]"
+
+
+Result = Reply | Sequence[Reply | Outgoing] | None
+Handler = Callable[["CommandContext"], Awaitable[Result]]
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    """One command. ``name`` may hold one space for a subcommand (``"points grant"``)."""
+
+    name: str
+    summary: str
+    handler: Handler
+    args: tuple[Arg, ...] = ()
+    min_role: Role = Role.FAN
+    #: a perk (from grades) that also grants access, e.g. ``can_triage``
+    perk: str | None = None
+    #: the handler may be slow (LLM, broadcast): adapters defer interactions for it
+    slow: bool = False
+    hidden: bool = False
+
+    def __post_init__(self) -> None:
+        parts = self.name.split(" ")
+        if len(parts) > 2 or not all(COMMAND_NAME.match(p) for p in parts):
+            raise ValueError(f"invalid command name {self.name!r}")
+        if not 1 <= len(self.summary) <= 100:
+            raise ValueError(f"{self.name}: summary must be 1-100 characters")
+        for i, arg in enumerate(self.args):
+            if arg.kind is ArgKind.TEXT and i != len(self.args) - 1:
+                raise ValueError(f"{self.name}: a TEXT argument must come last")
+
+    @property
+    def root(self) -> str:
+        return self.name.split(" ")[0]
+
+    @property
+    def sub(self) -> str | None:
+        parts = self.name.split(" ")
+        return parts[1] if len(parts) == 2 else None
+
+    def usage(self) -> str:
+        return " ".join(["/" + self.name, *(a.usage() for a in self.args)])
+
+
+class CommandError(Exception):
+    """Bad input or a refused action: its message is shown to the user as one line."""
+
+
+class UsageError(CommandError):
+    def __init__(self, spec: CommandSpec, problem: str) -> None:
+        super().__init__(f"{problem}. Usage: {spec.usage()}")
+        self.spec = spec
+
+
+@dataclass(slots=True)
+class CommandRegistry:
+    _specs: dict[str, CommandSpec] = field(default_factory=dict)
+
+    def add(self, spec: CommandSpec) -> None:
+        if spec.name in self._specs:
+            raise ValueError(f"command {spec.name!r} registered twice")
+        self._specs[spec.name] = spec
+
+    def extend(self, specs: Iterable[CommandSpec]) -> None:
+        for spec in specs:
+            self.add(spec)
+
+    def get(self, name: str) -> CommandSpec | None:
+        return self._specs.get(name)
+
+    def all(self) -> list[CommandSpec]:
+        return sorted(self._specs.values(), key=lambda s: s.name)
+
+    def roots(self) -> list[str]:
+        return sorted({s.root for s in self._specs.values()})
+
+    def subcommands(self, root: str) -> list[CommandSpec]:
+        return [s for s in self.all() if s.root == root and s.sub]
+
+    def root_role(self, root: str) -> Role:
+        """The lowest role that can use anything under ``root`` (for platform menus)."""
+        return min((s.min_role for s in self._specs.values() if s.root == root), default=Role.ADMIN)
+
+    def resolve(self, root: str, rest: str) -> tuple[CommandSpec, str] | None:
+        """Find the spec for ``/root rest``: a subcommand if ``rest`` starts with one."""
+        head, _, tail = rest.strip().partition(" ")
+        sub = self._specs.get(f"{root} {head.lower()}") if head else None
+        if sub is not None:
+            return sub, tail
+        spec = self._specs.get(root)
+        if spec is not None:
+            return spec, rest
+        return None
+
+
+def split_command(text: str, bot_username: str | None = None) -> tuple[str, str] | None:
+    """``"/Help@fanloop_bot  x y"`` -> ``("help", "x y")``; None when not a command."""
+    if not text.startswith("/") or len(text) < 2:
+        return None
+    head, _, rest = text[1:].partition(" ")
+    head, _, target = head.partition("@")
+    if target and bot_username and target.lower() != bot_username.lower():
+        return None  # a command addressed to another bot in the group
+    if not head:
+        return None
+    return head.lower(), rest.strip()
+
+
+#: one argument: "double quoted", 'single quoted', or a run of non-space characters
+_TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"(?=\s|$)|\'([^\']*)\'(?=\s|$)|([^\s"\']\S*)')
+_DURATION = re.compile(r"(\d+)\s*(w|d|h|m|s)", re.IGNORECASE)
+_UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+def parse_duration(raw: str) -> timedelta:
+    text = raw.strip().lower().replace(" ", "")
+    if not text or _DURATION.sub("", text):
+        raise ValueError(f"{raw!r} is not a duration (e.g. 90s, 15m, 2h, 1d, 1h30m)")
+    seconds = sum(int(n) * _UNITS[u] for n, u in _DURATION.findall(text))
+    if seconds <= 0:
+        raise ValueError("a duration must be longer than zero")
+    return timedelta(seconds=seconds)
+
+
+_DISCORD_MENTION = re.compile(r"^<@!?(\d{5,25})>$")
+_TG_MENTION_LINK = re.compile(r"^tg://user\?id=(\d+)$")
+
+
+def parse_mention(raw: str) -> MemberRef:
+    token = raw.strip()
+    if m := _DISCORD_MENTION.match(token) or _TG_MENTION_LINK.match(token):
+        return MemberRef(raw=token, user_id=m.group(1))
+    if token.startswith("@") and len(token) > 1 and re.fullmatch(r"@[\w.\-]{1,64}", token):
+        return MemberRef(raw=token, username=token[1:])
+    if re.fullmatch(r"-?\d{1,25}", token):
+        return MemberRef(raw=token, user_id=token)
+    raise ValueError(f"{token!r} is not a member (use @name)")
+
+
+def parse_args(spec: CommandSpec, raw: str | dict[str, Any]) -> dict[str, Any]:
+    """Parse and validate arguments; raises :class:`UsageError` with the usage line."""
+    if isinstance(raw, dict):
+        values: dict[str, Any] = {k: v for k, v in raw.items() if v is not None and v != ""}
+    else:
+        if len(raw) > MAX_ARGUMENT_TEXT:
+            raise UsageError(spec, f"that is too long ({len(raw)} characters, at most {MAX_ARGUMENT_TEXT})")
+        values = _split_positional(spec, raw)
+    parsed: dict[str, Any] = {}
+    for arg in spec.args:
+        value = values.pop(arg.name, None)
+        if value is None:
+            if arg.required:
+                raise UsageError(spec, f"missing {arg.name}")
+            parsed[arg.name] = None
+            continue
+        parsed[arg.name] = _convert(spec, arg, value)
+    if values:
+        raise UsageError(spec, "too many arguments")
+    return parsed
+
+
+def _split_positional(spec: CommandSpec, raw: str) -> dict[str, Any]:
+    text = raw.strip()
+    values: dict[str, Any] = {}
+    for arg in spec.args:
+        if not text:
+            break
+        if arg.kind is ArgKind.TEXT:
+            values[arg.name] = text
+            text = ""
+            break
+        m = _TOKEN.match(text)
+        if m is None:
+            raise UsageError(spec, "unbalanced quotes")
+        values[arg.name] = next(g for g in m.groups() if g is not None)
+        text = text[m.end() :].strip()
+    if text:
+        values["\0extra"] = text
+    return values
+
+
+def _convert(spec: CommandSpec, arg: Arg, value: Any) -> Any:
+    try:
+        if arg.kind is ArgKind.INT:
+            number = int(str(value).strip().lstrip("#"))
+            if arg.min_value is not None and number < arg.min_value:
+                raise ValueError(f"{arg.name} must be at least {arg.min_value}")
+            if arg.max_value is not None and number > arg.max_value:
+                raise ValueError(f"{arg.name} must be at most {arg.max_value}")
+            return number
+        text = str(value).strip()
+        if arg.kind is ArgKind.MENTION:
+            return parse_mention(text)
+        if arg.kind is ArgKind.DURATION:
+            return parse_duration(text)
+        if arg.kind is ArgKind.CHOICE:
+            choice = text.lower()
+            if choice not in arg.choices:
+                raise ValueError(f"{arg.name} must be one of {', '.join(arg.choices)}")
+            return choice
+        if not text:
+            raise ValueError(f"{arg.name} must not be empty")
+        if arg.max_length is not None and len(text) > arg.max_length:
+            raise ValueError(f"{arg.name} is too long ({len(text)} characters, at most {arg.max_length})")
+        return text
+    except ValueError as exc:
+        msg = str(exc)
+        if msg.startswith("invalid literal for int()"):
+            msg = f"{arg.name} must be a number"
+        raise UsageError(spec, msg[:1].upper() + msg[1:]) from None

@@ -1,0 +1,53 @@
+"""What a handler sees: the event, who sent it (as a member, with a role), parsed arguments."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.commands import CommandSpec, Result, Role
+from bot.events import Author, ButtonPressed, ChatRef, Event, IncomingMessage, ReactionAdded
+from storage.repositories.members import MemberView
+
+
+@dataclass(slots=True)
+class Context:
+    event: Event
+    member: MemberView
+    role: Role
+    now: datetime
+    perks: frozenset[str] = frozenset()
+
+    @property
+    def chat(self) -> ChatRef:
+        return self.event.chat
+
+    @property
+    def author(self) -> Author:
+        return self.event.author
+
+    @property
+    def actor(self) -> str:
+        """``platform:user_id`` of the caller, for the audit log."""
+        return self.event.author.key
+
+
+@dataclass(slots=True)
+class CommandContext(Context):
+    spec: CommandSpec | None = None
+    args: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def replied_message(self) -> IncomingMessage | None:
+        """The message this command replies to (``/log`` replying to a fan's post)."""
+        ev = self.event
+        if isinstance(ev, IncomingMessage) and ev.reply_to_id is not None:
+            return ev
+        return None
+
+
+MessageListener = Callable[[Context], Awaitable[Result]]
+ButtonHandler = Callable[[Context, ButtonPressed], Awaitable[Result]]
+ReactionListener = Callable[[Context, ReactionAdded], Awaitable[Result]]

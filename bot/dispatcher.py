@@ -1,0 +1,269 @@
+"""Turns platform-neutral events into handler calls, exactly once per platform event.
+
+For every event: claim its (platform, chat, message id) in the database, make sure the
+author is a member, route it (command, plain message, button, reaction, join), mark the
+claim done, and hand the replies back to the adapter. A handler's exception is logged
+with a short error id and answered with a one-line apology; it never stops the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+import uuid
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+
+from bot.adapter import HandleResult
+from bot.clock import Clock
+from bot.commands import CommandError, CommandRegistry, CommandSpec, Result, Role, parse_args, split_command
+from bot.context import ButtonHandler, CommandContext, Context, MessageListener, ReactionListener
+from bot.events import (
+    ButtonPressed,
+    CommandInvocation,
+    Event,
+    IncomingMessage,
+    MemberJoined,
+    ReactionAdded,
+)
+from bot.messenger import Messenger
+from bot.replies import Outgoing, Reply, error
+from bot.roles import RoleResolver
+from bot.settings import LimitsSettings
+from storage.repositories.chats import ChatRepo
+from storage.repositories.events import ClaimResult, EventRepo
+from storage.repositories.members import MemberRepo
+
+log = logging.getLogger(__name__)
+
+PerkSource = Callable[[int], Awaitable[frozenset[str]]]
+
+
+@dataclass(slots=True)
+class _Bucket:
+    hits: deque[float] = field(default_factory=deque)
+
+
+class RateLimiter:
+    """Sliding-window limit on commands per member (per process; see README on scale)."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit, self.window = limit, window
+        self._buckets: dict[str, _Bucket] = {}
+
+    def hit(self, key: str, now: float | None = None) -> float:
+        """Record a hit; return 0 if allowed, else seconds until the next one is."""
+        now = time.monotonic() if now is None else now
+        bucket = self._buckets.setdefault(key, _Bucket())
+        while bucket.hits and now - bucket.hits[0] >= self.window:
+            bucket.hits.popleft()
+        if len(bucket.hits) >= self.limit:
+            return self.window - (now - bucket.hits[0])
+        bucket.hits.append(now)
+        if len(self._buckets) > 10_000:  # forget idle members
+            for k in [k for k, b in self._buckets.items() if not b.hits][:5_000]:
+                del self._buckets[k]
+        return 0.0
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        *,
+        registry: CommandRegistry,
+        roles: RoleResolver,
+        members: MemberRepo,
+        chats: ChatRepo,
+        events: EventRepo,
+        messenger: Messenger,
+        clock: Clock,
+        limits: LimitsSettings,
+    ) -> None:
+        self.registry = registry
+        self.roles = roles
+        self.members = members
+        self.chats = chats
+        self.events = events
+        self.messenger = messenger
+        self.clock = clock
+        self.limits = limits
+        self.worker_id = f"{uuid.uuid4().hex[:12]}"
+        self.rate = RateLimiter(limits.commands_per_window, limits.window_seconds)
+        self.message_listeners: list[MessageListener] = []
+        self.reaction_listeners: list[ReactionListener] = []
+        self.join_listeners: list[MessageListener] = []
+        self.buttons: dict[str, ButtonHandler] = {}
+        self.perk_lookup: PerkSource | None = None
+        self._inflight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._closing = False
+
+    # -- wiring -------------------------------------------------------------------
+    def commands(self) -> Sequence[CommandSpec]:
+        return self.registry.all()
+
+    def on_message(self, listener: MessageListener) -> None:
+        self.message_listeners.append(listener)
+
+    def on_reaction(self, listener: ReactionListener) -> None:
+        self.reaction_listeners.append(listener)
+
+    def on_join(self, listener: MessageListener) -> None:
+        self.join_listeners.append(listener)
+
+    def on_button(self, action: str, handler: ButtonHandler) -> None:
+        if action in self.buttons:
+            raise ValueError(f"button action {action!r} registered twice")
+        self.buttons[action] = handler
+
+    # -- lifecycle ----------------------------------------------------------------
+    async def drain(self, grace: float = 30.0) -> None:
+        """Stop taking events and wait for the ones in flight to finish."""
+        self._closing = True
+        try:
+            await asyncio.wait_for(self._idle.wait(), grace)
+        except TimeoutError:
+            log.warning("shutdown: %d handler(s) still running after %.0fs", self._inflight, grace)
+
+    # -- the one entry point ------------------------------------------------------
+    async def handle(self, event: Event) -> HandleResult:
+        if self._closing:
+            return HandleResult("busy")  # not acknowledged: the platform redelivers after restart
+        if event.author.is_bot:
+            return HandleResult("ignored")
+        platform = str(event.chat.platform)
+        now = self.clock.now()
+        lease = timedelta(seconds=self.limits.claim_lease_seconds)
+        claim = await self.events.claim(
+            platform, event.chat.chat_id, event.message_id, self.worker_id, now, lease
+        )
+        if claim is ClaimResult.DONE:
+            log.info(
+                "duplicate delivery skipped", extra={"chat": event.chat.key, "message_id": event.message_id}
+            )
+            return HandleResult("duplicate")
+        if claim is ClaimResult.BUSY:
+            return HandleResult("busy")
+        self._inflight += 1
+        self._idle.clear()
+        finished = False
+        try:
+            replies = await self._route(event)
+            await self.events.finish(platform, event.chat.chat_id, event.message_id, self.clock.now())
+            finished = True
+            return HandleResult("handled", tuple(replies))
+        finally:
+            if not finished:  # cancelled mid-way: give the claim back so a redelivery is handled
+                await asyncio.shield(
+                    self.events.release(platform, event.chat.chat_id, event.message_id, self.worker_id)
+                )
+            self._inflight -= 1
+            if self._inflight == 0:
+                self._idle.set()
+
+    async def _route(self, event: Event) -> list[Reply]:
+        try:
+            ctx = await self._context(event)
+            match event:
+                case CommandInvocation():
+                    result = await self._command(ctx, event.name, event.args)
+                case IncomingMessage() if (cmd := split_command(event.text)) is not None:
+                    result = await self._command(ctx, *cmd)
+                case IncomingMessage():
+                    result = await self._fan_out(ctx, self.message_listeners)
+                case ButtonPressed():
+                    result = await self._button(ctx, event)
+                case ReactionAdded():
+                    results = [await listener(ctx, event) for listener in self.reaction_listeners]
+                    result = [r for res in results for r in _as_list(res)]
+                case MemberJoined():
+                    result = await self._fan_out(ctx, self.join_listeners)
+                case _:
+                    result = None
+        except CommandError as exc:
+            return [error(str(exc))]
+        except Exception:
+            error_id = secrets.token_hex(3)
+            log.exception("handler failed", extra={"error_id": error_id, "chat": event.chat.key})
+            return [
+                error(f"Sorry, something went wrong on my side (error {error_id}). The team can look it up.")
+            ]
+        replies: list[Reply] = []
+        for item in _as_list(result):
+            if isinstance(item, Outgoing):
+                await self.messenger.deliver(item)
+            else:
+                replies.append(item)
+        return replies
+
+    async def _context(self, event: Event) -> CommandContext:
+        author = event.author
+        now = self.clock.now()
+        member = await self.members.ensure(
+            str(author.platform), author.user_id, author.display_name, author.username, now
+        )
+        await self.chats.ensure(
+            str(event.chat.platform),
+            event.chat.chat_id,
+            title=event.chat.title,
+            kind="private" if event.chat.is_private else "other",
+            community_id=event.chat.community_id,
+            now=now,
+        )
+        return CommandContext(event=event, member=member, role=Role.FAN, now=now)
+
+    async def _fan_out(self, ctx: Context, listeners: list[MessageListener]) -> list[Reply | Outgoing]:
+        out: list[Reply | Outgoing] = []
+        for listener in listeners:
+            out.extend(_as_list(await listener(ctx)))
+        return out
+
+    async def _button(self, ctx: CommandContext, event: ButtonPressed) -> Result:
+        handler = self.buttons.get(event.action)
+        if handler is None:
+            return error("That button no longer works.")
+        ctx.role = await self.roles.resolve(event.chat, event.author)
+        return await handler(ctx, event)
+
+    async def _command(
+        self, ctx: CommandContext, name: str, raw: str | dict[str, str | int | None]
+    ) -> Result:
+        wait = self.rate.hit(ctx.author.key)
+        if wait > 0:
+            return replace(error(f"Slow down a little: try again in {max(1, round(wait))}s."), private=True)
+        args: str | dict[str, str | int | None] = raw
+        if isinstance(raw, dict):  # a slash command: the platform already split name and args
+            spec = self.registry.get(name)
+        else:
+            found = self.registry.resolve(name, raw)
+            spec, args = found if found else (None, raw)
+        ctx.role = await self.roles.resolve(ctx.chat, ctx.author)
+        if spec is None:
+            subs = [s for s in self.registry.subcommands(name) if ctx.role >= s.min_role]
+            if subs:
+                return error("Usage: " + " | ".join(s.usage() for s in subs))
+            return error(f"Unknown command /{name}. Try /help.")
+        if ctx.role < spec.min_role and (spec.perk is None or spec.perk not in await self._perks(ctx)):
+            return error(f"/{spec.name} is for {spec.min_role.name.lower()}s only.")
+        ctx.spec = spec
+        ctx.args = parse_args(spec, args)
+        return await spec.handler(ctx)
+
+    async def _perks(self, ctx: CommandContext) -> frozenset[str]:
+        if self.perk_lookup is None:
+            return frozenset()
+        ctx.perks = await self.perk_lookup(ctx.member.member_id)
+        return ctx.perks
+
+
+def _as_list(result: Result) -> list[Reply | Outgoing]:
+    if result is None:
+        return []
+    if isinstance(result, Reply):
+        return [result]
+    return list(result)

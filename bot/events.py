@@ -1,0 +1,115 @@
+"""Platform-neutral events that adapters hand to the core.
+
+Every id is a string: Telegram chat ids are negative integers, Discord ids are 64-bit
+snowflakes, console ids are names. All text in here came from a user and is untrusted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Platform(StrEnum):
+    TELEGRAM = "telegram"
+    DISCORD = "discord"
+    CONSOLE = "console"
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRef:
+    """Where something was said, or where to say something."""
+
+    platform: Platform
+    chat_id: str
+    title: str = ""
+    is_private: bool = False
+    #: Telegram forum topic / Discord thread, when the chat has them.
+    thread_id: str | None = None
+    #: Discord guild id; Telegram chat id. Roles and settings are scoped to it.
+    community_id: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.chat_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """Who said it, as the platform names them."""
+
+    platform: Platform
+    user_id: str
+    display_name: str
+    username: str | None = None
+    is_bot: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.user_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingMessage:
+    """A message in a chat: plain text or a command typed as text (``/help``)."""
+
+    chat: ChatRef
+    author: Author
+    message_id: str
+    text: str
+    sent_at: datetime
+    reply_to_id: str | None = None
+    #: Author of the message this one replies to, when the platform tells us.
+    reply_to_author: Author | None = None
+    reply_to_text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommandInvocation:
+    """A command with arguments already split by the platform (Discord slash commands).
+
+    ``args`` maps parameter names to the raw values the platform delivered; the registry
+    still validates them, since the core never trusts a platform-side check alone.
+    """
+
+    chat: ChatRef
+    author: Author
+    message_id: str
+    name: str
+    args: dict[str, str | int | None]
+    sent_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonPressed:
+    """A fan pressed a button the bot sent (inline keyboard, Discord component)."""
+
+    chat: ChatRef
+    author: Author
+    message_id: str  # the press's own id (callback query / interaction id)
+    action: str
+    payload: str
+    sent_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MemberJoined:
+    chat: ChatRef
+    author: Author
+    message_id: str
+    sent_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionAdded:
+    chat: ChatRef
+    author: Author
+    message_id: str  # id of the reaction event (platform-unique, used for dedupe)
+    target_message_id: str
+    emoji: str
+    sent_at: datetime
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+Event = IncomingMessage | CommandInvocation | ButtonPressed | MemberJoined | ReactionAdded

@@ -1,0 +1,1 @@
+"""Thin command modules: parse → service → reply. One module per capability."""

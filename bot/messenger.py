@@ -1,0 +1,60 @@
+"""Sends what the core decided to say somewhere other than a direct reply.
+
+Routes each message to the adapter of its platform; a DM that cannot be delivered falls
+back to the chat; a permanent failure marks the chat unreachable so managers see why.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from bot.adapter import Adapter, DeliveryError, SentRef
+from bot.events import Author, ChatRef
+from bot.replies import Outgoing, Reply
+from storage.repositories.chats import ChatRepo
+
+log = logging.getLogger(__name__)
+
+
+class Messenger:
+    def __init__(self, adapters: Mapping[str, Adapter], chats: ChatRepo) -> None:
+        self._adapters = adapters
+        self._chats = chats
+
+    def platforms(self) -> list[str]:
+        return list(self._adapters)
+
+    async def send(self, chat: ChatRef, reply: Reply) -> SentRef:
+        adapter = self._adapters.get(str(chat.platform))
+        if adapter is None:
+            raise DeliveryError(f"{chat.platform} is not connected")
+        try:
+            return await adapter.send(chat, reply)
+        except DeliveryError as exc:
+            if exc.permanent:
+                log.warning("chat unreachable", extra={"chat": chat.key, "reason": exc.reason})
+                await self._chats.mark_unreachable(str(chat.platform), chat.chat_id, exc.reason)
+            raise
+
+    async def send_direct(self, member: Author, reply: Reply) -> SentRef | None:
+        adapter = self._adapters.get(str(member.platform))
+        if adapter is None:
+            return None
+        try:
+            return await adapter.send_direct(member, reply)
+        except DeliveryError as exc:
+            log.info("direct message not delivered", extra={"member": member.key, "reason": exc.reason})
+            return None
+
+    async def deliver(self, out: Outgoing) -> SentRef | None:
+        """Deliver one outgoing message: DM first when asked, else (or on failure) the chat."""
+        if out.direct_to is not None:
+            sent = await self.send_direct(out.direct_to, out.reply)
+            if sent is not None:
+                return sent
+        try:
+            return await self.send(out.chat, out.reply)
+        except DeliveryError as exc:
+            log.warning("delivery failed", extra={"chat": out.chat.key, "reason": exc.reason})
+            return None

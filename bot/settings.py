@@ -1,0 +1,216 @@
+"""Configuration: one TOML file, overridden by ``FANLOOP_*`` environment variables.
+
+``FANLOOP_TELEGRAM_TOKEN`` sets ``[telegram] token``; ``FANLOOP_DATABASE_URL`` sets the
+top-level ``database_url``. Secrets are :class:`SecretStr`: never logged or echoed, and may
+also come from a file (``token_file``) so they stay out of the TOML.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+ENV_CONFIG = "FANLOOP_CONFIG"
+
+
+class ConfigError(Exception):
+    """A configuration problem, already phrased for the user (``key: why``)."""
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _read_secret(value: SecretStr | None, path: Path | None, key: str) -> SecretStr | None:
+    if value is not None and value.get_secret_value():
+        return value
+    if path is None:
+        return value
+    try:
+        text = path.expanduser().read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ValueError(f"cannot read {key}_file {str(path)!r}: {exc.strerror}") from None
+    return SecretStr(text) if text else None
+
+
+class TelegramSettings(Section):
+    token: SecretStr | None = None
+    token_file: Path | None = None
+    #: python-telegram-bot's form, e.g. ``http://127.0.0.1:8081/bot`` (token appended)
+    base_url: str = "https://api.telegram.org/bot"
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1:8443"
+    webhook_secret: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _secret_file(self) -> TelegramSettings:
+        self.token = _read_secret(self.token, self.token_file, "token")
+        return self
+
+
+class DiscordSettings(Section):
+    token: SecretStr | None = None
+    token_file: Path | None = None
+    api_base: str | None = None
+    gateway_url: str | None = None
+    guild_ids: list[int] = Field(default_factory=list)
+    manager_roles: list[str] = Field(default_factory=list)
+    moderator_roles: list[str] = Field(default_factory=list)
+    shard_count: int | None = None
+
+    @model_validator(mode="after")
+    def _secret_file(self) -> DiscordSettings:
+        self.token = _read_secret(self.token, self.token_file, "token")
+        return self
+
+
+class RolesSettings(Section):
+    """Allowlists of ``platform:user_id`` (console: ``console:name``) per role."""
+
+    admins: list[str] = Field(default_factory=list)
+    managers: list[str] = Field(default_factory=list)
+    moderators: list[str] = Field(default_factory=list)
+
+    @field_validator("admins", "managers", "moderators")
+    @classmethod
+    def _platform_ids(cls, values: list[str]) -> list[str]:
+        for v in values:
+            platform, _, uid = v.partition(":")
+            if platform not in ("telegram", "discord", "console") or not uid:
+                raise ValueError(f"{v!r} must look like telegram:123, discord:456 or console:name")
+        return values
+
+
+class LimitsSettings(Section):
+    #: commands a member may run per window before being told to slow down
+    commands_per_window: int = Field(default=6, ge=1, le=1000)
+    window_seconds: float = Field(default=20.0, gt=0, le=3600)
+    #: a claim on an event left by a crashed worker is taken over after this long
+    claim_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
+
+
+class AnnouncementsSettings(Section):
+    timezone: str = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        return validate_timezone(value)
+
+
+class LLMSettings(Section):
+    base_url: str | None = None  # e.g. http://127.0.0.1:11434/v1
+    model: str = "gpt-4o-mini"
+    api_key: SecretStr | None = None
+    timeout_seconds: float = Field(default=8.0, gt=0, le=120)
+
+
+def validate_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}") from None
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="FANLOOP_",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        extra="forbid",
+        case_sensitive=False,
+    )
+
+    community_name: str = "fanloop"
+    #: SQLite when empty (in ``data_dir``); PostgreSQL: postgresql://user@host/db
+    database_url: str | None = None
+    data_dir: Path | None = None
+    log_level: str = "INFO"
+    log_format: str = "text"  # text | json
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    discord: DiscordSettings = Field(default_factory=DiscordSettings)
+    roles: RolesSettings = Field(default_factory=RolesSettings)
+    limits: LimitsSettings = Field(default_factory=LimitsSettings)
+    announcements: AnnouncementsSettings = Field(default_factory=AnnouncementsSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError(f"unknown log level {value!r} (DEBUG, INFO, WARNING, ERROR)")
+        return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _format(cls, value: str) -> str:
+        if value not in ("text", "json"):
+            raise ValueError("must be 'text' or 'json'")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # environment beats the TOML file (passed as init kwargs)
+        return (env_settings, init_settings)
+
+    @property
+    def has_telegram(self) -> bool:
+        return bool(self.telegram.token and self.telegram.token.get_secret_value())
+
+    @property
+    def has_discord(self) -> bool:
+        return bool(self.discord.token and self.discord.token.get_secret_value())
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Read the TOML file (if any) and the environment; raise :class:`ConfigError` if invalid."""
+    source = path if path is not None else os.environ.get(ENV_CONFIG)
+    data: dict[str, Any] = {}
+    if source:
+        file = Path(source).expanduser()
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file not found: {file}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{file}: invalid TOML: {exc}") from None
+        except OSError as exc:
+            raise ConfigError(f"cannot read config file {file}: {exc.strerror}") from None
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(describe(exc)) from None
+
+
+def describe(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "config"
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown setting"
+        lines.append(f"{key}: {msg}")
+    return "\n".join(lines)

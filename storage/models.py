@@ -1,0 +1,105 @@
+"""SQLModel tables for the foundation: members and their identities, chats, processed
+events and the audit log. Later capabilities add their tables in modules of their own.
+
+Uniqueness is enforced by the database, so two fanloop processes on one PostgreSQL can
+never both record the same thing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.db import UTCDateTime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(nullable: bool = False) -> Column[datetime]:
+    return Column(UTCDateTime(), nullable=nullable)
+
+
+class Member(SQLModel, table=True):
+    """One fan, whatever platforms they use. Identities point here."""
+
+    __tablename__ = "members"
+    id: int | None = Field(default=None, primary_key=True)
+    display_name: str = Field(max_length=200)
+    created_at: datetime = Field(sa_column=_ts())
+
+
+class Identity(SQLModel, table=True):
+    """A platform account (Telegram id, Discord id, console name) owned by a member."""
+
+    __tablename__ = "identities"
+    __table_args__ = (
+        UniqueConstraint("platform", "user_id", name="uq_identity_platform_user"),
+        Index("ix_identity_username", "platform", "username"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="members.id", index=True)
+    platform: str = Field(max_length=16)
+    user_id: str = Field(max_length=64)
+    username: str | None = Field(default=None, max_length=100)
+    display_name: str = Field(max_length=200)
+    first_seen: datetime = Field(sa_column=_ts())
+    last_seen: datetime = Field(sa_column=_ts())
+    #: Telegram: the fan has started the bot, so it may DM them.
+    dm_open: bool = Field(default=False)
+
+
+class Chat(SQLModel, table=True):
+    """A chat the bot is in, with the role a manager gave it."""
+
+    __tablename__ = "chats"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", name="uq_chat_platform_chat"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    community_id: str | None = Field(default=None, max_length=64)
+    title: str = Field(default="", max_length=200)
+    #: fan | announcement | manager | private | other
+    kind: str = Field(default="other", max_length=16)
+    reachable: bool = Field(default=True)
+    unreachable_reason: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(sa_column=_ts())
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Claim on one platform event, so each is handled once across restarts and processes."""
+
+    __tablename__ = "processed_events"
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id", "message_id", name="uq_processed_event"),
+        Index("ix_processed_claimed", "status", "claimed_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    message_id: str = Field(max_length=100)
+    #: processing | done
+    status: str = Field(default="processing", max_length=16)
+    claimed_by: str = Field(max_length=64)
+    claimed_at: datetime = Field(sa_column=_ts())
+    finished_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    attempts: int = Field(default=1)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Every manager action: who, what, when, with which arguments and why."""
+
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=_ts())
+    actor_member_id: int | None = Field(default=None, foreign_key="members.id", index=True)
+    actor: str = Field(max_length=100)  # platform:user_id, kept even if the member is deleted
+    action: str = Field(max_length=64, index=True)
+    target: str | None = Field(default=None, max_length=100, index=True)
+    args: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    platform: str | None = Field(default=None, max_length=16)
+    chat_id: str | None = Field(default=None, max_length=64)

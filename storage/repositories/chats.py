@@ -1,0 +1,121 @@
+"""Chats the bot is in and the role managers gave each (fan, announcement, manager)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
+
+from storage.models import Chat
+from storage.repositories.base import Repository, is_unique_violation
+
+CHAT_KINDS = ("fan", "announcement", "manager", "private", "other")
+
+
+@dataclass(frozen=True, slots=True)
+class ChatView:
+    platform: str
+    chat_id: str
+    title: str
+    kind: str
+    community_id: str | None
+    reachable: bool
+    unreachable_reason: str | None
+
+
+def _view(c: Chat) -> ChatView:
+    return ChatView(c.platform, c.chat_id, c.title, c.kind, c.community_id, c.reachable, c.unreachable_reason)
+
+
+class ChatRepo(Repository):
+    async def ensure(
+        self,
+        platform: str,
+        chat_id: str,
+        *,
+        title: str,
+        kind: str,
+        community_id: str | None,
+        now: datetime,
+    ) -> ChatView:
+        """Record a chat on first sight; ``kind`` applies only when it is new."""
+        for _ in range(2):
+            async with self.db.session() as s:
+                chat = (
+                    await s.execute(
+                        select(Chat).where(col(Chat.platform) == platform, col(Chat.chat_id) == chat_id)
+                    )
+                ).scalar_one_or_none()
+                if chat is not None:
+                    if title and chat.title != title[:200]:
+                        chat.title = title[:200]
+                        await s.commit()
+                    return _view(chat)
+                chat = Chat(
+                    platform=platform,
+                    chat_id=chat_id,
+                    title=title[:200],
+                    kind=kind,
+                    community_id=community_id,
+                    created_at=now,
+                )
+                s.add(chat)
+                try:
+                    await s.commit()
+                    return _view(chat)
+                except IntegrityError as exc:
+                    await s.rollback()
+                    if not is_unique_violation(exc):
+                        raise
+        raise RuntimeError(f"could not record chat {platform}:{chat_id}")
+
+    async def get(self, platform: str, chat_id: str) -> ChatView | None:
+        async with self.db.session() as s:
+            chat = (
+                await s.execute(
+                    select(Chat).where(col(Chat.platform) == platform, col(Chat.chat_id) == chat_id)
+                )
+            ).scalar_one_or_none()
+            return _view(chat) if chat else None
+
+    async def set_kind(self, platform: str, chat_id: str, kind: str) -> None:
+        if kind not in CHAT_KINDS:
+            raise ValueError(f"unknown chat kind {kind!r}")
+        async with self.db.session() as s:
+            await s.execute(
+                update(Chat)
+                .where(col(Chat.platform) == platform, col(Chat.chat_id) == chat_id)
+                .values(kind=kind)
+            )
+            await s.commit()
+
+    async def by_kind(self, kind: str) -> list[ChatView]:
+        async with self.db.session() as s:
+            rows = (
+                await s.execute(
+                    select(Chat).where(col(Chat.kind) == kind).order_by(col(Chat.platform), col(Chat.id))
+                )
+            ).scalars()
+            return [_view(c) for c in rows]
+
+    async def mark_unreachable(self, platform: str, chat_id: str, reason: str) -> None:
+        async with self.db.session() as s:
+            await s.execute(
+                update(Chat)
+                .where(col(Chat.platform) == platform, col(Chat.chat_id) == chat_id)
+                .values(reachable=False, unreachable_reason=reason[:300])
+            )
+            await s.commit()
+
+    async def migrate(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
+        """A Telegram group became a supergroup: its id changed, its role did not."""
+        async with self.db.session() as s:
+            await s.execute(
+                update(Chat)
+                .where(col(Chat.platform) == platform, col(Chat.chat_id) == old_chat_id)
+                .values(chat_id=new_chat_id)
+            )
+            await s.commit()

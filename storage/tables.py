@@ -1,0 +1,3 @@
+"""Imports every table module so metadata (and alembic) sees all of them."""
+
+import storage.models  # noqa: F401

@@ -1,0 +1,166 @@
+"""Shared fixtures: a migrated database on SQLite and (when configured) PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import uuid
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+from bot.app import App
+from bot.clock import ManualClock
+from bot.settings import Settings
+from storage.db import Database, sqlite_url
+from storage.migrate import upgrade
+
+PG_ENV = "FANLOOP_TEST_DATABASE_URL"
+T = TypeVar("T")
+
+
+def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion on its own loop, even from inside a running one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def _pg_url() -> str | None:
+    return os.environ.get(PG_ENV) or None
+
+
+async def _pg_reachable(url: str) -> str | None:
+    db = Database(url)
+    try:
+        async with db.engine.connect() as conn:
+            await conn.execute(text("select 1"))
+        return None
+    except Exception as exc:
+        return str(exc).splitlines()[0]
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_schema() -> Iterator[str]:
+    """A throwaway schema in the test PostgreSQL database, migrated once per session."""
+    url = _pg_url()
+    if url is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs PostgreSQL: set {PG_ENV}")
+        pytest.skip(f"{PG_ENV} not set")
+    problem = _run_sync(_pg_reachable(url))
+    if problem is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL unreachable in CI: {problem}")
+        pytest.skip(f"PostgreSQL unreachable: {problem}")
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+
+    async def create() -> None:
+        admin = Database(url)
+        async with admin.engine.begin() as conn:
+            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        await admin.dispose()
+        db = pg_database(url, schema)
+        await upgrade(db)
+        await db.dispose()
+
+    async def drop() -> None:
+        admin = Database(url)
+        async with admin.engine.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()
+
+    _run_sync(create())
+    yield schema
+    _run_sync(drop())
+
+
+def pg_database(url: str, schema: str) -> Database:
+    return Database(url, connect_args={"server_settings": {"search_path": schema}})
+
+
+async def _truncate(db: Database) -> None:
+    names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    async with db.engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated, empty database: every repository test runs on both backends."""
+    if request.param == "sqlite":
+        database = Database(sqlite_url(tmp_path / "data"))
+        await upgrade(database)
+    else:
+        schema = request.getfixturevalue("pg_schema")
+        url = _pg_url()
+        assert url is not None
+        database = pg_database(url, schema)
+        await _truncate(database)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(sqlite_url(tmp_path / "data"))
+    await upgrade(database)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+class ConsoleHarness:
+    """An App with the console adapter fed line by line; output captured."""
+
+    def __init__(self, app: App, out: io.StringIO) -> None:
+        self.app = app
+        self.out = out
+        from adapters.console import ConsoleAdapter
+
+        adapter = app.adapters["console"]
+        assert isinstance(adapter, ConsoleAdapter)
+        self.console = adapter
+
+    async def say(self, *lines: str) -> list[str]:
+        """Feed transcript lines; return the bot's output lines they produced."""
+        start = len(self.out.getvalue())
+        for line in lines:
+            await self.console.feed(line)
+        return [ln for ln in self.out.getvalue()[start:].splitlines() if ln]
+
+    def output(self) -> str:
+        return self.out.getvalue()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(community_name="Testers", roles={"admins": ["console:root"]})  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def harness(db: Database, clock: ManualClock, settings: Settings) -> AsyncIterator[ConsoleHarness]:
+    from adapters.console import ConsoleAdapter
+    from bot.commands import Role
+
+    app = App(settings, clock=clock, db=db)
+    out = io.StringIO()
+    app.add_adapter(
+        ConsoleAdapter(stdin=io.StringIO(""), stdout=out, transcript=True, default_role=Role.FAN, clock=clock)
+    )
+    await app.prepare()
+    await app.adapters["console"].start(app.dispatcher)
+    yield ConsoleHarness(app, out)
+    await app.dispatcher.drain(1)
+    await app.adapters["console"].stop()

@@ -1,0 +1,123 @@
+from datetime import timedelta
+
+import pytest
+
+from bot.commands import (
+    Arg,
+    ArgKind,
+    CommandRegistry,
+    CommandSpec,
+    MemberRef,
+    Role,
+    UsageError,
+    parse_args,
+    parse_duration,
+    parse_mention,
+    split_command,
+)
+
+
+async def _noop(ctx: object) -> None:
+    return None
+
+
+SPEC = CommandSpec(
+    "points grant",
+    "Give points",
+    _noop,
+    args=(
+        Arg("member", ArgKind.MENTION, "who"),
+        Arg("amount", ArgKind.INT, "how many", min_value=1, max_value=1000),
+        Arg("reason", ArgKind.TEXT, "why", max_length=50),
+    ),
+    min_role=Role.MANAGER,
+)
+
+
+def test_parses_mentions_numbers_and_rest_of_line() -> None:
+    args = parse_args(SPEC, '@alice 25 "great" answer to bob')
+    assert args == {
+        "member": MemberRef("@alice", username="alice"),
+        "amount": 25,
+        "reason": '"great" answer to bob',
+    }
+
+
+def test_quoted_word_arguments() -> None:
+    spec = CommandSpec("x", "x", _noop, args=(Arg("a", ArgKind.WORD, "a"), Arg("b", ArgKind.WORD, "b")))
+    assert parse_args(spec, '"two words" next') == {"a": "two words", "b": "next"}
+    with pytest.raises(UsageError, match="unbalanced quotes"):
+        parse_args(spec, '"open quote')
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ("", "missing member"),
+        ("alice 5 why", "is not a member"),
+        ("@alice five why", "amount must be a number"),
+        ("@alice 0 why", "at least 1"),
+        ("@alice 5000 why", "at most 1000"),
+        ("@alice 5", "missing reason"),
+        ("@alice 5 " + "x" * 60, "too long"),
+    ],
+)
+def test_bad_input_is_answered_with_the_usage_line(raw: str, problem: str) -> None:
+    with pytest.raises(UsageError) as info:
+        parse_args(SPEC, raw)
+    assert problem.lower() in str(info.value).lower()
+    assert str(info.value).endswith("Usage: /points grant @member AMOUNT REASON…")
+
+
+def test_too_many_arguments() -> None:
+    spec = CommandSpec("vote", "Vote", _noop, args=(Arg("n", ArgKind.INT, "item"),))
+    assert parse_args(spec, "#12") == {"n": 12}
+    with pytest.raises(UsageError, match="too many arguments"):
+        parse_args(spec, "12 13")
+
+
+def test_structured_args_from_slash_commands_are_validated_too() -> None:
+    with pytest.raises(UsageError, match="at most 1000"):
+        parse_args(SPEC, {"member": "<@123456789>", "amount": 5000, "reason": "x"})
+    ok = parse_args(SPEC, {"member": "<@123456789>", "amount": 5, "reason": "thanks"})
+    assert ok["member"] == MemberRef("<@123456789>", user_id="123456789")
+
+
+def test_durations() -> None:
+    assert parse_duration("90s") == timedelta(seconds=90)
+    assert parse_duration("1h30m") == timedelta(minutes=90)
+    assert parse_duration("2d") == timedelta(days=2)
+    for bad in ("", "soon", "10", "0m", "5x"):
+        with pytest.raises(ValueError, match="duration"):
+            parse_duration(bad)
+
+
+def test_mentions() -> None:
+    assert parse_mention("<@!42424242>").user_id == "42424242"
+    assert parse_mention("tg://user?id=77").user_id == "77"
+    assert parse_mention("@bob_99").username == "bob_99"
+    with pytest.raises(ValueError, match="is not a member"):
+        parse_mention("@")
+
+
+def test_split_command_handles_bot_suffix() -> None:
+    assert split_command("/Help@fanloop_bot  a b", "fanloop_bot") == ("help", "a b")
+    assert split_command("/help@other_bot", "fanloop_bot") is None
+    assert split_command("not a command") is None
+    assert split_command("/") is None
+
+
+def test_registry_resolves_subcommands_and_rejects_bad_specs() -> None:
+    reg = CommandRegistry()
+    reg.add(SPEC)
+    reg.add(CommandSpec("points", "Your points", _noop))
+    found = reg.resolve("points", "grant @a 1 x")
+    assert found is not None and found[0] is SPEC and found[1] == "@a 1 x"
+    found = reg.resolve("points", "")
+    assert found is not None and found[0].name == "points"
+    with pytest.raises(ValueError, match="twice"):
+        reg.add(SPEC)
+    with pytest.raises(ValueError, match="invalid command name"):
+        CommandSpec("Bad-Name", "x", _noop)
+    with pytest.raises(ValueError, match="TEXT argument must come last"):
+        CommandSpec("x", "x", _noop, args=(Arg("a", ArgKind.TEXT, "a"), Arg("b", ArgKind.INT, "b")))
