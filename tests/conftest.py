@@ -22,6 +22,7 @@ from storage.db import Database, sqlite_url
 from storage.migrate import upgrade
 
 PG_ENV = "FANLOOP_TEST_DATABASE_URL"
+REQUIRE_PG_ENV = "FANLOOP_TEST_REQUIRE_POSTGRES"
 T = TypeVar("T")
 
 
@@ -51,14 +52,15 @@ async def _pg_reachable(url: str) -> str | None:
 def pg_schema() -> Iterator[str]:
     """A throwaway schema in the test PostgreSQL database, migrated once per session."""
     url = _pg_url()
+    required = bool(os.environ.get(REQUIRE_PG_ENV))
     if url is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs PostgreSQL: set {PG_ENV}")
+        if required:
+            pytest.fail(f"{REQUIRE_PG_ENV} is set but {PG_ENV} is not")
         pytest.skip(f"{PG_ENV} not set")
     problem = _run_sync(_pg_reachable(url))
     if problem is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL unreachable in CI: {problem}")
+        if required or os.environ.get("CI"):  # in CI an unreachable PostgreSQL is a failure
+            pytest.fail(f"PostgreSQL unreachable: {problem}")
         pytest.skip(f"PostgreSQL unreachable: {problem}")
     schema = f"t_{uuid.uuid4().hex[:10]}"
 
