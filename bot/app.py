@@ -12,6 +12,7 @@ import importlib
 import logging
 import signal
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,16 +20,23 @@ import platformdirs
 
 from bot import __version__
 from bot.adapter import Adapter
+from bot.audit import Auditor
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandRegistry, Role
 from bot.dispatcher import Dispatcher
 from bot.handlers.core import CoreCommands
+from bot.handlers.feedback import FeedbackCommands
 from bot.messenger import Messenger
 from bot.roles import RoleResolver
-from bot.settings import Settings
+from bot.scheduler import Scheduler
+from bot.services.feedback import FeedbackService
+from bot.services.notifier import Notifier
+from bot.settings import Settings, parse_weekly
 from storage.db import Database, sqlite_url
 from storage.migrate import upgrade
 from storage.repositories import AuditRepo, ChatRepo, EventRepo, MemberRepo
+from storage.repositories.feedback import FeedbackRepo
+from storage.repositories.outbox import NotificationRepo, OfferRepo
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +100,27 @@ class App:
             self.registry, self.members, self.chats, self.audit, self.status_lines, settings.community_name
         )
         self.registry.extend(core.specs())
+
+        self.feedback_items = FeedbackRepo(self.db)
+        self.notifier = Notifier(
+            NotificationRepo(self.db),
+            self.feedback_items,
+            self.messenger,
+            self.clock,
+            self.dispatcher.worker_id,
+        )
+        self.feedback = FeedbackService(
+            self.feedback_items,
+            OfferRepo(self.db),
+            self.members,
+            self.chats,
+            Auditor(self.audit),
+            settings.feedback,
+        )
+        self.feedback_commands = FeedbackCommands(self.feedback, self.notifier, self.messenger, self.chats)
+        self.feedback_commands.install(self.dispatcher)
+        core.item_status = self.feedback_commands.status_change
+        self.scheduler = Scheduler()
         self._stopping = asyncio.Event()
 
     def status_lines(self) -> list[str]:
@@ -126,6 +155,8 @@ class App:
                 await adapter.start(self.dispatcher)
                 started.append(adapter)
                 log.info("adapter started", extra={"platform": name})
+            self._schedule()
+            await self.notifier.flush()  # notifications a crash left pending
             finished: asyncio.Future[Any] = asyncio.gather(*(a.wait_finished() for a in started))
             stopping: asyncio.Future[Any] = asyncio.create_task(self._stopping.wait())
             await asyncio.wait([finished, stopping], return_when=asyncio.FIRST_COMPLETED)
@@ -135,11 +166,23 @@ class App:
         finally:
             await self.shutdown(started)
 
+    def _schedule(self) -> None:
+        day, hour, minute = parse_weekly(self.settings.feedback.digest_at)
+        tz = self.settings.announcements.timezone
+        self.scheduler.weekly("feedback-digest", day, hour, minute, tz, self.feedback_commands.post_digest)
+        self.scheduler.every("notification-sweep", 60, self.notifier.flush)
+        self.scheduler.every("forget-old-events", 3600, self._prune_events)
+        self.scheduler.start()
+
+    async def _prune_events(self) -> None:
+        await self.events.prune(self.clock.now() - timedelta(days=2))
+
     def stop(self) -> None:
         self._stopping.set()
 
     async def shutdown(self, adapters: list[Adapter] | None = None) -> None:
         """Finish in-flight handlers, stop adapters, close the database."""
+        self.scheduler.shutdown()
         await self.dispatcher.drain(grace=30)
         for adapter in reversed(adapters if adapters is not None else list(self.adapters.values())):
             try:

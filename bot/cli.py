@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import csv
 import io
+import json
 import logging
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -54,9 +57,7 @@ def _db_error(exc: BaseException) -> str:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="fanloop")
-@click.option(
-    "--config", "config", type=click.Path(dir_okay=False), envvar="FANLOOP_CONFIG", help="TOML config file."
-)
+@click.option("--config", "config", type=click.Path(dir_okay=False), envvar="FANLOOP_CONFIG", help="TOML config file.")
 @click.option("--data-dir", type=click.Path(file_okay=False), help="Where the SQLite database lives.")
 @click.pass_context
 def cli(ctx: click.Context, config: str | None, data_dir: str | None) -> None:
@@ -65,9 +66,7 @@ def cli(ctx: click.Context, config: str | None, data_dir: str | None) -> None:
 
 
 @cli.command()
-@click.option(
-    "--console", "force_console", is_flag=True, help="Run the console adapter (also with tokens set)."
-)
+@click.option("--console", "force_console", is_flag=True, help="Run the console adapter (also with tokens set).")
 @click.option(
     "--transcript",
     type=click.File("r", encoding="utf-8"),
@@ -149,6 +148,61 @@ def db_upgrade(ctx: click.Context) -> None:
 
 
 @cli.group()
+def export() -> None:
+    """Export data for the product team."""
+
+
+@export.command("feedback")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only items created on or after DATE.")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="File (default stdout).")
+@click.pass_context
+def export_feedback(ctx: click.Context, fmt: str, since: datetime | None, output: io.TextIOBase) -> None:
+    """Every feedback item with status, votes and timings, as CSV or JSON."""
+    settings = _settings(ctx)
+
+    async def _rows() -> list[dict[str, object]]:
+        from bot.app import database_url
+        from storage.db import Database
+        from storage.migrate import upgrade
+        from storage.repositories.feedback import FeedbackRepo
+
+        database = Database(database_url(settings))
+        try:
+            await upgrade(database)
+            return await FeedbackRepo(database).export(since.replace(tzinfo=UTC) if since else None)
+        finally:
+            await database.dispose()
+
+    try:
+        rows = asyncio.run(_rows())
+    except (SQLAlchemyError, OSError) as exc:
+        _fail(_db_error(exc))
+    if fmt == "json":
+        output.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    columns = [
+        "number",
+        "kind",
+        "status",
+        "version",
+        "title",
+        "text",
+        "votes",
+        "submitter",
+        "platform",
+        "duplicate_of",
+        "note",
+        "created_at",
+        "acknowledged_at",
+        "decided_at",
+    ]
+    writer = csv.DictWriter(output, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+@cli.group()
 def config() -> None:
     """Configuration helpers."""
 
@@ -158,9 +212,7 @@ def config() -> None:
 def config_check(ctx: click.Context) -> None:
     """Validate the configuration: prints 'ok' or what is wrong (exit 2)."""
     settings = _settings(ctx)
-    platforms = [
-        p for p, on in (("telegram", settings.has_telegram), ("discord", settings.has_discord)) if on
-    ]
+    platforms = [p for p, on in (("telegram", settings.has_telegram), ("discord", settings.has_discord)) if on]
     click.echo("ok")
     click.echo(f"platforms: {', '.join(platforms) or 'console only (no tokens configured)'}", err=True)
 

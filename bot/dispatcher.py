@@ -139,13 +139,9 @@ class Dispatcher:
         platform = str(event.chat.platform)
         now = self.clock.now()
         lease = timedelta(seconds=self.limits.claim_lease_seconds)
-        claim = await self.events.claim(
-            platform, event.chat.chat_id, event.message_id, self.worker_id, now, lease
-        )
+        claim = await self.events.claim(platform, event.chat.chat_id, event.message_id, self.worker_id, now, lease)
         if claim is ClaimResult.DONE:
-            log.info(
-                "duplicate delivery skipped", extra={"chat": event.chat.key, "message_id": event.message_id}
-            )
+            log.info("duplicate delivery skipped", extra={"chat": event.chat.key, "message_id": event.message_id})
             return HandleResult("duplicate")
         if claim is ClaimResult.BUSY:
             return HandleResult("busy")
@@ -190,9 +186,7 @@ class Dispatcher:
         except Exception:
             error_id = secrets.token_hex(3)
             log.exception("handler failed", extra={"error_id": error_id, "chat": event.chat.key})
-            return [
-                error(f"Sorry, something went wrong on my side (error {error_id}). The team can look it up.")
-            ]
+            return [error(f"Sorry, something went wrong on my side (error {error_id}). The team can look it up.")]
         replies: list[Reply] = []
         for item in _as_list(result):
             if isinstance(item, Outgoing):
@@ -230,9 +224,7 @@ class Dispatcher:
         ctx.role = await self.roles.resolve(event.chat, event.author)
         return await handler(ctx, event)
 
-    async def _command(
-        self, ctx: CommandContext, name: str, raw: str | dict[str, str | int | None]
-    ) -> Result:
+    async def _command(self, ctx: CommandContext, name: str, raw: str | dict[str, str | int | None]) -> Result:
         wait = self.rate.hit(ctx.author.key)
         if wait > 0:
             return replace(error(f"Slow down a little: try again in {max(1, round(wait))}s."), private=True)

@@ -28,7 +28,7 @@ class Messenger:
     async def send(self, chat: ChatRef, reply: Reply) -> SentRef:
         adapter = self._adapters.get(str(chat.platform))
         if adapter is None:
-            raise DeliveryError(f"{chat.platform} is not connected")
+            raise DeliveryError(f"{chat.platform} is not connected", permanent=False)
         try:
             return await adapter.send(chat, reply)
         except DeliveryError as exc:

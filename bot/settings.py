@@ -112,6 +112,41 @@ class AnnouncementsSettings(Section):
         return validate_timezone(value)
 
 
+class FeedbackSettings(Section):
+    #: longest idea or bug report accepted, in characters
+    max_length: int = Field(default=2000, ge=100, le=4000)
+    #: a fan gets at most one "shall I log this?" offer per this many minutes
+    offer_cooldown_minutes: float = Field(default=30, ge=0, le=10080)
+    #: how alike (0-1) an open item must be to offer "+1 #N instead"
+    similar_threshold: float = Field(default=0.25, gt=0, le=1)
+    #: when the weekly digest goes to the manager chats: "DAY HH:MM" in announcements.timezone
+    digest_at: str = "mon 09:00"
+    #: extra phrases (any language) that mark a chat message as an idea / a bug report
+    idea_phrases: list[str] = Field(default_factory=list)
+    bug_phrases: list[str] = Field(default_factory=list)
+
+    @field_validator("digest_at")
+    @classmethod
+    def _weekly(cls, value: str) -> str:
+        parse_weekly(value)
+        return value
+
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_weekly(value: str) -> tuple[str, int, int]:
+    """``"mon 09:00"`` → ``("mon", 9, 0)``; raises ValueError with a clear message."""
+    day, _, clock = value.strip().lower().partition(" ")
+    hour, _, minute = clock.strip().partition(":")
+    if day[:3] not in DAYS or not hour.isdigit() or not minute.isdigit():
+        raise ValueError(f"{value!r} is not 'DAY HH:MM' (e.g. 'mon 09:00')")
+    h, m = int(hour), int(minute)
+    if not (0 <= h < 24 and 0 <= m < 60):
+        raise ValueError(f"{value!r}: no such time of day")
+    return day[:3], h, m
+
+
 class LLMSettings(Section):
     base_url: str | None = None  # e.g. http://127.0.0.1:11434/v1
     model: str = "gpt-4o-mini"
@@ -148,6 +183,7 @@ class Settings(BaseSettings):
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
     announcements: AnnouncementsSettings = Field(default_factory=AnnouncementsSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    feedback: FeedbackSettings = Field(default_factory=FeedbackSettings)
 
     @field_validator("log_level")
     @classmethod

@@ -58,9 +58,7 @@ def test_services_and_handlers_never_open_database_sessions() -> None:
         for needle in (".session(", "sessionmaker", "AsyncSession", ".sessions("):
             if needle in source:
                 offenders.append(f"{rel} uses {needle}")
-        offenders += [
-            f"{rel} imports {n}" for n in _imports(path) if n.split(".")[0] in ("sqlalchemy", "sqlmodel")
-        ]
+        offenders += [f"{rel} imports {n}" for n in _imports(path) if n.split(".")[0] in ("sqlalchemy", "sqlmodel")]
     assert offenders == []
 
 

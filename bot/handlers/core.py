@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from bot.audit import Auditor
 from bot.commands import Arg, ArgKind, CommandRegistry, CommandSpec, Result, Role
 from bot.context import CommandContext
-from bot.replies import BR, Bold, Code, Segment, Text, say
+from bot.replies import BR, Bold, Code, Segment, Text, error, say
 from storage.repositories.audit import AuditRepo
 from storage.repositories.chats import ChatRepo
 from storage.repositories.members import MemberRepo
 
+ItemStatusHook = Callable[[CommandContext, int, str | None], Awaitable[Result]]
 CHAT_KIND_CHOICES = ("fan", "announcement", "manager", "other")
 
 
@@ -32,6 +33,8 @@ class CoreCommands:
         self.auditor = Auditor(audit)
         self.status_lines = status_lines
         self.community_name = community_name
+        #: set by the feedback module: ``/status N planned`` changes an item's status
+        self.item_status: ItemStatusHook | None = None
 
     def specs(self) -> list[CommandSpec]:
         return [
@@ -54,15 +57,20 @@ class CoreCommands:
                 min_role=Role.MANAGER,
             ),
             CommandSpec(
-                "status", "Show the bot's health and this chat's setup", self.status, min_role=Role.MODERATOR
+                "status",
+                "Bot health here; with an item number, change its status",
+                self.status,
+                args=(
+                    Arg("number", ArgKind.INT, "a feedback item", required=False, min_value=1),
+                    Arg("change", ArgKind.TEXT, "new status and comment", required=False),
+                ),
+                min_role=Role.MODERATOR,
             ),
             CommandSpec(
                 "audit",
                 "Show recent manager actions",
                 self.audit,
-                args=(
-                    Arg("target", ArgKind.WORD, "an item (#12) or member", required=False, max_length=100),
-                ),
+                args=(Arg("target", ArgKind.WORD, "an item (#12) or member", required=False, max_length=100),),
                 min_role=Role.MANAGER,
             ),
         ]
@@ -70,9 +78,7 @@ class CoreCommands:
     async def help(self, ctx: CommandContext) -> Result:
         segs: list[Segment] = [Bold(f"{self.community_name} commands"), BR]
         for spec in self.registry.all():
-            if spec.hidden or (
-                ctx.role < spec.min_role and (spec.perk is None or spec.perk not in ctx.perks)
-            ):
+            if spec.hidden or (ctx.role < spec.min_role and (spec.perk is None or spec.perk not in ctx.perks)):
                 continue
             segs += [Code(spec.usage()), Text(f" — {spec.summary}"), BR]
         if ctx.role >= Role.MODERATOR:
@@ -106,6 +112,10 @@ class CoreCommands:
         return say(f"This chat is now set up as: {kind}.")
 
     async def status(self, ctx: CommandContext) -> Result:
+        if ctx.args["number"] is not None:
+            if self.item_status is None:
+                return error("Feedback items are not enabled.")
+            return await self.item_status(ctx, ctx.args["number"], ctx.args["change"])
         current = await self.chats.get(str(ctx.chat.platform), ctx.chat.chat_id)
         lines = [*self.status_lines(), f"this chat: {current.kind if current else 'other'}"]
         if current and not current.reachable:

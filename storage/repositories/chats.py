@@ -45,9 +45,7 @@ class ChatRepo(Repository):
         for _ in range(2):
             async with self.db.session() as s:
                 chat = (
-                    await s.execute(
-                        select(Chat).where(col(Chat.platform) == platform, col(Chat.chat_id) == chat_id)
-                    )
+                    await s.execute(select(Chat).where(col(Chat.platform) == platform, col(Chat.chat_id) == chat_id))
                 ).scalar_one_or_none()
                 if chat is not None:
                     if title and chat.title != title[:200]:
@@ -75,9 +73,7 @@ class ChatRepo(Repository):
     async def get(self, platform: str, chat_id: str) -> ChatView | None:
         async with self.db.session() as s:
             chat = (
-                await s.execute(
-                    select(Chat).where(col(Chat.platform) == platform, col(Chat.chat_id) == chat_id)
-                )
+                await s.execute(select(Chat).where(col(Chat.platform) == platform, col(Chat.chat_id) == chat_id))
             ).scalar_one_or_none()
             return _view(chat) if chat else None
 
@@ -86,18 +82,14 @@ class ChatRepo(Repository):
             raise ValueError(f"unknown chat kind {kind!r}")
         async with self.db.session() as s:
             await s.execute(
-                update(Chat)
-                .where(col(Chat.platform) == platform, col(Chat.chat_id) == chat_id)
-                .values(kind=kind)
+                update(Chat).where(col(Chat.platform) == platform, col(Chat.chat_id) == chat_id).values(kind=kind)
             )
             await s.commit()
 
     async def by_kind(self, kind: str) -> list[ChatView]:
         async with self.db.session() as s:
             rows = (
-                await s.execute(
-                    select(Chat).where(col(Chat.kind) == kind).order_by(col(Chat.platform), col(Chat.id))
-                )
+                await s.execute(select(Chat).where(col(Chat.kind) == kind).order_by(col(Chat.platform), col(Chat.id)))
             ).scalars()
             return [_view(c) for c in rows]
 

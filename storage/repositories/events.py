@@ -74,9 +74,7 @@ class EventRepo(Repository):
     async def finish(self, platform: str, chat_id: str, message_id: str, now: datetime) -> None:
         async with self.db.session() as s:
             await s.execute(
-                update(ProcessedEvent)
-                .where(_key(platform, chat_id, message_id))
-                .values(status="done", finished_at=now)
+                update(ProcessedEvent).where(_key(platform, chat_id, message_id)).values(status="done", finished_at=now)
             )
             await s.commit()
 

@@ -51,9 +51,7 @@ class MemberRepo(Repository):
             async with self.db.session() as s:
                 identity = (
                     await s.execute(
-                        select(Identity).where(
-                            col(Identity.platform) == platform, col(Identity.user_id) == user_id
-                        )
+                        select(Identity).where(col(Identity.platform) == platform, col(Identity.user_id) == user_id)
                     )
                 ).scalar_one_or_none()
                 if identity is not None:
@@ -118,9 +116,7 @@ class MemberRepo(Repository):
     async def identities(self, member_id: int) -> list[MemberView]:
         async with self.db.session() as s:
             rows = (
-                await s.execute(
-                    select(Identity).where(col(Identity.member_id) == member_id).order_by(col(Identity.id))
-                )
+                await s.execute(select(Identity).where(col(Identity.member_id) == member_id).order_by(col(Identity.id)))
             ).scalars()
             return [_view(i) for i in rows]
 

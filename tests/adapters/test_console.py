@@ -55,9 +55,7 @@ def test_transcript_shows_a_manager_more_commands_and_exits_zero(tmp_path: Path)
 def test_running_twice_on_one_database_handles_both_runs(tmp_path: Path) -> None:
     first = run_transcript("alice: /whoami\n", tmp_path)
     second = run_transcript("alice: /whoami\n", tmp_path)
-    assert (
-        first.stdout == second.stdout == "bot> @alice: You are member #1 (fan); identities: console:alice.\n"
-    )
+    assert first.stdout == second.stdout == "bot> @alice: You are member #1 (fan); identities: console:alice.\n"
 
 
 def test_bad_transcript_lines_are_reported_not_fatal(tmp_path: Path) -> None:

@@ -46,9 +46,7 @@ async def test_config_allowlist_makes_a_manager(harness: ConsoleHarness) -> None
     out = await harness.say("root: /chat announcement")
     assert out == ["bot> This chat is now set up as: announcement."]
     audit = await harness.app.audit.recent()
-    assert [(a.actor, a.action, a.args) for a in audit] == [
-        ("console:root", "chat.kind", {"kind": "announcement"})
-    ]
+    assert [(a.actor, a.action, a.args) for a in audit] == [("console:root", "chat.kind", {"kind": "announcement"})]
 
 
 async def test_bad_arguments_are_answered_with_usage(harness: ConsoleHarness) -> None:
@@ -113,9 +111,7 @@ async def test_same_message_id_is_handled_once_even_after_a_restart(db: Database
     assert calls == ["7", "8"]
 
 
-async def test_claim_of_a_crashed_worker_is_taken_over_after_the_lease(
-    db: Database, clock: ManualClock
-) -> None:
+async def test_claim_of_a_crashed_worker_is_taken_over_after_the_lease(db: Database, clock: ManualClock) -> None:
     app = App(Settings(), clock=clock, db=db)
     await app.prepare()
     # a worker that crashed mid-handler left its claim behind

@@ -42,9 +42,7 @@ def test_bad_timezone_names_the_key(tmp_path: Path) -> None:
     assert result.stderr.strip() == "error: announcements.timezone: unknown time zone 'Mars/Base'"
 
 
-def test_environment_overrides_the_file_and_secrets_are_masked(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_environment_overrides_the_file_and_secrets_are_masked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = tmp_path / "f.toml"
     cfg.write_text('[telegram]\nbase_url = "http://a/bot"\n')
     monkeypatch.setenv("FANLOOP_TELEGRAM_TOKEN", "123:SECRET")

@@ -30,9 +30,7 @@ async def test_migrations_reach_head_and_match_the_models(db: Database) -> None:
 
 async def test_members_are_created_once_even_when_two_workers_race(db: Database, clock: ManualClock) -> None:
     repo = MemberRepo(db)
-    views = await asyncio.gather(
-        *(repo.ensure("telegram", "42", "Alice", "alice", clock.now()) for _ in range(5))
-    )
+    views = await asyncio.gather(*(repo.ensure("telegram", "42", "Alice", "alice", clock.now()) for _ in range(5)))
     assert len({v.member_id for v in views}) == 1
     assert await repo.count() == 1
     found = await repo.find("telegram", username="ALICE")
@@ -52,9 +50,7 @@ async def test_member_names_follow_the_platform(db: Database, clock: ManualClock
 async def test_event_claims(db: Database, clock: ManualClock) -> None:
     repo = EventRepo(db)
     lease = timedelta(seconds=30)
-    results = await asyncio.gather(
-        *(repo.claim("telegram", "-1", "5", f"w{i}", clock.now(), lease) for i in range(4))
-    )
+    results = await asyncio.gather(*(repo.claim("telegram", "-1", "5", f"w{i}", clock.now(), lease) for i in range(4)))
     assert sorted(results) == sorted([ClaimResult.CLAIMED] + [ClaimResult.BUSY] * 3)
     await repo.finish("telegram", "-1", "5", clock.now())
     assert await repo.claim("telegram", "-1", "5", "w9", clock.now(), lease) is ClaimResult.DONE

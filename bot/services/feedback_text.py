@@ -1,0 +1,102 @@
+"""How the feedback loop talks: item references, status lines, notifications, digests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from bot.replies import BR, Bold, Mention, Segment, Text
+from storage.repositories.feedback import ChangeView, ItemView
+
+STATUS_LABEL = {
+    "new": "new",
+    "acknowledged": "acknowledged",
+    "planned": "planned",
+    "in_progress": "in progress",
+    "shipped": "shipped",
+    "declined": "declined",
+    "duplicate": "merged",
+}
+
+
+def ref(item: ItemView) -> list[Segment]:
+    """``#12 “Dark mode in settings”`` — the title is fan text, so it stays a Text segment."""
+    return [Bold(f"#{item.id}"), Text(f" “{item.title}”")]
+
+
+def status_phrase(item: ItemView) -> str:
+    if item.status == "shipped":
+        return f"shipped in {item.version}" if item.version else "shipped"
+    if item.status == "duplicate" and item.duplicate_of:
+        return f"merged into #{item.duplicate_of}"
+    return STATUS_LABEL.get(item.status, item.status)
+
+
+def votes_phrase(n: int) -> str:
+    return f"{n} vote" if n == 1 else f"{n} votes"
+
+
+def duration(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 60:
+        return f"{max(minutes, 1)}m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+    return f"{hours // 24}d {hours % 24}h"
+
+
+def change_message(item: ItemView, change: ChangeView, into: ItemView | None) -> list[Segment]:
+    """What followers are told when an item's status changes."""
+    segs = ref(item)
+    to = change.to_status
+    if to == "shipped":
+        thanks = "thanks for the report!" if item.kind == "bug" else "thanks for the idea!"
+        what = "is fixed" if item.kind == "bug" else "shipped"
+        segs.append(Text(f" {what} in {change.version} — {thanks}" if change.version else f" {what} — {thanks}"))
+    elif to == "declined":
+        segs.append(Text(f" was declined: {change.comment}" if change.comment else " was declined."))
+        return segs
+    elif to == "duplicate":
+        segs.append(Text(" was merged into "))
+        segs += ref(into) if into is not None else [Text("another item")]
+        segs.append(Text(": its votes and followers moved there."))
+    elif to == "acknowledged":
+        segs.append(Text(" was acknowledged by the team."))
+    else:
+        segs.append(Text(f" is now {STATUS_LABEL.get(to, to)}."))
+    if change.comment and to != "declined":
+        segs.append(Text(f" “{change.comment}”"))
+    return segs
+
+
+def mention_line(people: Sequence[tuple[str, str, str]]) -> list[Segment]:
+    """``(platform, user_id, display_name)`` → mentions separated by spaces."""
+    segs: list[Segment] = []
+    for platform, user_id, name in people:
+        if segs:
+            segs.append(Text(" "))
+        segs.append(Mention(platform, user_id, name))
+    return segs
+
+
+def item_list(items: Sequence[ItemView], *, show_status: bool = True) -> list[Segment]:
+    segs: list[Segment] = []
+    for item in items:
+        segs += ref(item)
+        tail = f" — {votes_phrase(item.votes)}"
+        if show_status:
+            tail += f", {status_phrase(item)}"
+        segs += [Text(tail), BR]
+    return segs
+
+
+def ages(item: ItemView, now: datetime) -> str:
+    parts = []
+    if item.acknowledged_at:
+        parts.append(f"acknowledged after {duration(item.acknowledged_at - item.created_at)}")
+    else:
+        parts.append(f"waiting {duration(now - item.created_at)} for acknowledgement")
+    if item.decided_at:
+        parts.append(f"decided after {duration(item.decided_at - item.created_at)}")
+    return ", ".join(parts)

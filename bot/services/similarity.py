@@ -1,0 +1,181 @@
+"""A small fuzzy matcher for short texts in any script (used to spot duplicate feedback).
+
+Texts become weighted features: word tokens (Latin scripts, minus stop words and feedback
+boilerplate such as "please add"), character trigrams inside words (typos, inflections)
+and character bigrams of CJK runs (no whitespace to split on). Scores are TF-IDF cosine
+similarities in 0..1. It is deliberately dependency-free; the FAQ engine can replace it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+
+_WORD = re.compile(r"[^\W\d_][\w'’]*|\d+", re.UNICODE)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
+STOP_WORDS = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "at",
+        "by",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "i",
+        "me",
+        "my",
+        "we",
+        "our",
+        "you",
+        "your",
+        "he",
+        "she",
+        "they",
+        "them",
+        "their",
+        "there",
+        "here",
+        "so",
+        "if",
+        "then",
+        "than",
+        "too",
+        "very",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "just",
+        "also",
+        "please",
+        "add",
+        "have",
+        "has",
+        "had",
+        "do",
+        "does",
+        "did",
+        "not",
+        "no",
+        "yes",
+        "get",
+        "got",
+        "make",
+        "great",
+        "nice",
+        "good",
+        "really",
+        "some",
+        "any",
+        "all",
+        "more",
+        "when",
+        "what",
+        "how",
+        "why",
+        "where",
+        "which",
+        "who",
+        "app",
+        "feature",
+        "idea",
+        "bug",
+        "suggestion",
+        "request",
+        "like",
+        "love",
+        "wish",
+        "want",
+        "hope",
+        "think",
+        "maybe",
+    }
+)
+_CJK_STOP = frozenset("的了是在我你他她它们吗呢吧啊就也都很和有要能会")
+
+
+def normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def features(text: str) -> dict[str, float]:
+    norm = normalise(text)
+    feats: defaultdict[str, float] = defaultdict(float)
+    for run in _CJK.findall(norm):
+        chars = [c for c in run if c not in _CJK_STOP] or list(run)
+        if len(chars) == 1:
+            feats["c:" + chars[0]] += 1
+        for a, b in itertools.pairwise(chars):
+            feats["c:" + a + b] += 1
+    latin = _CJK.sub(" ", norm)
+    for word in _WORD.findall(latin):
+        word = word.replace("’", "'").strip("'")
+        if not word or word in STOP_WORDS:
+            continue
+        stem = word[:-1] if len(word) > 4 and word.endswith("s") else word
+        feats["w:" + stem] += 2
+        padded = f"<{stem}>"
+        for i in range(len(padded) - 2):
+            feats["t:" + padded[i : i + 3]] += 0.5
+    return dict(feats)
+
+
+class SimilarityIndex:
+    """Ranks a fixed set of (id, text) documents against a query."""
+
+    def __init__(self, docs: Iterable[tuple[int, str]]) -> None:
+        self._docs: list[tuple[int, dict[str, float]]] = [(doc_id, features(text)) for doc_id, text in docs]
+        df: Counter[str] = Counter()
+        for _, feats in self._docs:
+            df.update(feats.keys())
+        n = len(self._docs) + 1
+        self._idf = {f: math.log((n + 1) / (c + 0.5)) for f, c in df.items()}
+        self._default_idf = math.log((n + 1) / 0.5)
+        self._vectors = [(doc_id, self._weigh(feats)) for doc_id, feats in self._docs]
+
+    def _weigh(self, feats: dict[str, float]) -> tuple[dict[str, float], float]:
+        vec = {f: w * self._idf.get(f, self._default_idf) for f, w in feats.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        return vec, norm
+
+    def rank(self, query: str, limit: int = 5, exclude: Sequence[int] = ()) -> list[tuple[int, float]]:
+        qvec, qnorm = self._weigh(features(query))
+        if not qvec:
+            return []
+        scored = []
+        for doc_id, (vec, norm) in self._vectors:
+            if doc_id in exclude:
+                continue
+            small, large = (qvec, vec) if len(qvec) < len(vec) else (vec, qvec)
+            dot = sum(w * large.get(f, 0.0) for f, w in small.items())
+            if dot > 0:
+                scored.append((doc_id, dot / (qnorm * norm)))
+        scored.sort(key=lambda x: (-x[1], -x[0]))
+        return scored[:limit]
