@@ -483,7 +483,7 @@ class FeedbackRepo(Repository):
             rows = (await s.execute(q)).all()
         out: dict[int, dict[str, object]] = {}
         for item, name in rows:
-            if item.id in out:
+            if item.id is None or item.id in out:
                 continue
             out[item.id] = {
                 "number": item.id,
