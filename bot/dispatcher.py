@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-import time
 import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
@@ -55,9 +54,8 @@ class RateLimiter:
         self.limit, self.window = limit, window
         self._buckets: dict[str, _Bucket] = {}
 
-    def hit(self, key: str, now: float | None = None) -> float:
-        """Record a hit; return 0 if allowed, else seconds until the next one is."""
-        now = time.monotonic() if now is None else now
+    def hit(self, key: str, now: float) -> float:
+        """Record a hit at ``now`` (seconds); return 0 if allowed, else seconds until the next one is."""
         bucket = self._buckets.setdefault(key, _Bucket())
         while bucket.hits and now - bucket.hits[0] >= self.window:
             bucket.hits.popleft()
@@ -225,7 +223,7 @@ class Dispatcher:
         return await handler(ctx, event)
 
     async def _command(self, ctx: CommandContext, name: str, raw: str | dict[str, str | int | None]) -> Result:
-        wait = self.rate.hit(ctx.author.key)
+        wait = self.rate.hit(ctx.author.key, self.clock.now().timestamp())
         if wait > 0:
             return replace(error(f"Slow down a little: try again in {max(1, round(wait))}s."), private=True)
         args: str | dict[str, str | int | None] = raw

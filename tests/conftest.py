@@ -148,7 +148,12 @@ class ConsoleHarness:
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(community_name="Testers", roles={"admins": ["console:root"]})  # type: ignore[arg-type]
+    # scripted conversations run at one instant of the manual clock: lift the command rate limit
+    return Settings(
+        community_name="Testers",
+        roles={"admins": ["console:root"]},  # type: ignore[arg-type]
+        limits={"commands_per_window": 1000},  # type: ignore[arg-type]
+    )
 
 
 @pytest.fixture

@@ -78,10 +78,13 @@ async def test_crashing_handler_gets_an_error_id_and_the_bot_goes_on(
 
 
 async def test_commands_are_rate_limited_with_an_answer(harness: ConsoleHarness) -> None:
-    lines = ["alice: /whoami"] * 7
-    out = await harness.say(*lines)
+    harness.app.dispatcher.rate.limit = 6
+    out = await harness.say(*["alice: /whoami"] * 7)
     assert len(out) == 7
-    assert out[-1].startswith("bot> @alice: ⚠ Slow down a little: try again in")
+    assert out[-1] == "bot> @alice: ⚠ Slow down a little: try again in 20s."
+    assert (await harness.say("bob: /whoami"))[0].startswith("bot> @bob: You are member")  # per member
+    harness.app.clock.advance(21)  # type: ignore[attr-defined]
+    assert (await harness.say("alice: /whoami"))[0].startswith("bot> @alice: You are member")
 
 
 async def test_same_message_id_is_handled_once_even_after_a_restart(db: Database, clock: ManualClock) -> None:
