@@ -157,9 +157,9 @@ async def test_merge_moves_votes_and_tells_the_duplicates_followers(harness: Con
         "dan: /vote 1",
     )
     out = await harness.say("mia@manager: /merge 2 1 same request")
-    assert (
-        out[0]
-        == "bot> #2 “Double tap to lock the screen” was merged into #1 “Show battery percentage in the status bar”: its votes and followers moved there. “same request”"
+    assert out[0] == (
+        "bot> #2 “Double tap to lock the screen” was merged into #1 “Show battery percentage in the status bar”: "
+        "its votes and followers moved there. “same request”"
     )
     assert out[1] == "bot> @bob @carol @alice"
     assert out[2] == "bot> Merged #2 into #1 “Show battery percentage in the status bar”: 2 vote(s) moved, 3 votes now."
