@@ -95,3 +95,6 @@ class Adapter(Protocol):
 
     async def resolve_role(self, chat: ChatRef, author: Author) -> Role | None:
         """The role the platform gives this author in this chat (chat admin → manager)."""
+
+    async def describe(self, chat: ChatRef) -> list[str]:
+        """Health lines for /status about this chat (e.g. "I can't see plain messages here")."""

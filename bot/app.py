@@ -24,6 +24,7 @@ from bot.audit import Auditor
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandRegistry, Role
 from bot.dispatcher import Dispatcher
+from bot.events import ChatRef
 from bot.handlers.core import CoreCommands
 from bot.handlers.feedback import FeedbackCommands
 from bot.messenger import Messenger
@@ -123,13 +124,17 @@ class App:
         self.scheduler = Scheduler()
         self._stopping = asyncio.Event()
 
-    def status_lines(self) -> list[str]:
+    async def status_lines(self, chat: ChatRef) -> list[str]:
         backend = "SQLite" if self.db.is_sqlite else "PostgreSQL"
-        return [
+        lines = [
             f"fanloop {__version__}",
             f"platforms: {', '.join(self.adapters) or 'none'}",
             f"database: {backend}",
         ]
+        adapter = self.adapters.get(str(chat.platform))
+        if adapter is not None:
+            lines += await adapter.describe(chat)
+        return lines
 
     def add_adapter(self, adapter: Adapter) -> None:
         self.adapters[str(adapter.platform)] = adapter
@@ -160,11 +165,15 @@ class App:
             finished: asyncio.Future[Any] = asyncio.gather(*(a.wait_finished() for a in started))
             stopping: asyncio.Future[Any] = asyncio.create_task(self._stopping.wait())
             await asyncio.wait([finished, stopping], return_when=asyncio.FIRST_COMPLETED)
-            stopping.cancel()
-            if not finished.done():
-                finished.cancel()
+            for waiter in (stopping, finished):
+                waiter.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await waiter
         finally:
             await self.shutdown(started)
+        failures = [f"{a.platform}: {reason}" for a in started if (reason := getattr(a, "fatal", None))]
+        if failures:
+            raise StartupError("; ".join(failures))
 
     def _schedule(self) -> None:
         day, hour, minute = parse_weekly(self.settings.feedback.digest_at)

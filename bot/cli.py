@@ -114,7 +114,10 @@ async def _run(settings: Settings, force_console: bool, console_options: dict[st
     except (SQLAlchemyError, OSError) as exc:
         await app.db.dispose()
         _fail(_db_error(exc))
-    await app.run()
+    try:
+        await app.run()
+    except StartupError as exc:
+        _fail(str(exc))
 
 
 @cli.group()

@@ -23,6 +23,7 @@ from bot.commands import CommandError, CommandRegistry, CommandSpec, Result, Rol
 from bot.context import ButtonHandler, CommandContext, Context, MessageListener, ReactionListener
 from bot.events import (
     ButtonPressed,
+    ChatMigrated,
     CommandInvocation,
     Event,
     IncomingMessage,
@@ -132,6 +133,9 @@ class Dispatcher:
     async def handle(self, event: Event) -> HandleResult:
         if self._closing:
             return HandleResult("busy")  # not acknowledged: the platform redelivers after restart
+        if isinstance(event, ChatMigrated):  # idempotent: no claim needed
+            await self.chats.migrate(str(event.chat.platform), event.chat.chat_id, event.new_chat_id)
+            return HandleResult("handled")
         if event.author.is_bot:
             return HandleResult("ignored")
         platform = str(event.chat.platform)

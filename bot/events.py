@@ -112,4 +112,15 @@ class ReactionAdded:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-Event = IncomingMessage | CommandInvocation | ButtonPressed | MemberJoined | ReactionAdded
+@dataclass(frozen=True, slots=True)
+class ChatMigrated:
+    """The platform moved a chat to a new id (Telegram group → supergroup)."""
+
+    chat: ChatRef
+    author: Author
+    message_id: str
+    new_chat_id: str
+    sent_at: datetime
+
+
+Event = IncomingMessage | CommandInvocation | ButtonPressed | MemberJoined | ReactionAdded | ChatMigrated

@@ -70,5 +70,5 @@ def setup_logging(level: str, fmt: str, secrets: Iterable[str] = (), stream: Tex
     root.addHandler(handler)
     root.setLevel(level)
     # request logs of HTTP clients carry bot tokens in their URLs: keep them quiet
-    for noisy in ("httpx", "httpcore", "aiosqlite", "sqlalchemy.engine", "alembic", "discord.gateway"):
+    for noisy in ("httpx", "httpcore", "aiosqlite", "sqlalchemy.engine", "alembic", "discord.gateway", "apscheduler"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

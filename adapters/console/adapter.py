@@ -218,6 +218,9 @@ class ConsoleAdapter:
     async def resolve_role(self, chat: ChatRef, author: Author) -> Role | None:
         return self._roles.get(author.user_id)
 
+    async def describe(self, chat: ChatRef) -> list[str]:
+        return []
+
     def _print_banner(self) -> None:
         self._write(
             "fanloop console — you are in a simulated fan channel.\n"

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from bot.audit import Auditor
 from bot.commands import Arg, ArgKind, CommandRegistry, CommandSpec, Result, Role
 from bot.context import CommandContext
+from bot.events import ChatRef
 from bot.replies import BR, Bold, Code, Segment, Text, error, say
 from storage.repositories.audit import AuditRepo
 from storage.repositories.chats import ChatRepo
@@ -23,7 +24,7 @@ class CoreCommands:
         members: MemberRepo,
         chats: ChatRepo,
         audit: AuditRepo,
-        status_lines: Callable[[], list[str]],
+        status_lines: Callable[[ChatRef], Awaitable[list[str]]],
         community_name: str,
     ) -> None:
         self.registry = registry
@@ -117,7 +118,7 @@ class CoreCommands:
                 return error("Feedback items are not enabled.")
             return await self.item_status(ctx, ctx.args["number"], ctx.args["change"])
         current = await self.chats.get(str(ctx.chat.platform), ctx.chat.chat_id)
-        lines = [*self.status_lines(), f"this chat: {current.kind if current else 'other'}"]
+        lines = [*(await self.status_lines(ctx.chat)), f"this chat: {current.kind if current else 'other'}"]
         if current and not current.reachable:
             lines.append(f"last delivery here failed: {current.unreachable_reason}")
         return say("\n".join(lines))

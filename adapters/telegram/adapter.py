@@ -1,0 +1,373 @@
+"""The Telegram adapter on python-telegram-bot 22, inside fanloop's own event loop.
+
+Delivery is at-least-once: fanloop runs its own poll loop (PTB's Updater confirms updates
+before handlers run) and advances the getUpdates offset only after an update was handled;
+in webhook mode it answers 200 only after processing. The core's per-message claims turn
+redelivery into no double processing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeDefault,
+    ChatMember,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, TelegramError
+from telegram.ext import AIORateLimiter, Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from adapters.telegram import delivery
+from adapters.telegram.render import keyboard, render_chunks
+from adapters.telegram.translate import button_event, chat_ref, joined_events, message_event
+from bot.adapter import Capability, DeliveryError, EventSink, HandleResult, SentRef
+from bot.clock import Clock, SystemClock
+from bot.commands import CommandSpec, Role
+from bot.events import Author, ChatMigrated, ChatRef, Event, IncomingMessage, Platform
+from bot.replies import Reply
+from bot.settings import TelegramSettings
+
+log = logging.getLogger(__name__)
+ROLE_TTL = 300.0
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+
+
+class TelegramAdapter:
+    platform = Platform.TELEGRAM
+    capabilities = Capability.BUTTONS | Capability.EDIT | Capability.DIRECT_MESSAGE | Capability.THREADS
+
+    def __init__(
+        self,
+        *,
+        settings: TelegramSettings,
+        clock: Clock | None = None,
+        poll_timeout: int = 30,
+        retry_delay: float = 1.0,
+    ) -> None:
+        if settings.token is None:
+            raise ValueError("a Telegram token is required")
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.poll_timeout = poll_timeout
+        self.retry_delay = retry_delay
+        self.app: Application[Any, Any, Any, Any, Any, Any] = (
+            Application.builder()
+            .token(settings.token.get_secret_value())
+            .base_url(settings.base_url)
+            .updater(None)
+            .rate_limiter(AIORateLimiter(max_retries=3))
+            .build()
+        )
+        self.username = ""
+        self.can_read_all = True
+        self._sink: EventSink | None = None
+        self._outcomes: dict[int, HandleResult] = {}
+        self._roles: dict[tuple[str, str], tuple[float, Role | None]] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._web: web.AppRunner | None = None
+        self._finished = asyncio.Event()
+        self.fatal: str | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------
+    async def start(self, sink: EventSink) -> None:
+        self._sink = sink
+        self.app.add_handler(CallbackQueryHandler(self._on_callback))
+        self.app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self._on_migrate))
+        self.app.add_handler(MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, self._on_join))
+        self.app.add_handler(MessageHandler(filters.TEXT | filters.CAPTION, self._on_message))
+        try:
+            await self.app.initialize()
+        except InvalidToken:
+            raise DeliveryError("Telegram rejected the bot token (check FANLOOP_TELEGRAM_TOKEN)") from None
+        await self.app.start()
+        me = self.app.bot
+        self.username = me.username
+        self.can_read_all = bool(me.can_read_all_group_messages)
+        if not self.can_read_all:
+            log.warning(
+                "Telegram privacy mode is on: in groups where the bot is not an admin it only sees commands "
+                "and replies. Make the bot an admin, or disable privacy with @BotFather /setprivacy and re-add it."
+            )
+        await self.publish_commands(sink.commands())
+        if self.settings.webhook_url:
+            await self._start_webhook()
+        else:
+            await delivery.call("deleteWebhook", self.app.bot.delete_webhook, {})
+            self._task = asyncio.create_task(self._poll(), name="telegram-poll")
+
+    async def stop(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._web is not None:
+            await self._web.cleanup()
+            self._web = None
+        if self.app.running:
+            await self.app.stop()
+        with contextlib.suppress(TelegramError):
+            await self.app.shutdown()
+        self._finished.set()
+
+    async def wait_finished(self) -> None:
+        await self._finished.wait()
+
+    # -- commands menu ------------------------------------------------------------------
+    async def publish_commands(self, specs: Sequence[CommandSpec]) -> None:
+        """Fan commands for everyone; every command in the menu of chat administrators."""
+        roots: dict[str, tuple[str, Role]] = {}
+        for spec in specs:
+            if spec.hidden:
+                continue
+            summary, role = roots.get(spec.root, (f"{spec.root} commands", spec.min_role))
+            if spec.sub is None:
+                summary = spec.summary
+            roots[spec.root] = (summary, min(role, spec.min_role))
+        fan = [BotCommand(name, summary[:256]) for name, (summary, role) in sorted(roots.items()) if role == Role.FAN]
+        every = [BotCommand(name, summary[:256]) for name, (summary, _) in sorted(roots.items())]
+        bot = self.app.bot
+        await delivery.call(
+            "setMyCommands", bot.set_my_commands, {"commands": fan[:100], "scope": BotCommandScopeDefault()}
+        )
+        await delivery.call(
+            "setMyCommands",
+            bot.set_my_commands,
+            {"commands": every[:100], "scope": BotCommandScopeAllChatAdministrators()},
+        )
+
+    # -- receiving ----------------------------------------------------------------------
+    async def _poll(self) -> None:
+        """getUpdates(offset) → handle → only then advance the offset (at-least-once)."""
+        offset = 0
+        try:
+            while True:
+                try:
+                    updates = await self.app.bot.get_updates(
+                        offset=offset or None,
+                        timeout=self.poll_timeout,
+                        allowed_updates=ALLOWED_UPDATES,
+                        read_timeout=self.poll_timeout + 10,
+                    )
+                except Conflict:
+                    self.fatal = "another instance is polling this token: run one poller per bot token"
+                    log.error("Telegram: %s; stopping the Telegram adapter", self.fatal)
+                    self._finished.set()
+                    return
+                except (NetworkError, TelegramError) as exc:
+                    log.warning("Telegram getUpdates failed, retrying", extra={"error": str(exc)})
+                    await asyncio.sleep(self.retry_delay)
+                    continue
+                for update in updates:
+                    result = await self.process(update)
+                    if result is not None and not result.may_acknowledge:
+                        await asyncio.sleep(self.retry_delay)  # another worker holds it: fetch again later
+                        break
+                    offset = update.update_id + 1
+        except asyncio.CancelledError:
+            raise
+
+    async def process(self, update: Update) -> HandleResult | None:
+        """Run one update through PTB's handlers (and so the core); return the core's verdict."""
+        self._outcomes.pop(update.update_id, None)
+        await self.app.process_update(update)
+        return self._outcomes.pop(update.update_id, None)
+
+    async def _dispatch(self, update: Update, event: Event) -> HandleResult:
+        assert self._sink is not None
+        result = await self._sink.handle(event)
+        self._outcomes[update.update_id] = result
+        for reply in result.replies:
+            try:
+                await self.reply(event, reply)
+            except DeliveryError as exc:
+                log.warning("reply not delivered", extra={"chat": event.chat.key, "reason": exc.reason})
+        return result
+
+    async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        msg = update.effective_message
+        if msg is None or update.edited_message is not None:
+            return
+        event = message_event(msg, self.username)
+        if event is None:
+            return
+        if event.text.startswith("/") and not event.chat.is_private and self._sink is not None:
+            # in groups an unknown bare /command may belong to another bot: answer only ours
+            name = event.text[1:].split(" ", 1)[0]
+            known = {s.root for s in self._sink.commands()}
+            if name not in known and not _mentions_bot(msg.text or "", self.username):
+                return
+        await self._dispatch(update, event)
+
+    async def _on_join(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_message is not None:
+            for event in joined_events(update.effective_message):
+                await self._dispatch(update, event)
+
+    async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        with contextlib.suppress(TelegramError):
+            await query.answer()
+        event = button_event(query)
+        if event is not None:
+            await self._dispatch(update, event)
+
+    async def _on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        msg = update.effective_message
+        if msg is not None and msg.migrate_to_chat_id and msg.from_user is not None:
+            await self._migrated(str(msg.chat.id), str(msg.migrate_to_chat_id))
+
+    async def _migrated(self, old: str, new: str) -> None:
+        if self._sink is not None:
+            chat = ChatRef(Platform.TELEGRAM, old)
+            system = Author(Platform.TELEGRAM, "0", "Telegram")
+            await self._sink.handle(ChatMigrated(chat, system, f"migrate:{new}", new, self.clock.now()))
+
+    # -- webhook mode -------------------------------------------------------------------
+    async def _start_webhook(self) -> None:
+        assert self.settings.webhook_url is not None
+        secret = self.settings.webhook_secret.get_secret_value() if self.settings.webhook_secret else None
+        if not secret:
+            raise DeliveryError("webhook mode needs [telegram] webhook_secret (FANLOOP_TELEGRAM_WEBHOOK_SECRET)")
+        path = urlsplit(self.settings.webhook_url).path or "/"
+        app = web.Application()
+        app.router.add_post(path, self._webhook_handler(secret))
+        self._web = web.AppRunner(app)
+        await self._web.setup()
+        host, _, port = self.settings.webhook_listen.rpartition(":")
+        await web.TCPSite(self._web, host or "127.0.0.1", int(port)).start()
+        await delivery.call(
+            "setWebhook",
+            self.app.bot.set_webhook,
+            {"url": self.settings.webhook_url, "secret_token": secret, "allowed_updates": ALLOWED_UPDATES},
+        )
+
+    def _webhook_handler(self, secret: str) -> Any:
+        async def handle(request: web.Request) -> web.Response:
+            if request.headers.get("X-Telegram-Bot-Api-Secret-Token") != secret:
+                return web.Response(status=403, text="forbidden")
+            try:
+                update = Update.de_json(await request.json(), self.app.bot)
+            except ValueError:
+                return web.Response(status=400, text="bad update")
+            result = await self.process(update)
+            if result is not None and not result.may_acknowledge:
+                return web.Response(status=503, text="busy, retry")  # Telegram redelivers on non-2xx
+            return web.Response(status=200, text="ok")
+
+        return handle
+
+    # -- sending ------------------------------------------------------------------------
+    async def send(
+        self, chat: ChatRef, reply: Reply, reply_to: str | None = None, markup: InlineKeyboardMarkup | None = None
+    ) -> SentRef:
+        ids: list[str] = []
+        markup = markup or keyboard(reply.buttons)
+        chunks = render_chunks(reply)
+        for i, text in enumerate(chunks):
+            kwargs: dict[str, Any] = {
+                "chat_id": int(chat.chat_id),
+                "text": text,
+                "parse_mode": ParseMode.HTML,
+                "link_preview_options": LinkPreviewOptions(is_disabled=True),
+                "reply_markup": markup if i == len(chunks) - 1 else None,
+            }
+            if chat.thread_id is not None:
+                kwargs["message_thread_id"] = int(chat.thread_id)
+            if reply_to is not None and i == 0:
+                kwargs["reply_parameters"] = ReplyParameters(int(reply_to), allow_sending_without_reply=True)
+            msg = await delivery.call("sendMessage", self.app.bot.send_message, kwargs, self._migrated)
+            ids.append(str(msg.message_id))
+        return SentRef(Platform.TELEGRAM, chat.chat_id, tuple(ids))
+
+    async def reply(self, to: Event, reply: Reply) -> SentRef | None:
+        if reply.private and not to.chat.is_private:
+            sent = await self.send_direct(to.author, reply)
+            if sent is not None:
+                return sent
+            # the fan never started the bot: answer in the group with a button to open the DM
+            start = InlineKeyboardButton("Start a private chat", url=f"https://t.me/{self.username}?start=dm")
+            return await self.send(to.chat, reply, reply_to=_quote(to), markup=InlineKeyboardMarkup([[start]]))
+        return await self.send(to.chat, reply, reply_to=_quote(to))
+
+    async def edit(self, sent: SentRef, reply: Reply) -> None:
+        chunks = render_chunks(reply)
+        for message_id, text in zip(sent.message_ids, chunks, strict=False):
+            await delivery.call(
+                "editMessageText",
+                self.app.bot.edit_message_text,
+                {
+                    "chat_id": int(sent.chat_id),
+                    "message_id": int(message_id),
+                    "text": text,
+                    "parse_mode": ParseMode.HTML,
+                },
+            )
+
+    async def send_direct(self, member: Author, reply: Reply) -> SentRef | None:
+        try:
+            return await self.send(ChatRef(Platform.TELEGRAM, member.user_id, is_private=True), reply)
+        except DeliveryError as exc:
+            log.info("no DM possible", extra={"member": member.key, "reason": exc.reason})
+            return None
+
+    # -- roles and health ---------------------------------------------------------------
+    async def resolve_role(self, chat: ChatRef, author: Author) -> Role | None:
+        if chat.is_private:
+            return None
+        key = (chat.chat_id, author.user_id)
+        cached = self._roles.get(key)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        try:
+            member = await self.app.bot.get_chat_member(int(chat.chat_id), int(author.user_id))
+        except (Forbidden, TelegramError) as exc:
+            log.info("role lookup failed", extra={"chat": chat.key, "error": str(exc)})
+            return None
+        role = Role.MANAGER if member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR) else None
+        self._roles[key] = (time.monotonic() + ROLE_TTL, role)
+        return role
+
+    async def describe(self, chat: ChatRef) -> list[str]:
+        if chat.is_private or self.can_read_all:
+            return []
+        try:
+            me = await self.app.bot.get_chat_member(int(chat.chat_id), self.app.bot.id)
+        except TelegramError:
+            return ["⚠ I could not check my own permissions in this group."]
+        if me.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER):
+            return []
+        return [
+            "⚠ I can't see plain messages in this group (Telegram privacy mode), so FAQ answers and "
+            "feedback offers won't work here. Make me an admin, or disable privacy with @BotFather "
+            "(/setprivacy) and re-add me."
+        ]
+
+
+def _quote(event: Event) -> str | None:
+    """Replies quote the fan's message (commands, chat); presses and joins have none to quote."""
+    return event.message_id if isinstance(event, IncomingMessage) else None
+
+
+def _mentions_bot(text: str, username: str) -> bool:
+    head = text.split(" ", 1)[0]
+    return bool(username) and head.lower().endswith("@" + username.lower())
+
+
+__all__ = ["TelegramAdapter", "chat_ref"]

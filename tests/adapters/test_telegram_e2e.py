@@ -1,0 +1,309 @@
+"""The real python-telegram-bot Application against the local fake Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+import pytest
+
+from adapters.telegram import TelegramAdapter
+from bot.app import App
+from bot.clock import ManualClock
+from bot.commands import CommandSpec
+from bot.context import CommandContext
+from bot.replies import BR, Text, say
+from bot.settings import Settings
+from storage.db import Database
+from tests.fakes.telegram_api import GROUP, FakeTelegramAPI, user
+from tests.fakes.telegram_html import visible_text
+
+ALICE = user(42, "Alice")
+MIA = user(77, "Mia")
+
+
+async def until(check: Callable[[], Any], wait: float = 10.0) -> Any:
+    deadline = asyncio.get_running_loop().time() + wait
+    while True:
+        value = check()
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegramAPI]:
+    api = FakeTelegramAPI()
+    await api.start()
+    api.admins[int(GROUP["id"])] = {MIA["id"]}
+    yield api
+    await api.stop()
+
+
+def settings_for(fake: FakeTelegramAPI, **extra: Any) -> Settings:
+    return Settings(
+        telegram={"token": fake.token, "base_url": fake.base_url, **extra},  # type: ignore[arg-type]
+        limits={"commands_per_window": 1000, "claim_lease_seconds": 1},  # type: ignore[arg-type]
+    )
+
+
+class Gate:
+    """Lets a test hold the /slow handler mid-way, as a crash would find it."""
+
+    started = asyncio.Event()
+    release = asyncio.Event()
+    finished = 0
+
+    @classmethod
+    def reset(cls) -> None:
+        cls.started, cls.release, cls.finished = asyncio.Event(), asyncio.Event(), 0
+
+
+class Bot:
+    def __init__(self, app: App, adapter: TelegramAdapter) -> None:
+        self.app, self.adapter = app, adapter
+
+    async def stop(self) -> None:
+        await self.adapter.stop()
+
+
+async def start_bot(fake: FakeTelegramAPI, db: Database, clock: ManualClock | None = None, **extra: Any) -> Bot:
+    settings = settings_for(fake, **extra)
+    app = App(settings, db=db, clock=clock)
+    adapter = TelegramAdapter(settings=settings.telegram, clock=app.clock, poll_timeout=1, retry_delay=0.05)
+    app.add_adapter(adapter)
+    await app.prepare()
+
+    async def long_answer(ctx: CommandContext) -> object:
+        para = "word " * 199 + "end"  # 1,000 characters
+        return say(*[x for _ in range(6) for x in (Text(para), BR)])
+
+    async def slow(ctx: CommandContext) -> object:
+        Gate.started.set()
+        await Gate.release.wait()
+        Gate.finished += 1
+        return say("slow done")
+
+    app.registry.add(CommandSpec("long", "A long answer", long_answer))
+    app.registry.add(CommandSpec("slow", "A slow handler", slow))
+    await adapter.start(app.dispatcher)
+    return Bot(app, adapter)
+
+
+@pytest.fixture
+async def bot(fake: FakeTelegramAPI, db: Database) -> AsyncIterator[Bot]:
+    b = await start_bot(fake, db)
+    yield b
+    await b.stop()
+
+
+async def test_help_is_answered_with_valid_html(fake: FakeTelegramAPI, bot: Bot) -> None:
+    fake.push_message("/help@fanloop_test_bot", sender=ALICE)
+    await until(lambda: fake.sent)
+    msg = fake.sent[0]
+    assert msg["parse_mode"] == "HTML" and msg["chat_id"] == str(GROUP["id"])
+    assert "<b>fanloop commands</b>" in msg["text"] and "/whoami" in msg["visible"]
+    assert "/merge" not in msg["visible"]  # a fan's help
+    assert msg["reply_parameters"]["message_id"] > 0
+
+
+async def test_commands_menu_is_split_by_scope(fake: FakeTelegramAPI, bot: Bot) -> None:
+    fan = {c["command"] for c in fake.commands["default"]}
+    admins = {c["command"] for c in fake.commands["all_chat_administrators"]}
+    assert {"help", "idea", "vote", "feedback"} <= fan
+    assert "merge" not in fan and "chat" not in fan
+    assert {"merge", "chat", "triage"} <= admins and fan < admins
+
+
+async def test_manager_command_refused_to_fan_accepted_from_admin(fake: FakeTelegramAPI, bot: Bot) -> None:
+    fake.push_message("/chat fan", sender=ALICE)
+    await until(lambda: fake.sent)
+    assert fake.sent[-1]["visible"] == "⚠ /chat is for managers only."
+    fake.push_message("/chat fan", sender=MIA)
+    await until(lambda: len(fake.sent) == 2)
+    assert fake.sent[-1]["visible"] == "This chat is now set up as: fan."
+    chat = await bot.app.chats.get("telegram", str(GROUP["id"]))
+    assert chat is not None and chat.kind == "fan"
+
+
+async def test_plain_group_message_reaches_the_core(fake: FakeTelegramAPI, bot: Bot) -> None:
+    await bot.app.chats.ensure(
+        "telegram", str(GROUP["id"]), title="Acme", kind="fan", community_id=None, now=bot.app.clock.now()
+    )
+    fake.push_message("It would be great if the camera had a night mode", sender=ALICE)
+    await until(lambda: fake.sent)
+    assert fake.sent[0]["visible"].startswith("That sounds like an idea, Alice.")
+    assert "fb.log|" in str(fake.sent[0]["reply_markup"])
+
+
+async def test_user_text_is_escaped_and_accepted_by_telegram(fake: FakeTelegramAPI, bot: Bot) -> None:
+    fake.push_message("/idea <script>& alert('x') <b>bold</b>", sender=ALICE)
+    await until(lambda: fake.sent)
+    msg = fake.sent[0]
+    assert "&lt;script&gt;&amp; alert('x') &lt;b&gt;bold&lt;/b&gt;" in msg["text"]
+    assert "<script>& alert('x') <b>bold</b>" in msg["visible"]
+    visible_text(msg["text"])  # parses as Telegram would
+
+
+async def test_long_answer_is_split_into_valid_messages(fake: FakeTelegramAPI, bot: Bot) -> None:
+    fake.push_message("/long", sender=ALICE)
+    await until(lambda: len(fake.sent) >= 2)
+    await asyncio.sleep(0.2)
+    assert len(fake.sent) == 2
+    assert all(len(m["visible"]) <= 4096 for m in fake.sent)
+    assert sum(m["visible"].count("word") for m in fake.sent) == 6 * 199
+
+
+async def test_flood_control_is_waited_out_and_delivered_once(fake: FakeTelegramAPI, bot: Bot) -> None:
+    fake.fail_next("sendMessage", 429, retry_after=1)
+    fake.push_message("/whoami", chat={"id": 42, "type": "private", "first_name": "Alice"}, sender=ALICE)
+    await until(lambda: fake.sent, wait=15)
+    await asyncio.sleep(0.3)
+    assert len(fake.sent) == 1
+    calls = fake.calls_to("sendMessage")
+    assert len(calls) == 2 and calls[1].at - calls[0].at >= 1.0
+
+
+async def test_the_same_update_delivered_twice_is_processed_once(fake: FakeTelegramAPI, bot: Bot) -> None:
+    update = fake.push_message("/idea Double tap to wake", sender=ALICE)
+    await until(lambda: fake.sent)
+    fake.redeliver(update)
+    await until(lambda: fake.confirmed > update["update_id"] and not fake.updates)
+    await asyncio.sleep(0.2)
+    assert len(fake.sent) == 1
+    assert await bot.app.feedback_items.count() == 1
+
+
+async def test_crash_mid_handler_then_restart_handles_the_message_once(fake: FakeTelegramAPI, db: Database) -> None:
+    Gate.reset()
+    first = await start_bot(fake, db)
+    update = fake.push_message("/slow", sender=ALICE)
+    await asyncio.wait_for(Gate.started.wait(), 10)
+    await first.stop()  # the process dies mid-handler: the offset was never advanced
+    assert fake.sent == [] and fake.confirmed <= update["update_id"]
+    Gate.release.set()
+    second = await start_bot(fake, db)  # restart on the same database
+    try:
+        await until(lambda: fake.sent)
+        await asyncio.sleep(0.3)
+        assert [m["visible"] for m in fake.sent] == ["slow done"]
+        assert Gate.finished == 1
+    finally:
+        await second.stop()
+
+
+async def test_claim_left_by_a_killed_worker_is_taken_over_after_the_lease(fake: FakeTelegramAPI, db: Database) -> None:
+    b = await start_bot(fake, db)
+    try:
+        update = fake.message("/whoami", sender=ALICE)
+        # a worker was killed (no cleanup) while handling this message
+        await b.app.events.claim(
+            "telegram", str(GROUP["id"]), str(update["message_id"]), "killed", b.app.clock.now(), timedelta(seconds=1)
+        )
+        fake.push({"message": update})
+        await until(lambda: fake.sent, wait=10)  # retried until the 1 s lease ran out
+        await asyncio.sleep(0.3)
+        assert len(fake.sent) == 1 and "You are member #" in fake.sent[0]["visible"]
+    finally:
+        await b.stop()
+
+
+async def test_private_reply_falls_back_to_the_group_with_a_start_button(fake: FakeTelegramAPI, bot: Bot) -> None:
+    fake.blocked_chats.add(ALICE["id"])  # Alice never started the bot: DMs are refused
+    fake.push_message("/whoami", sender=ALICE)
+    await until(lambda: fake.sent)
+    msg = fake.sent[0]
+    assert msg["chat_id"] == str(GROUP["id"]) and "You are member #" in msg["visible"]
+    assert "https://t.me/fanloop_test_bot?start=dm" in str(msg["reply_markup"])
+
+
+async def test_forum_topic_replies_go_to_the_topic(fake: FakeTelegramAPI, bot: Bot) -> None:
+    fake.push_message("/help", sender=ALICE, thread_id=55)
+    await until(lambda: fake.sent)
+    assert fake.sent[0]["message_thread_id"] == "55"
+
+
+async def test_button_press_reaches_the_core(fake: FakeTelegramAPI, bot: Bot) -> None:
+    fake.push_message("/idea Show battery percentage", sender=ALICE)
+    await until(lambda: fake.sent)
+    fake.push_message("/feedback show 1", sender=MIA)
+    await until(lambda: len(fake.sent) == 2)
+    assert "fb.vote|1" in str(fake.sent[1]["reply_markup"])
+    fake.push_callback("fb.vote|1", fake.message("x", chat=GROUP), sender=MIA)
+    await until(lambda: len(fake.sent) == 3)
+    assert fake.sent[2]["visible"].startswith("Your vote for #1")
+    assert fake.calls_to("answerCallbackQuery")
+
+
+async def test_blocked_chat_is_marked_unreachable(fake: FakeTelegramAPI, bot: Bot) -> None:
+    from bot.adapter import DeliveryError
+    from bot.events import ChatRef, Platform
+
+    await bot.app.chats.ensure(
+        "telegram", "-100999", title="Old", kind="announcement", community_id=None, now=bot.app.clock.now()
+    )
+    fake.blocked_chats.add(-100999)
+    with pytest.raises(DeliveryError, match="blocked"):
+        await bot.app.messenger.send(ChatRef(Platform.TELEGRAM, "-100999"), say("hello"))
+    chat = await bot.app.chats.get("telegram", "-100999")
+    assert chat is not None and not chat.reachable and chat.unreachable_reason == "the user blocked the bot"
+
+
+async def test_privacy_mode_is_reported(fake: FakeTelegramAPI, bot: Bot, caplog: pytest.LogCaptureFixture) -> None:
+    fake.push_message("/status", sender=MIA)
+    await until(lambda: fake.sent)
+    assert "can't see plain messages in this group" in fake.sent[0]["visible"]
+
+
+async def test_a_second_poller_is_reported_not_looped(
+    fake: FakeTelegramAPI, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    b = await start_bot(fake, db)
+    try:
+        await until(lambda: fake.calls_to("getUpdates"))
+        with caplog.at_level(logging.ERROR):
+            async with aiohttp.ClientSession() as http:  # another instance polls the same token
+                await http.post(f"{fake.base_url}{fake.token}/getUpdates", data={"timeout": "0"})
+            await asyncio.wait_for(b.adapter.wait_finished(), 10)
+        assert b.adapter.fatal is not None and "another instance is polling this token" in b.adapter.fatal
+    finally:
+        await b.stop()
+
+
+async def test_webhook_accepts_the_right_secret_and_rejects_a_wrong_one(fake: FakeTelegramAPI, db: Database) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    b = await start_bot(
+        fake,
+        db,
+        webhook_url=f"http://127.0.0.1:{port}/tg-hook",
+        webhook_listen=f"127.0.0.1:{port}",
+        webhook_secret="s3cret-token",
+    )
+    try:
+        assert fake.webhook is not None and fake.webhook["secret_token"] == "s3cret-token"
+        update = {"update_id": 501, "message": fake.message("/whoami", sender=ALICE)}
+        async with aiohttp.ClientSession() as http:
+            bad = await http.post(
+                f"http://127.0.0.1:{port}/tg-hook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+            )
+            assert bad.status == 403
+            assert fake.sent == []
+            good = await http.post(
+                f"http://127.0.0.1:{port}/tg-hook",
+                json=update,
+                headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"},
+            )
+            assert good.status == 200
+        assert len(fake.sent) == 1 and "You are member #" in fake.sent[0]["visible"]
+    finally:
+        await b.stop()
