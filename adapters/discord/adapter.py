@@ -1,0 +1,415 @@
+"""The Discord adapter on discord.py 2.7, inside fanloop's event loop (login + connect task).
+
+Slash commands come from the core's registry; interactions are answered within Discord's
+3-second window (deferred when the core is slower); every message is sent with mentions
+disabled except for the members it is meant to ping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+
+from adapters.discord import commands as slash
+from adapters.discord.render import allowed_mentions, parse_custom_id, render_chunks, view
+from bot.adapter import Capability, DeliveryError, EventSink, HandleResult, SentRef
+from bot.clock import Clock, SystemClock
+from bot.commands import CommandSpec, Role
+from bot.events import Author, ButtonPressed, ChatRef, CommandInvocation, Event, IncomingMessage, Platform
+from bot.replies import Reply
+from bot.settings import DiscordSettings
+
+log = logging.getLogger(__name__)
+ROLE_TTL = 300.0
+DEFER_AFTER = 2.0  # seconds: Discord invalidates an interaction not answered within 3
+GLOBAL_RATE = 45.0  # requests/s we allow ourselves; Discord's global limit is 50
+
+
+def point_at(api_base: str | None, gateway_url: str | None) -> None:
+    """The one place that redirects discord.py (REST proxy such as nirn-proxy, or a local fake)."""
+    if api_base:
+        discord.http.Route.BASE = api_base.rstrip("/")
+    if gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+class _Pacer:
+    """Keeps our own request rate under Discord's global limit (discord.py has no such limiter)."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        async with self._lock:
+            now = time.monotonic()
+            if self._next > now:
+                await asyncio.sleep(self._next - now)
+            self._next = max(now, self._next) + self.interval
+
+
+class _Events:
+    adapter: DiscordAdapter
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self.adapter._on_message(message)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        await self.adapter._on_component(interaction)
+
+
+class _Client(_Events, discord.Client):
+    pass
+
+
+class _ShardedClient(_Events, discord.AutoShardedClient):
+    pass
+
+
+class DiscordAdapter:
+    platform = Platform.DISCORD
+    capabilities = (
+        Capability.BUTTONS | Capability.EPHEMERAL | Capability.EDIT | Capability.DIRECT_MESSAGE | Capability.THREADS
+    )
+
+    def __init__(
+        self,
+        *,
+        settings: DiscordSettings,
+        clock: Clock | None = None,
+        defer_after: float = DEFER_AFTER,
+        ready_timeout: float = 60.0,
+        guild_ready_timeout: float = 2.0,
+    ) -> None:
+        if settings.token is None:
+            raise ValueError("a Discord token is required")
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.defer_after = defer_after
+        self.ready_timeout = ready_timeout
+        self.guild_ready_timeout = guild_ready_timeout
+        self.message_content = True
+        self.pacer = _Pacer(GLOBAL_RATE)
+        self.client = self._make_client(message_content=True)
+        self.tree: app_commands.CommandTree[Any] = app_commands.CommandTree(self.client)
+        self._sink: EventSink | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._roles: dict[tuple[str, str], tuple[float, Role | None]] = {}
+        self._finished = asyncio.Event()
+        self.fatal: str | None = None
+        self.synced: list[str] = []
+
+    def _make_client(self, *, message_content: bool) -> discord.Client:
+        point_at(self.settings.api_base, self.settings.gateway_url)
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # fanloop has no voice features
+        intents = discord.Intents.default()
+        intents.message_content = message_content
+        options: dict[str, Any] = {
+            "intents": intents,
+            "allowed_mentions": discord.AllowedMentions.none(),
+            "max_ratelimit_timeout": 30.0,  # longer waits surface as RateLimited and are requeued by us
+            "guild_ready_timeout": self.guild_ready_timeout,
+        }
+        client: discord.Client
+        if self.settings.shard_count:
+            client = _ShardedClient(shard_count=self.settings.shard_count, **options)
+        else:
+            client = _Client(**options)
+        client.adapter = self
+        return client
+
+    # -- lifecycle ----------------------------------------------------------------------
+    async def start(self, sink: EventSink) -> None:
+        self._sink = sink
+        assert self.settings.token is not None
+        token = self.settings.token.get_secret_value()
+        for command in slash.build(sink.commands(), self._on_slash):
+            self.tree.add_command(command)
+        try:
+            await self.client.login(token)
+        except discord.LoginFailure:
+            raise DeliveryError("Discord rejected the bot token (check FANLOOP_DISCORD_TOKEN)") from None
+        self.synced = await slash.sync_if_changed(self.client, self.tree, self.settings.guild_ids)
+        await self._connect()
+
+    async def _connect(self) -> None:
+        self._task = asyncio.create_task(self.client.connect(), name="discord-gateway")
+        ready = asyncio.create_task(self.client.wait_until_ready())
+        done, _ = await asyncio.wait(
+            {self._task, ready}, timeout=self.ready_timeout, return_when=asyncio.FIRST_COMPLETED
+        )
+        if self._task in done and (exc := self._task.exception()) is not None:
+            ready.cancel()
+            if isinstance(exc, discord.PrivilegedIntentsRequired) and self.message_content:
+                log.warning(
+                    "Discord refused the Message Content intent: enable it under Bot → Privileged Gateway Intents "
+                    "in the Developer Portal. Running without it: only slash commands and mentions work."
+                )
+                self.message_content = False
+                await self.client.close()
+                self.client = self._make_client(message_content=False)
+                self.tree = app_commands.CommandTree(self.client)
+                assert self._sink is not None
+                await self.start(self._sink)
+                return
+            raise DeliveryError(f"Discord connection failed: {exc}")
+        if ready not in done:
+            ready.cancel()
+            raise DeliveryError("Discord gateway did not become ready in time")
+
+    async def stop(self) -> None:
+        if not self.client.is_closed():
+            await self.client.close()
+        if self._task is not None:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(self._task, 10)
+        self._finished.set()
+
+    async def wait_finished(self) -> None:
+        await self._finished.wait()
+
+    # -- events in ---------------------------------------------------------------------------
+    def _chat(self, channel: Any, guild: discord.Guild | None) -> ChatRef:
+        channel_id = str(getattr(channel, "id", channel))
+        title = getattr(channel, "name", None) or "direct messages"
+        thread = str(channel.id) if isinstance(channel, discord.Thread) else None
+        return ChatRef(Platform.DISCORD, channel_id, title=title, is_private=guild is None, thread_id=thread,
+                       community_id=str(guild.id) if guild else None)  # fmt: skip
+
+    def _author(self, person: discord.User | discord.Member, guild: discord.Guild | None) -> Author:
+        if isinstance(person, discord.Member) and guild is not None:
+            self._remember_role(str(guild.id), person)
+        return Author(Platform.DISCORD, str(person.id), person.display_name, username=person.name, is_bot=person.bot)
+
+    async def _on_message(self, message: discord.Message) -> None:
+        if message.author.bot or self._sink is None:
+            return
+        ref = message.reference.resolved if message.reference else None
+        replied = ref if isinstance(ref, discord.Message) else None
+        event = IncomingMessage(
+            chat=self._chat(message.channel, message.guild),
+            author=self._author(message.author, message.guild),
+            message_id=str(message.id),
+            text=message.content,
+            sent_at=message.created_at,
+            reply_to_id=str(replied.id) if replied else None,
+            reply_to_author=self._author(replied.author, message.guild) if replied else None,
+            reply_to_text=replied.content if replied else None,
+        )
+        result = await self._sink.handle(event)
+        for reply in result.replies:
+            try:
+                await self._send(message.channel, reply, reference=message)
+            except DeliveryError as exc:
+                log.warning("reply not delivered", extra={"chat": event.chat.key, "reason": exc.reason})
+
+    async def _on_slash(self, interaction: discord.Interaction, spec: CommandSpec, values: dict[str, Any]) -> None:
+        args: dict[str, str | int | None] = {}
+        for name, value in values.items():
+            args[name] = f"<@{value.id}>" if isinstance(value, discord.abc.User) else value
+        event = CommandInvocation(
+            chat=self._chat(interaction.channel or interaction.channel_id, interaction.guild),
+            author=self._interaction_author(interaction),
+            message_id=f"i{interaction.id}",
+            name=spec.name,
+            args=args,
+            sent_at=interaction.created_at,
+        )
+        await self._answer(interaction, event, slow=spec.slow)
+
+    async def _on_component(self, interaction: discord.Interaction) -> None:
+        if interaction.type is not discord.InteractionType.component or not interaction.data:
+            return
+        parsed = parse_custom_id(str(interaction.data.get("custom_id", "")))
+        if parsed is None:
+            return
+        event = ButtonPressed(
+            self._chat(interaction.channel or interaction.channel_id, interaction.guild),
+            self._interaction_author(interaction), f"i{interaction.id}", parsed[0], parsed[1], interaction.created_at,
+        )  # fmt: skip
+        await self._answer(interaction, event, slow=False)
+
+    def _interaction_author(self, interaction: discord.Interaction) -> Author:
+        author = self._author(interaction.user, interaction.guild)
+        if interaction.guild is not None:  # the interaction carries the member's resolved permissions
+            self._roles[(str(interaction.guild.id), author.user_id)] = (
+                time.monotonic() + ROLE_TTL,
+                self._role_from(interaction.permissions, getattr(interaction.user, "roles", [])),
+            )
+        return author
+
+    async def _answer(self, interaction: discord.Interaction, event: Event, *, slow: bool) -> None:
+        """Hand the event to the core and answer the interaction within Discord's window."""
+        assert self._sink is not None
+        work = asyncio.create_task(self._sink.handle(event))
+        if slow:
+            await interaction.response.defer(thinking=True)
+        else:
+            done, _ = await asyncio.wait({work}, timeout=self.defer_after)
+            if not done:
+                await interaction.response.defer(thinking=True)
+        result: HandleResult = await work
+        replies = result.replies or (Reply(()),) if not interaction.response.is_done() else result.replies
+        for reply in replies:
+            await self._respond(interaction, reply)
+
+    async def _respond(self, interaction: discord.Interaction, reply: Reply) -> None:
+        chunks = render_chunks(reply) if reply.segments or reply.is_error else ["✓"]
+        ephemeral = reply.private or reply.is_error
+        components = view(reply.buttons)
+        for i, content in enumerate(chunks):
+            last = i == len(chunks) - 1
+            kwargs: dict[str, Any] = {
+                "content": content,
+                "ephemeral": ephemeral,
+                "allowed_mentions": allowed_mentions(reply),
+            }
+            if last and components is not None:
+                kwargs["view"] = components
+            try:
+                if not interaction.response.is_done():
+                    await interaction.response.send_message(**kwargs)
+                else:
+                    await interaction.followup.send(**kwargs)
+            except discord.NotFound:
+                log.warning("interaction expired before the answer", extra={"interaction": interaction.id})
+                return
+
+    # -- sending --------------------------------------------------------------------------------
+    async def _channel(self, chat_id: str) -> discord.abc.Messageable:
+        channel = self.client.get_channel(int(chat_id))
+        if channel is None:
+            try:
+                channel = await self.client.fetch_channel(int(chat_id))
+            except discord.NotFound:
+                raise DeliveryError("the channel was deleted (or the bot cannot see it)") from None
+            except discord.Forbidden:
+                raise DeliveryError("the bot has no access to this channel") from None
+        if not isinstance(channel, discord.abc.Messageable):
+            raise DeliveryError("that channel cannot hold messages")
+        return channel
+
+    async def _send(
+        self, channel: discord.abc.Messageable, reply: Reply, reference: discord.Message | None = None
+    ) -> list[discord.Message]:
+        sent: list[discord.Message] = []
+        chunks = render_chunks(reply)
+        components = view(reply.buttons)
+        for i, content in enumerate(chunks):
+            kwargs: dict[str, Any] = {"content": content, "allowed_mentions": allowed_mentions(reply)}
+            if i == 0 and reference is not None:
+                kwargs["reference"] = reference.to_reference(fail_if_not_exists=False)
+                kwargs["mention_author"] = False
+            if i == len(chunks) - 1 and components is not None:
+                kwargs["view"] = components
+            sent.append(await self._call(channel.send, kwargs))
+        return sent
+
+    async def _call(self, fn: Any, kwargs: dict[str, Any]) -> Any:
+        failures = 0
+        while True:
+            await self.pacer.wait()
+            try:
+                return await fn(**kwargs)
+            except discord.RateLimited as exc:  # a long wait: requeue instead of parking inside discord.py
+                log.warning("Discord rate limit: waiting", extra={"seconds": exc.retry_after})
+                await asyncio.sleep(exc.retry_after)
+            except discord.Forbidden as exc:
+                reason = (
+                    "the member's DMs are closed" if exc.code == 50007 else "missing permission to post in this channel"
+                )
+                raise DeliveryError(reason) from exc
+            except discord.NotFound as exc:
+                raise DeliveryError("the channel or message no longer exists") from exc
+            except discord.HTTPException as exc:
+                failures += 1
+                if exc.status < 500 or failures >= 5:
+                    raise DeliveryError(
+                        f"Discord refused: {exc.text or exc.status}", permanent=exc.status < 500
+                    ) from exc
+                await asyncio.sleep(min(30.0, 2.0**failures))
+
+    async def send(self, chat: ChatRef, reply: Reply) -> SentRef:
+        channel = await self._channel(chat.chat_id)
+        messages = await self._send(channel, reply)
+        return SentRef(Platform.DISCORD, chat.chat_id, tuple(str(m.id) for m in messages))
+
+    async def reply(self, to: Event, reply: Reply) -> SentRef | None:
+        return await self.send(to.chat, reply)
+
+    async def edit(self, sent: SentRef, reply: Reply) -> None:
+        channel = await self._channel(sent.chat_id)
+        if not isinstance(channel, discord.TextChannel | discord.Thread | discord.DMChannel):
+            return
+        for message_id, content in zip(sent.message_ids, render_chunks(reply), strict=False):
+            partial = channel.get_partial_message(int(message_id))
+            await self._call(partial.edit, {"content": content, "allowed_mentions": allowed_mentions(reply)})
+
+    async def send_direct(self, member: Author, reply: Reply) -> SentRef | None:
+        try:
+            user = self.client.get_user(int(member.user_id)) or await self.client.fetch_user(int(member.user_id))
+            dm = await user.create_dm()
+            messages = await self._send(dm, reply)
+        except (DeliveryError, discord.HTTPException) as exc:
+            log.info("no DM possible", extra={"member": member.key, "reason": str(exc)})
+            return None
+        return SentRef(Platform.DISCORD, str(dm.id), tuple(str(m.id) for m in messages))
+
+    # -- roles and health -------------------------------------------------------------------------
+    def _role_from(self, perms: discord.Permissions, roles: Any) -> Role | None:
+        names = {str(r.name).lower() for r in roles or []} | {str(r.id) for r in roles or []}
+        if perms.administrator or perms.manage_guild or names & {r.lower() for r in self.settings.manager_roles}:
+            return Role.MANAGER
+        if perms.manage_messages or names & {r.lower() for r in self.settings.moderator_roles}:
+            return Role.MODERATOR
+        return None
+
+    def _remember_role(self, guild_id: str, member: discord.Member) -> None:
+        self._roles[(guild_id, str(member.id))] = (
+            time.monotonic() + ROLE_TTL,
+            self._role_from(member.guild_permissions, member.roles),
+        )
+
+    async def resolve_role(self, chat: ChatRef, author: Author) -> Role | None:
+        if chat.community_id is None:
+            return None
+        cached = self._roles.get((chat.community_id, author.user_id))
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        guild = self.client.get_guild(int(chat.community_id))
+        member = guild.get_member(int(author.user_id)) if guild else None
+        if member is None:
+            return None
+        self._remember_role(chat.community_id, member)
+        return self._roles[(chat.community_id, author.user_id)][1]
+
+    async def mirror_grade(self, guild_id: str, user_id: str, grade: str) -> bool:
+        """Hook for mirroring fanloop grades to Discord roles: give the member the role named
+        like their grade, if the server has one. Returns whether a role was added."""
+        guild = self.client.get_guild(int(guild_id))
+        member = guild.get_member(int(user_id)) if guild else None
+        role = discord.utils.get(guild.roles, name=grade) if guild else None
+        if member is None or role is None or role in member.roles:
+            return False
+        await member.add_roles(role, reason="fanloop grade")
+        return True
+
+    async def describe(self, chat: ChatRef) -> list[str]:
+        lines = []
+        if not self.message_content:
+            lines.append("⚠ The Message Content intent is off: I only see slash commands and mentions here.")
+        channel = self.client.get_channel(int(chat.chat_id))
+        guild = getattr(channel, "guild", None)
+        if guild is not None and channel is not None:
+            perms = channel.permissions_for(guild.me)  # type: ignore[union-attr]
+            if not perms.send_messages:
+                lines.append("⚠ I can't post in this channel (missing Send Messages permission).")
+        return lines

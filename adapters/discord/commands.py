@@ -1,0 +1,136 @@
+"""The core's command registry as Discord slash commands, synced only when they changed.
+
+Discord allows 200 command creations per guild per day; a bot that re-syncs on every
+restart in a crash loop locks itself out, so the desired set is compared first.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+
+from bot.commands import Arg, ArgKind, CommandSpec, Role
+
+log = logging.getLogger(__name__)
+Invoke = Callable[[discord.Interaction, CommandSpec, dict[str, Any]], Awaitable[None]]
+ROOT_SUB = "new"  # a root command that also has subcommands becomes "/root new" on Discord
+
+
+def _annotation(arg: Arg) -> Any:
+    if arg.kind is ArgKind.INT:
+        lo = arg.min_value if arg.min_value is not None else -(2**53)
+        hi = arg.max_value if arg.max_value is not None else 2**53
+        return app_commands.Range[int, lo, hi]
+    if arg.kind is ArgKind.MENTION:
+        return discord.Member
+    if arg.kind is ArgKind.CHOICE:
+        return Literal[tuple(arg.choices)]
+    return app_commands.Range[str, 1, min(arg.max_length or 4000, 6000)]
+
+
+def _callback(spec: CommandSpec, invoke: Invoke) -> Callable[..., Coroutine[Any, Any, None]]:
+    async def callback(interaction: discord.Interaction, **values: Any) -> None:
+        await invoke(interaction, spec, values)
+
+    params = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction)]
+    for arg in spec.args:
+        default = inspect.Parameter.empty if arg.required else None
+        annotation = _annotation(arg) if arg.required else _annotation(arg) | None
+        params.append(
+            inspect.Parameter(arg.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+        )
+    callback.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    callback.__discord_app_commands_param_description__ = {a.name: a.description[:100] for a in spec.args}  # type: ignore[attr-defined]
+    return callback
+
+
+def _permissions(role: Role) -> discord.Permissions | None:
+    if role >= Role.MANAGER:
+        return discord.Permissions(manage_guild=True)
+    if role >= Role.MODERATOR:
+        return discord.Permissions(manage_messages=True)
+    return None
+
+
+def build(
+    specs: Sequence[CommandSpec], invoke: Invoke
+) -> list[app_commands.Command[Any, ..., Any] | app_commands.Group]:
+    """One slash command per root; a root with subcommands becomes a group."""
+    roots: dict[str, list[CommandSpec]] = {}
+    for spec in specs:
+        if not spec.hidden:
+            roots.setdefault(spec.root, []).append(spec)
+    out: list[app_commands.Command[Any, ..., Any] | app_commands.Group] = []
+    for root, group in sorted(roots.items()):
+        lowest = min(s.min_role for s in group)
+        if len(group) == 1 and group[0].sub is None:
+            spec = group[0]
+            cmd: app_commands.Command[Any, ..., Any] = app_commands.Command(
+                name=root, description=spec.summary, callback=_callback(spec, invoke)
+            )
+            cmd.default_permissions = _permissions(spec.min_role)
+            out.append(cmd)
+            continue
+        top = next((s for s in group if s.sub is None), None)
+        g = app_commands.Group(name=root, description=(top.summary if top else f"{root} commands")[:100])
+        g.default_permissions = _permissions(lowest)
+        for spec in sorted(group, key=lambda s: s.sub or ""):
+            name = spec.sub or ROOT_SUB
+            g.add_command(app_commands.Command(name=name, description=spec.summary, callback=_callback(spec, invoke)))
+        out.append(g)
+    return out
+
+
+def _norm_option(o: dict[str, Any]) -> dict[str, Any]:
+    keep = {k: o.get(k) for k in ("type", "name", "description", "min_value", "max_value", "min_length", "max_length")}
+    keep["required"] = bool(o.get("required", False))
+    keep["choices"] = sorted((c["name"], str(c["value"])) for c in o.get("choices") or [])
+    keep["options"] = [_norm_option(x) for x in o.get("options") or []]
+    return {k: v for k, v in keep.items() if v not in (None, [], "")}
+
+
+def normalise(payload: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A comparable form of a command list (Discord's answer adds ids and defaults)."""
+    out = []
+    for c in payload:
+        perms = c.get("default_member_permissions")
+        out.append(
+            {
+                "name": c["name"],
+                "description": c.get("description", ""),
+                "type": c.get("type", 1),
+                "default_member_permissions": str(perms) if perms not in (None, "") else None,
+                "options": [_norm_option(o) for o in c.get("options") or []],
+            }
+        )
+    return sorted(out, key=lambda c: c["name"])
+
+
+async def sync_if_changed(
+    client: discord.Client, tree: app_commands.CommandTree[Any], guild_ids: Sequence[int]
+) -> list[str]:
+    """Sync per configured guild (instant) or globally; returns the scopes that were synced."""
+    app_id = client.application_id
+    assert app_id is not None
+    synced: list[str] = []
+    scopes: list[discord.Object | None] = [discord.Object(g) for g in guild_ids] or [None]
+    for guild in scopes:
+        if guild is not None:
+            tree.copy_global_to(guild=guild)
+        desired = [c.to_dict(tree) for c in tree.get_commands(guild=guild)]
+        current = (
+            await client.http.get_guild_commands(app_id, guild.id)
+            if guild is not None
+            else await client.http.get_global_commands(app_id)
+        )
+        if normalise(desired) == normalise(current):  # type: ignore[arg-type]
+            continue
+        await tree.sync(guild=guild)
+        synced.append(str(guild.id) if guild else "global")
+        log.info("slash commands synced", extra={"scope": synced[-1], "count": len(desired)})
+    return synced

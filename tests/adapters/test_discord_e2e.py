@@ -1,0 +1,227 @@
+"""The real discord.py client against the local fake Discord REST API and gateway."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import discord
+import pytest
+
+from adapters.discord import DiscordAdapter
+from bot.app import App
+from bot.commands import Arg, ArgKind, CommandSpec
+from bot.context import CommandContext
+from bot.replies import BR, Text, say
+from bot.settings import Settings
+from storage.db import Database
+from tests.fakes.discord_api import CHANNEL_ID, GUILD_ID, FakeDiscordAPI
+
+ALICE, BOB, MIA = "4001", "4002", "4003"
+
+
+async def until(check: Callable[[], Any], wait: float = 10.0) -> Any:
+    deadline = asyncio.get_running_loop().time() + wait
+    while not (value := check()):
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.02)
+    return value
+
+
+def test_discord_py_still_has_the_endpoint_attributes_we_set() -> None:
+    """fanloop redirects discord.py through these two attributes; an upgrade that moves them must fail here."""
+    assert isinstance(discord.http.Route.BASE, str) and discord.http.Route.BASE.startswith("https://discord.com/api/v")
+    assert str(discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY).startswith("wss://gateway.discord.gg")
+    assert discord.version_info[:2] == (2, 7)
+
+
+@pytest.fixture
+async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscordAPI]:
+    # the adapter points discord.py at the fake; restore the real endpoints afterwards
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(
+        discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    )
+    api = FakeDiscordAPI()
+    await api.start()
+    yield api
+    await api.stop()
+
+
+class Bot:
+    def __init__(self, app: App, adapter: DiscordAdapter) -> None:
+        self.app, self.adapter = app, adapter
+
+
+async def start_bot(fake: FakeDiscordAPI, db: Database) -> Bot:
+    settings = Settings(
+        discord={
+            "token": "fake-token",
+            "api_base": fake.api_base,
+            "gateway_url": fake.gateway_url,  # type: ignore[arg-type]
+            "guild_ids": [int(GUILD_ID)],
+        },
+        limits={"commands_per_window": 1000},  # type: ignore[arg-type]
+    )
+    app = App(settings, db=db)
+
+    async def long_answer(ctx: CommandContext) -> object:
+        para = "word " * 299 + "end"  # 1,498 characters
+        return say(*[x for _ in range(3) for x in (Text(para), BR)])
+
+    async def slow(ctx: CommandContext) -> object:
+        await asyncio.sleep(0.5)
+        return say("slow done")
+
+    app.registry.add(CommandSpec("long", "A long answer", long_answer))
+    app.registry.add(
+        CommandSpec(
+            "slowcmd",
+            "A slow command",
+            slow,
+            args=(Arg("n", ArgKind.INT, "a number", required=False, min_value=1, max_value=9),),
+        )
+    )
+    adapter = DiscordAdapter(settings=settings.discord, clock=app.clock, defer_after=0.2, guild_ready_timeout=0.1)
+    app.add_adapter(adapter)
+    await app.prepare()
+    await adapter.start(app.dispatcher)
+    return Bot(app, adapter)
+
+
+@pytest.fixture
+async def bot(fake: FakeDiscordAPI, db: Database) -> AsyncIterator[Bot]:
+    b = await start_bot(fake, db)
+    yield b
+    await b.adapter.stop()
+
+
+def _cmd(fake: FakeDiscordAPI, name: str) -> dict[str, Any]:
+    return next(c for c in fake.commands[GUILD_ID] if c["name"] == name)
+
+
+async def test_slash_commands_synced_with_fan_manager_split_and_typed_options(fake: FakeDiscordAPI, bot: Bot) -> None:
+    assert fake.identify_payload is not None and fake.identify_payload["intents"] & (1 << 15)  # message content
+    assert _cmd(fake, "help")["default_member_permissions"] is None
+    assert _cmd(fake, "merge")["default_member_permissions"] == str(0x20)  # Manage Server
+    vote = _cmd(fake, "vote")["options"][0]
+    assert (vote["name"], vote["type"], vote["required"], vote["min_value"]) == ("number", 4, True, 1)
+    sub = {o["name"]: o for o in _cmd(fake, "feedback")["options"]}
+    assert {"new", "show", "mine", "top", "search"} <= set(sub)
+    top = sub["top"]["options"][0]
+    assert [c["value"] for c in top["choices"]] == ["week", "all"]
+    puts = [c for c in fake.calls if c.method == "PUT"]
+    assert len(puts) == 1
+    # a restart with the same commands does not sync again (Discord caps command creations per day)
+    await bot.adapter.stop()
+    again = await start_bot(fake, bot.app.db)
+    try:
+        assert again.adapter.synced == [] and len([c for c in fake.calls if c.method == "PUT"]) == 1
+    finally:
+        await again.adapter.stop()
+
+
+async def test_a_fans_slash_command_is_answered(fake: FakeDiscordAPI, bot: Bot) -> None:
+    await fake.slash(ALICE, "help")
+    await until(lambda: fake.responses())
+    first = fake.responses()[0]
+    assert first["kind"] == "callback" and first["type"] == 4
+    assert "**fanloop commands**" in first["content"] and "/merge" not in first["content"]
+
+
+async def test_manager_command_refused_without_permission_and_accepted_from_a_manager(
+    fake: FakeDiscordAPI, bot: Bot
+) -> None:
+    with pytest.raises(PermissionError):
+        await fake.slash(ALICE, "chat", [{"name": "kind", "type": 3, "value": "fan"}])
+    # a server admin may override command permissions in the client: the core still checks
+    await fake.slash(ALICE, "chat", [{"name": "kind", "type": 3, "value": "fan"}], bypass_client=True)
+    await until(lambda: fake.responses())
+    refused = fake.responses()[0]
+    assert refused["content"] == "⚠ /chat is for managers only." and refused["flags"] & 64
+    assert (
+        await bot.app.chats.get("discord", CHANNEL_ID) is None
+        or (await bot.app.chats.get("discord", CHANNEL_ID)).kind != "fan"
+    )  # type: ignore[union-attr]
+    await fake.slash(MIA, "chat", [{"name": "kind", "type": 3, "value": "fan"}])
+    await until(lambda: len(fake.responses()) == 2)
+    assert fake.responses()[1]["content"] == "This chat is now set up as: fan."
+    chat = await bot.app.chats.get("discord", CHANNEL_ID)
+    assert chat is not None and chat.kind == "fan"
+
+
+async def test_plain_channel_message_reaches_the_core(fake: FakeDiscordAPI, bot: Bot) -> None:
+    await bot.app.chats.ensure(
+        "discord", CHANNEL_ID, title="general", kind="fan", community_id=GUILD_ID, now=bot.app.clock.now()
+    )
+    await fake.user_says(ALICE, "It would be great if the app had a dark mode")
+    await until(lambda: fake.messages)
+    msg = fake.messages[0]
+    assert msg["content"].startswith("That sounds like an idea, Alice.")
+    assert msg["components"][0]["components"][0]["custom_id"].startswith("fl|fb.log|")
+    assert msg["message_reference"]["message_id"]
+
+
+async def test_mass_mentions_in_fan_text_never_ping(fake: FakeDiscordAPI, bot: Bot) -> None:
+    await fake.slash(ALICE, "idea", [{"name": "text", "type": 3, "value": "@everyone <b> **hi** @here"}])
+    await until(lambda: fake.responses())
+    ack = fake.responses()[0]
+    assert ack["allowed_mentions"]["parse"] == []
+    assert "@\u200beveryone" in ack["content"] and "\\*\\*hi\\*\\*" in ack["content"]
+
+
+async def test_long_answer_arrives_as_three_valid_messages(fake: FakeDiscordAPI, bot: Bot) -> None:
+    await fake.user_says(ALICE, "/long")
+    await until(lambda: len(fake.messages) >= 3)
+    await asyncio.sleep(0.2)
+    assert len(fake.messages) == 3
+    assert all(len(m["content"]) <= 2000 for m in fake.messages)
+    assert all(m["allowed_mentions"]["parse"] == [] for m in fake.messages)
+
+
+async def test_rate_limited_channel_send_is_waited_out_and_delivered_once(fake: FakeDiscordAPI, bot: Bot) -> None:
+    fake.fail_next("POST /channels/*/messages", 429, retry_after=0.3)
+    await fake.user_says(ALICE, "/whoami")
+    await until(lambda: fake.messages)
+    await asyncio.sleep(0.3)
+    assert len(fake.messages) == 1 and "You are member #" in fake.messages[0]["content"]
+    posts = [c for c in fake.calls if c.method == "POST" and c.path.startswith("/channels/")]
+    assert len(posts) == 2 and posts[1].at - posts[0].at >= 0.3
+
+
+async def test_button_press_is_routed_to_the_core(fake: FakeDiscordAPI, bot: Bot) -> None:
+    await fake.slash(ALICE, "idea", [{"name": "text", "type": 3, "value": "Show battery percentage"}])
+    await until(lambda: fake.responses())  # interactions run concurrently: let #1 exist first
+    await fake.slash(
+        BOB, "feedback", [{"name": "show", "type": 1, "options": [{"name": "number", "type": 4, "value": 1}]}]
+    )
+    await until(lambda: len(fake.responses()) == 2)
+    button = fake.responses()[1]["components"][0]["components"][0]
+    assert button["custom_id"] == "fl|fb.vote|1"
+    await fake.press(BOB, button["custom_id"], fake.bot_message())
+    await until(lambda: len(fake.responses()) == 3)
+    assert fake.responses()[2]["content"].startswith("Your vote for **\\#1**")  # "#" escaped: no heading
+
+
+async def test_slow_interaction_is_deferred_then_followed_up(fake: FakeDiscordAPI, bot: Bot) -> None:
+    await fake.slash(ALICE, "slowcmd", [{"name": "n", "type": 4, "value": 3}])
+    await until(lambda: len(fake.responses()) == 2)
+    defer, follow = fake.responses()
+    assert defer["kind"] == "callback" and defer["type"] == 5
+    assert follow["kind"] in ("followup", "edit") and follow["content"] == "slow done"
+
+
+async def test_forbidden_channel_is_marked_unreachable(fake: FakeDiscordAPI, bot: Bot) -> None:
+    from bot.adapter import DeliveryError
+    from bot.events import ChatRef, Platform
+
+    await bot.app.chats.ensure(
+        "discord", CHANNEL_ID, title="general", kind="announcement", community_id=GUILD_ID, now=bot.app.clock.now()
+    )
+    fake.forbidden_channels.add(CHANNEL_ID)
+    with pytest.raises(DeliveryError, match="missing permission"):
+        await bot.app.messenger.send(ChatRef(Platform.DISCORD, CHANNEL_ID), say("hello"))
+    chat = await bot.app.chats.get("discord", CHANNEL_ID)
+    assert chat is not None and not chat.reachable

@@ -1,0 +1,395 @@
+"""A local fake of Discord's REST API (v10) and gateway websocket that discord.py talks to.
+
+discord.py is pointed at it through fanloop's two endpoint settings (``FANLOOP_DISCORD_API_BASE``
+and ``FANLOOP_DISCORD_GATEWAY_URL``); the real library runs, only the endpoint is ours. It
+records every call, rejects content over 2,000 characters like Discord (400, code 50035), and
+can inject 429/403/404 on the next call to a route.
+
+Run it on its own to watch the bot::
+
+    python -m tests.fakes.discord_api --port 8082
+    # FANLOOP_DISCORD_TOKEN=test FANLOOP_DISCORD_API_BASE=http://127.0.0.1:8082/api/v10 \\
+    #   FANLOOP_DISCORD_GATEWAY_URL=ws://127.0.0.1:8082/gateway fanloop run
+    # then type "alice: hello" or "mia@manager: /chat fan" into the fake's terminal
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import json
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+APP_ID = "1000"
+GUILD_ID = "2000"
+CHANNEL_ID = "2100"
+OWNER_ID = "3000"
+EVERYONE_PERMS = str(0x400 | 0x800 | 0x10000 | 0x40 | 0x80000000)  # view, send, read history, react, use app cmds
+MANAGE_GUILD = 0x20
+ADMINISTRATOR = 0x8
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    body: Any
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class Fault:
+    status: int
+    body: dict[str, Any]
+
+
+def user(uid: str, name: str, bot: bool = False) -> dict[str, Any]:
+    return {"id": uid, "username": name.lower(), "discriminator": "0", "global_name": name, "avatar": None, "bot": bot}
+
+
+BOT = user(APP_ID, "Fanloop", bot=True)
+
+
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    # discord.py compares the whole Content-Type header: no charset
+    return web.Response(body=json.dumps(data).encode(), status=status, content_type="application/json", headers=headers)
+
+
+class FakeDiscordAPI:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.messages: list[dict[str, Any]] = []  # channel messages and DMs the bot created
+        self.interaction_responses: list[dict[str, Any]] = []  # callbacks and follow-ups
+        self.commands: dict[str, list[dict[str, Any]]] = {}  # "global" or guild id -> commands
+        self.faults: dict[str, list[Fault]] = {}
+        self.members: dict[str, dict[str, Any]] = {}
+        self.manager_ids: set[str] = set()
+        self.forbidden_channels: set[str] = set()
+        self.closed_dms: set[str] = set()
+        self.identified = asyncio.Event()
+        self.identify_payload: dict[str, Any] | None = None
+        self._ids = itertools.count(900000)
+        self._seq = itertools.count(1)
+        self._ws: web.WebSocketResponse | None = None
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+        self.add_member("4001", "Alice")
+        self.add_member("4002", "Bob")
+        self.add_member("4003", "Mia", manager=True)
+
+    # -- lifecycle ---------------------------------------------------------------------
+    async def start(self, port: int = 0) -> None:
+        app = web.Application()
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", "/api/v10/{path:.*}", self._rest)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    # -- test controls -------------------------------------------------------------------
+    def add_member(self, uid: str, name: str, manager: bool = False) -> dict[str, Any]:
+        self.members[uid] = user(uid, name)
+        if manager:
+            self.manager_ids.add(uid)
+        return self.members[uid]
+
+    def fail_next(self, route: str, status: int = 429, retry_after: float = 0.2) -> None:
+        """``route`` like ``"POST /channels/*/messages"``; 429s carry ``Via`` + ``retry_after``."""
+        body: dict[str, Any] = {"message": {403: "Missing Permissions", 404: "Unknown Channel"}.get(status, "x"),
+                                "code": {403: 50013, 404: 10003}.get(status, 0)}  # fmt: skip
+        if status == 429:
+            body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}
+        self.faults.setdefault(route, []).append(Fault(status, body))
+
+    def member_payload(self, uid: str) -> dict[str, Any]:
+        perms = int(EVERYONE_PERMS) | (MANAGE_GUILD if uid in self.manager_ids else 0)
+        return {"user": self.members[uid], "roles": [], "joined_at": "2024-01-01T00:00:00+00:00", "deaf": False,
+                "mute": False, "flags": 0, "permissions": str(perms), "nick": None}  # fmt: skip
+
+    def _guild_member(self, uid: str) -> dict[str, Any]:
+        return {k: v for k, v in self.member_payload(uid).items() if k != "permissions"}
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        await self.identified.wait()
+        assert self._ws is not None
+        await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": next(self._seq), "d": data}))
+
+    async def user_says(self, uid: str, content: str, *, reply_to: dict[str, Any] | None = None) -> dict[str, Any]:
+        msg = {
+            "id": str(next(self._ids)), "channel_id": CHANNEL_ID, "guild_id": GUILD_ID, "author": self.members[uid],
+            "member": {k: v for k, v in self.member_payload(uid).items() if k not in ("user", "permissions")},
+            "content": content, "timestamp": "2026-01-05T12:00:00+00:00", "edited_timestamp": None, "tts": False,
+            "mention_everyone": False, "mentions": [], "mention_roles": [], "attachments": [], "embeds": [],
+            "pinned": False, "type": 19 if reply_to else 0,
+        }  # fmt: skip
+        if reply_to is not None:
+            msg["message_reference"] = {"message_id": reply_to["id"], "channel_id": CHANNEL_ID, "guild_id": GUILD_ID}
+            msg["referenced_message"] = reply_to
+        await self.dispatch("MESSAGE_CREATE", msg)
+        return msg
+
+    def _interaction(self, uid: str, itype: int, data: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": str(next(self._ids)), "application_id": APP_ID, "type": itype, "token": f"tok{next(self._ids)}",
+            "version": 1, "guild_id": GUILD_ID, "channel_id": CHANNEL_ID,
+            "channel": {"id": CHANNEL_ID, "type": 0, "name": "general", "guild_id": GUILD_ID, "position": 0,
+                        "permission_overwrites": []},
+            "member": self.member_payload(uid), "data": data, "locale": "en-US", "guild_locale": "en-US",
+            "app_permissions": str(0x7FFFFFFFFF), "entitlements": [], "authorizing_integration_owners": {"0": GUILD_ID},
+            "context": 0, "attachment_size_limit": 8388608,
+        }  # fmt: skip
+
+    async def slash(
+        self, uid: str, name: str, options: list[dict[str, Any]] | None = None, *, bypass_client: bool = False
+    ) -> dict[str, Any]:
+        """Invoke a synced command as Discord's client would (it hides what the member may not use).
+
+        ``bypass_client`` skips that client-side check, as a server admin's permission override can."""
+        synced = {c["name"]: c for c in self.commands.get(GUILD_ID, []) + self.commands.get("global", [])}
+        cmd = synced[name]
+        needed = cmd.get("default_member_permissions")
+        perms = int(self.member_payload(uid)["permissions"])
+        if not bypass_client and needed not in (None, "") and int(needed) & ~perms and not perms & ADMINISTRATOR:
+            raise PermissionError(f"{name} is hidden from this member")
+        data = {"id": cmd["id"], "name": name, "type": 1, "options": options or []}
+        interaction = self._interaction(uid, 2, data)
+        await self.dispatch("INTERACTION_CREATE", interaction)
+        return interaction
+
+    async def press(self, uid: str, custom_id: str, message: dict[str, Any]) -> dict[str, Any]:
+        interaction = self._interaction(uid, 3, {"custom_id": custom_id, "component_type": 2})
+        interaction["message"] = message
+        await self.dispatch("INTERACTION_CREATE", interaction)
+        return interaction
+
+    def bot_message(self) -> dict[str, Any]:
+        """A message of the bot's, as the payload of a component interaction carries it."""
+        return self._message(CHANNEL_ID, {})
+
+    def contents(self) -> list[str]:
+        return [m.get("content", "") for m in self.messages]
+
+    def responses(self) -> list[dict[str, Any]]:
+        return self.interaction_responses
+
+    # -- gateway -----------------------------------------------------------------------------
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._ws = ws
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 45000}}))
+        async for frame in ws:
+            if frame.type != WSMsgType.TEXT:
+                continue
+            msg = json.loads(frame.data)
+            if msg["op"] == 1:
+                await ws.send_str(json.dumps({"op": 11}))
+            elif msg["op"] == 2:
+                self.identify_payload = msg["d"]
+                await self._ready(ws)
+            elif msg["op"] == 6:
+                await ws.send_str(json.dumps({"op": 0, "t": "RESUMED", "s": next(self._seq), "d": {}}))
+        return ws
+
+    async def _ready(self, ws: web.WebSocketResponse) -> None:
+        ready = {
+            "v": 10,
+            "user": BOT,
+            "guilds": [{"id": GUILD_ID, "unavailable": True}],
+            "session_id": "sess-1",
+            "resume_gateway_url": self.gateway_url,
+            "shard": [0, 1],
+            "application": {"id": APP_ID, "flags": 0},
+        }
+        guild = {
+            "id": GUILD_ID, "name": "Acme fans", "owner_id": OWNER_ID, "unavailable": False, "member_count": 4,
+            "roles": [{"id": GUILD_ID, "name": "@everyone", "permissions": EVERYONE_PERMS, "position": 0,
+                       "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}],
+            "channels": [{"id": CHANNEL_ID, "type": 0, "name": "general", "position": 0, "guild_id": GUILD_ID,
+                          "permission_overwrites": []}],
+            "members": [self._guild_member(uid) for uid in self.members],
+            "threads": [], "stage_instances": [], "guild_scheduled_events": [], "soundboard_sounds": [],
+            "emojis": [], "stickers": [], "features": [], "large": False,
+        }  # fmt: skip
+        await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": next(self._seq), "d": ready}))
+        await ws.send_str(json.dumps({"op": 0, "t": "GUILD_CREATE", "s": next(self._seq), "d": guild}))
+        self.identified.set()
+
+    # -- REST --------------------------------------------------------------------------------
+    def _fault(self, method: str, path: str) -> web.Response | None:
+        for route, faults in self.faults.items():
+            r_method, _, r_path = route.partition(" ")
+            pattern = "^" + re.escape(r_path).replace(r"\*", "[^/]+") + "$"
+            if r_method == method and re.match(pattern, "/" + path) and faults:
+                f = faults.pop(0)
+                headers = {"Via": "1.1 google", "X-RateLimit-Scope": "user"} if f.status == 429 else None
+                return _json(f.body, f.status, headers)
+        return None
+
+    async def _rest(self, request: web.Request) -> web.Response:
+        path = request.match_info["path"]
+        body: Any = None
+        if request.can_read_body:
+            raw = await request.read()
+            body = (
+                json.loads(raw) if raw and request.content_type == "application/json" else raw.decode(errors="replace")
+            )
+        self.calls.append(Call(request.method, "/" + path, body))
+        if (faulty := self._fault(request.method, path)) is not None:
+            return faulty
+        m = request.method
+        if m == "GET" and path == "users/@me":
+            return _json(BOT)
+        if m == "GET" and path == "oauth2/applications/@me":
+            return _json({"id": APP_ID, "name": "Fanloop", "icon": None, "description": "", "bot_public": True,
+                          "bot_require_code_grant": False, "owner": user(OWNER_ID, "Owner"), "verify_key": "x",
+                          "flags": 0})  # fmt: skip
+        if m == "GET" and path == "gateway/bot":
+            return _json({"url": self.gateway_url, "shards": 1, "session_start_limit": {
+                "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}})  # fmt: skip
+        if m == "GET" and path == "gateway":
+            return _json({"url": self.gateway_url})
+        if (cm := re.fullmatch(r"applications/\d+(?:/guilds/(\d+))?/commands", path)) is not None:
+            scope = cm.group(1) or "global"
+            if m == "PUT":
+                for c in body:  # Discord answers permissions as a string, whatever was sent
+                    if c.get("default_member_permissions") is not None:
+                        c["default_member_permissions"] = str(c["default_member_permissions"])
+                self.commands[scope] = [
+                    {**c, "id": str(next(self._ids)), "application_id": APP_ID, "version": "1",
+                     "guild_id": cm.group(1)} if cm.group(1) else {**c, "id": str(next(self._ids)),
+                     "application_id": APP_ID, "version": "1"} for c in body
+                ]  # fmt: skip
+            return _json(self.commands.get(scope, []))
+        if (cm := re.fullmatch(r"channels/(\d+)/messages", path)) is not None and m == "POST":
+            return self._create_message(cm.group(1), body)
+        if (cm := re.fullmatch(r"channels/(\d+)/messages/(\d+)", path)) is not None and m == "PATCH":
+            self.messages.append({**body, "edited": True, "channel_id": cm.group(1), "id": cm.group(2)})
+            return _json(self._message(cm.group(1), body, cm.group(2)))
+        if m == "POST" and path == "users/@me/channels":
+            recipient = str(body["recipient_id"])
+            return _json(
+                {"id": f"9{recipient}", "type": 1, "recipients": [self.members.get(recipient, user(recipient, "x"))]}
+            )
+        if (cm := re.fullmatch(r"interactions/(\d+)/([^/]+)/callback", path)) is not None:
+            return self._interaction_callback(cm.group(1), body)
+        if (cm := re.fullmatch(r"webhooks/\d+/([^/]+)(?:/messages/(@original|\d+))?", path)) is not None:
+            if len(str(body.get("content") or "")) > 2000:
+                return _json({"message": "Invalid Form Body", "code": 50035}, 400)
+            self.interaction_responses.append({"kind": "followup" if m == "POST" else "edit", **body})
+            return _json(self._message(CHANNEL_ID, body))
+        return _json({"message": f"fake: no route {m} /{path}", "code": 0}, 404)
+
+    def _message(self, channel_id: str, body: dict[str, Any], mid: str | None = None) -> dict[str, Any]:
+        return {"id": mid or str(next(self._ids)), "channel_id": channel_id, "author": BOT,
+                "content": body.get("content") or "",
+                "timestamp": "2026-01-05T12:00:00+00:00", "edited_timestamp": None, "tts": False,
+                "mention_everyone": False, "mentions": [], "mention_roles": [], "attachments": [],
+                "embeds": body.get("embeds") or [], "components": body.get("components") or [], "pinned": False,
+                "type": 0, "flags": body.get("flags", 0)}  # fmt: skip
+
+    def _create_message(self, channel_id: str, body: dict[str, Any]) -> web.Response:
+        if channel_id in self.forbidden_channels:
+            return _json({"message": "Missing Permissions", "code": 50013}, 403)
+        if channel_id.startswith("9") and channel_id[1:] in self.closed_dms:
+            return _json({"message": "Cannot send messages to this user", "code": 50007}, 403)
+        if len(body.get("content") or "") > 2000:
+            return _json({"message": "Invalid Form Body", "code": 50035,
+                          "errors": {"content": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH"}]}}}, 400)  # fmt: skip
+        msg = self._message(channel_id, body)
+        self.messages.append({**body, "channel_id": channel_id, "id": msg["id"]})
+        return _json(msg)
+
+    def _interaction_callback(self, interaction_id: str, body: dict[str, Any]) -> web.Response:
+        data = body.get("data") or {}
+        if len(str(data.get("content") or "")) > 2000:
+            return _json({"message": "Invalid Form Body", "code": 50035}, 400)
+        self.interaction_responses.append({"kind": "callback", "type": body["type"], **data})
+        message = self._message(CHANNEL_ID, data)
+        return _json({"interaction": {"id": interaction_id, "type": 2, "response_message_id": message["id"],
+                                      "response_message_loading": body["type"] == 5,
+                                      "response_message_ephemeral": bool(data.get("flags", 0) & 64)},
+                      "resource": {"type": body["type"], "message": message}})  # fmt: skip
+
+
+async def _serve(port: int) -> None:
+    fake = FakeDiscordAPI()
+    await fake.start(port)
+    print(f"fake Discord: REST {fake.api_base}, gateway {fake.gateway_url}; guild {GUILD_ID}, channel #general")
+    print("type 'NAME: TEXT' to post in #general ('/cmd opt=value' runs a slash command; NAME@manager for managers)")
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    seen = [0, 0]
+
+    async def show() -> None:
+        while True:
+            await asyncio.sleep(0.2)
+            for m in fake.messages[seen[0] :]:
+                print(f"bot> {m.get('content', '')}")
+            for r in fake.interaction_responses[seen[1] :]:
+                print(f"bot> {r.get('content') or '(deferred)'}")
+            seen[:] = [len(fake.messages), len(fake.interaction_responses)]
+
+    printer = asyncio.create_task(show())
+    names: dict[str, str] = {}
+    try:
+        while line := (await reader.readline()).decode():
+            name, sep, text = line.strip().partition(":")
+            if not sep:
+                continue
+            name, _, role = name.strip().partition("@")
+            uid = names.setdefault(name, str(5000 + len(names)))
+            if uid not in fake.members:
+                fake.add_member(uid, name, manager=role == "manager")
+            text = text.strip()
+            if text.startswith("/"):
+                cmd, *opts = text[1:].split()
+                options = [{"name": k, "type": 3, "value": v} for k, _, v in (o.partition("=") for o in opts)]
+                try:
+                    await fake.slash(uid, cmd, options)
+                except (KeyError, PermissionError) as exc:
+                    print(f"(discord client: {exc})")
+            else:
+                await fake.user_says(uid, text)
+    finally:
+        printer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await printer
+        await fake.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, default=8082)
+    args = parser.parse_args()
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(args.port))
+
+
+if __name__ == "__main__":
+    main()
