@@ -27,16 +27,20 @@ from bot.dispatcher import Dispatcher
 from bot.events import ChatRef
 from bot.handlers.core import CoreCommands
 from bot.handlers.feedback import FeedbackCommands
+from bot.handlers.points import PointsCommands
 from bot.messenger import Messenger
 from bot.roles import RoleResolver
 from bot.scheduler import Scheduler
 from bot.services.feedback import FeedbackService
 from bot.services.notifier import Notifier
+from bot.services.points import PointsService
 from bot.settings import Settings, parse_weekly
 from storage.db import Database, sqlite_url
 from storage.migrate import upgrade
 from storage.repositories import AuditRepo, ChatRepo, EventRepo, MemberRepo
 from storage.repositories.feedback import FeedbackRepo
+from storage.repositories.linking import LinkRepo
+from storage.repositories.points import PointsRepo
 from storage.repositories.outbox import NotificationRepo, OfferRepo
 
 log = logging.getLogger(__name__)
@@ -121,6 +125,11 @@ class App:
         self.feedback_commands = FeedbackCommands(self.feedback, self.notifier, self.messenger, self.chats)
         self.feedback_commands.install(self.dispatcher)
         core.item_status = self.feedback_commands.status_change
+
+        self.points_repo = PointsRepo(self.db)
+        self.points = PointsService(self.points_repo, self.members, settings.points)
+        self.feedback.points = self.points
+        PointsCommands(self.points, LinkRepo(self.db), Auditor(self.audit), self.messenger).install(self.dispatcher)
         self.scheduler = Scheduler()
         self._stopping = asyncio.Event()
 

@@ -206,6 +206,42 @@ def export_feedback(ctx: click.Context, fmt: str, since: datetime | None, output
 
 
 @cli.group()
+def points() -> None:
+    """Participation points maintenance."""
+
+
+@points.command("verify")
+@click.pass_context
+def points_verify(ctx: click.Context) -> None:
+    """Prove the stored balances equal the ledger (exit 1 and list the members where not)."""
+    settings = _settings(ctx)
+
+    async def _check() -> tuple[int, list[tuple[int, int, int]]]:
+        from bot.app import database_url
+        from storage.db import Database
+        from storage.migrate import upgrade
+        from storage.repositories.points import PointsRepo
+
+        database = Database(database_url(settings))
+        try:
+            await upgrade(database)
+            repo = PointsRepo(database)
+            return await repo.ledger_count(), await repo.mismatches()
+        finally:
+            await database.dispose()
+
+    try:
+        rows, bad = asyncio.run(_check())
+    except (SQLAlchemyError, OSError) as exc:
+        _fail(_db_error(exc))
+    if bad:
+        for member_id, ledger, stored in bad:
+            click.echo(f"member {member_id}: ledger says {ledger}, balance says {stored}")
+        _fail(f"{len(bad)} balance(s) disagree with the ledger")
+    click.echo(f"ok: {rows} ledger rows, every balance matches")
+
+
+@cli.group()
 def config() -> None:
     """Configuration helpers."""
 

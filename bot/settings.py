@@ -7,6 +7,7 @@ also come from a file (``token_file``) so they stay out of the TOML.
 
 from __future__ import annotations
 
+import itertools
 import os
 import tomllib
 from pathlib import Path
@@ -132,6 +133,50 @@ class FeedbackSettings(Section):
         return value
 
 
+class GradeSettings(Section):
+    name: str = Field(min_length=1, max_length=40)
+    threshold: int = Field(ge=0)
+    #: e.g. beta_eligible (can be picked for beta tests), can_triage (read-only /triage)
+    perks: list[str] = Field(default_factory=list)
+
+
+def _default_grades() -> list[GradeSettings]:
+    return [
+        GradeSettings(name="Newcomer", threshold=0),
+        GradeSettings(name="Regular", threshold=50),
+        GradeSettings(name="Contributor", threshold=200, perks=["beta_eligible"]),
+        GradeSettings(name="Expert", threshold=600, perks=["beta_eligible", "can_triage"]),
+        GradeSettings(name="Legend", threshold=1500, perks=["beta_eligible", "can_triage"]),
+    ]
+
+
+class PointsSettings(Section):
+    per_message: int = Field(default=1, ge=0, le=100)
+    message_min_length: int = Field(default=15, ge=0, le=1000)
+    message_cooldown_seconds: float = Field(default=60, ge=0, le=86400)
+    per_feedback: int = Field(default=5, ge=0, le=1000)
+    per_vote_received: int = Field(default=2, ge=0, le=1000)
+    per_feedback_shipped: int = Field(default=50, ge=0, le=10000)
+    per_accepted_answer: int = Field(default=25, ge=0, le=10000)
+    #: most points a member earns per UTC day from chat, feedback and votes received
+    #: (shipped ideas, accepted answers and manager grants are not capped)
+    daily_cap: int = Field(default=60, ge=0, le=100000)
+    #: votes/accepted answers from accounts first seen less than this long ago earn their target nothing
+    min_account_age_hours: float = Field(default=24, ge=0, le=24 * 365)
+    #: chats where messages earn nothing: "telegram:-100123", "discord:456"
+    quiet_chats: list[str] = Field(default_factory=list)
+    grades: list[GradeSettings] = Field(default_factory=_default_grades)
+
+    @field_validator("grades")
+    @classmethod
+    def _ordered(cls, grades: list[GradeSettings]) -> list[GradeSettings]:
+        if not grades or grades[0].threshold != 0:
+            raise ValueError("the first grade must have threshold 0")
+        if any(b.threshold <= a.threshold for a, b in itertools.pairwise(grades)):
+            raise ValueError("grade thresholds must increase")
+        return grades
+
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -184,6 +229,7 @@ class Settings(BaseSettings):
     announcements: AnnouncementsSettings = Field(default_factory=AnnouncementsSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     feedback: FeedbackSettings = Field(default_factory=FeedbackSettings)
+    points: PointsSettings = Field(default_factory=PointsSettings)
 
     @field_validator("log_level")
     @classmethod

@@ -1,4 +1,5 @@
 """Imports every table module so metadata (and alembic) sees all of them."""
 
 import storage.feedback_tables
-import storage.models  # noqa: F401
+import storage.models
+import storage.points_tables  # noqa: F401

@@ -122,9 +122,9 @@ class FeedbackCommands:
         return await self.service.unvote(ctx, ctx.args["number"])
 
     async def status_change(self, ctx: CommandContext, number: int, change: str | None) -> Result:
-        reply, changed = await self.service.set_status(ctx, number, change)
+        replies, changed = await self.service.set_status(ctx, number, change)
         told = await self.notifier.flush(changed.id)
-        return _with_count(reply, told)
+        return [_with_count(replies[0], told), *replies[1:]]
 
     async def merge(self, ctx: CommandContext) -> Result:
         reply, changed = await self.service.merge(ctx, ctx.args["from_item"], ctx.args["into_item"], ctx.args["reason"])

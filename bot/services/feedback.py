@@ -18,6 +18,7 @@ from bot.events import Author, ChatRef, IncomingMessage, Platform
 from bot.replies import BR, Button, Mention, Reply, Segment, Text, say
 from bot.services.detect import FeedbackDetector
 from bot.services.feedback_text import ages, duration, item_list, ref, status_phrase, votes_phrase
+from bot.services.points import PointsService
 from bot.services.similarity import SimilarityIndex
 from bot.settings import FeedbackSettings
 from storage.repositories.chats import ChatRepo
@@ -71,6 +72,18 @@ class FeedbackService:
         self.auditor = auditor
         self.settings = settings
         self.detector = FeedbackDetector(settings.idea_phrases, settings.bug_phrases)
+        #: set by the composition root when points are on: the one place feedback earns points
+        self.points: PointsService | None = None
+
+    async def _credit(self, ctx: Context, member_id: int, kind: str, source_key: str, reason: str) -> list[Reply]:
+        if self.points is None:
+            return []
+        amount = {
+            "feedback": self.points.settings.per_feedback,
+            "vote_received": self.points.settings.per_vote_received,
+            "shipped": self.points.settings.per_feedback_shipped,
+        }[kind]
+        return await self.points.credit(ctx, member_id, amount, kind, reason, source_key)
 
     # -- capture ------------------------------------------------------------------------
     def check_text(self, text: str | None) -> str:
@@ -86,7 +99,7 @@ class FeedbackService:
 
     async def submit(
         self, ctx: Context, text: str | None, kind: str | None, *, submitter: MemberView, source: Source
-    ) -> Reply:
+    ) -> list[Reply]:
         body = self.check_text(text)
         kind = kind or self.detector.guess_kind(body)
         similar = await self.similar(body)
@@ -109,13 +122,15 @@ class FeedbackService:
         )
         await self.offers.mark_logged(source.key, item.id)
         if not created:
-            return say("That message is already logged as ", *ref(item), ".")
+            return [say("That message is already logged as ", *ref(item), ".")]
+        extra = await self._credit(ctx, submitter.member_id, "feedback", f"fb:{item.id}", f"feedback #{item.id}")
         if logged_by is not None:
             await self.auditor.record(ctx, "feedback.log", target=f"#{item.id}", args={"for": submitter.member_id})
             who = Mention(source.platform, submitter.user_id, submitter.display_name)
-            return say(
-                "Logged ", who, f"'s {kind} as ", *ref(item), " — thanks! Follow it with ", f"/feedback show {item.id}."
+            thanks = say(
+                "Logged ", who, f"'s {kind} as ", *ref(item), f" — thanks! Follow it with /feedback show {item.id}."
             )
+            return [thanks, *extra]
         segs: list[Segment] = [
             Text(f"Thanks {submitter.display_name}! Logged your {kind} as "),
             *ref(item),
@@ -132,7 +147,7 @@ class FeedbackService:
                 Text(f"/vote {other.id} adds your vote there instead (yours is folded into it)."),
             ]
             buttons.append(Button(f"+1 #{other.id} instead", "fb.instead", f"{item.id}:{other.id}"))
-        return say(*segs, buttons=buttons)
+        return [say(*segs, buttons=buttons), *extra]
 
     async def similar(
         self, text: str, *, limit: int = 1, exclude: tuple[int, ...] = ()
@@ -145,7 +160,7 @@ class FeedbackService:
                 out.append((item, score))
         return out
 
-    async def log_command(self, ctx: Context, text: str | None, kind: str | None) -> Reply:
+    async def log_command(self, ctx: Context, text: str | None, kind: str | None) -> list[Reply]:
         """``/log``: a manager replying to a fan's message logs it for them; a fan logs their
         own replied-to message or the last message the bot offered to log."""
         event = ctx.event
@@ -167,7 +182,7 @@ class FeedbackService:
             )
         return await self._log_offer(ctx, kind)
 
-    async def _log_offer(self, ctx: Context, kind: str | None, offer_id: int | None = None) -> Reply:
+    async def _log_offer(self, ctx: Context, kind: str | None, offer_id: int | None = None) -> list[Reply]:
         offer = (
             await self.offers.get(offer_id)
             if offer_id is not None
@@ -184,7 +199,7 @@ class FeedbackService:
         source = Source(offer.platform, offer.chat_id, offer.thread_id, offer.message_id)
         return await self.submit(ctx, offer.text, kind or offer.kind, submitter=submitter, source=source)
 
-    async def press_log(self, ctx: Context, offer_id: int) -> Reply:
+    async def press_log(self, ctx: Context, offer_id: int) -> list[Reply]:
         return await self._log_offer(ctx, None, offer_id)
 
     async def offer(self, ctx: Context) -> Reply | None:
@@ -225,7 +240,7 @@ class FeedbackService:
             raise CommandError(f"There is no #{number}.")
         return item
 
-    async def vote(self, ctx: Context, number: int) -> Reply:
+    async def vote(self, ctx: Context, number: int) -> list[Reply]:
         item = await self.resolve(number)
         hops = 0
         while item.status == "duplicate" and item.duplicate_of is not None and hops < 10:
@@ -247,6 +262,10 @@ class FeedbackService:
         if outcome == VoteOutcome.ALREADY:
             raise CommandError(f"You already voted for #{item.id}.")
         folded = await self._fold_own(ctx, item)
+        extra: list[Reply] = []
+        if self.points is None or not self.points.too_young(ctx.member, ctx.now):
+            source = f"vote:{item.id}:{ctx.member.member_id}"
+            extra = await self._credit(ctx, item.submitter_id, "vote_received", source, f"a vote on #{item.id}")
         fresh = await self.resolve(item.id)
         segs: list[Segment] = [
             *redirected,
@@ -256,7 +275,7 @@ class FeedbackService:
         ]
         if folded is not None:
             segs.append(Text(f" Your #{folded} is folded into it."))
-        return say(*segs)
+        return [say(*segs), *extra]
 
     async def _fold_own(self, ctx: Context, target: ItemView) -> int | None:
         """A fan who +1s the item they were offered folds their own fresh twin into it."""
@@ -276,7 +295,7 @@ class FeedbackService:
                 return own.id
         return None
 
-    async def press_instead(self, ctx: Context, payload: str) -> Reply:
+    async def press_instead(self, ctx: Context, payload: str) -> list[Reply]:
         own_id, _, other_id = payload.partition(":")
         own = await self.resolve(int(own_id))
         if own.submitter_id != ctx.member.member_id:
@@ -292,7 +311,7 @@ class FeedbackService:
         return say("Took back your vote for ", *ref(item), ".")
 
     # -- status -------------------------------------------------------------------------
-    async def set_status(self, ctx: Context, number: int, change: str | None) -> tuple[Reply, ChangeView]:
+    async def set_status(self, ctx: Context, number: int, change: str | None) -> tuple[list[Reply], ChangeView]:
         if ctx.role < Role.MANAGER:
             raise CommandError("Changing an item's status is for managers.")
         usage = (
@@ -335,7 +354,10 @@ class FeedbackService:
             reason=rest or None,
         )
         fresh = await self.resolve(item.id)
-        return say(*ref(fresh), f" is now {status_phrase(fresh)}."), changed
+        extra: list[Reply] = []
+        if to == "shipped":
+            extra = await self._credit(ctx, item.submitter_id, "shipped", f"shipped:{item.id}", f"#{item.id} shipped")
+        return [say(*ref(fresh), f" is now {status_phrase(fresh)}."), *extra], changed
 
     async def merge(self, ctx: Context, from_id: int, into_id: int, reason: str | None) -> tuple[Reply, ChangeView]:
         if from_id == into_id:

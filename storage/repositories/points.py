@@ -1,0 +1,276 @@
+"""The points ledger (append-only, the truth), balances, grades and beta cohorts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from storage.models import Identity
+from storage.points_tables import Balance, BetaCohort, BetaMember, GradeReached, LedgerRow, LinkCode
+from storage.repositories.base import Repository, is_unique_violation, rowcount
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerView:
+    amount: int
+    kind: str
+    reason: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Award:
+    member_id: int
+    amount: int
+    kind: str
+    reason: str
+    source_key: str
+    at: datetime
+    fingerprint: str | None = None
+    actor_id: int | None = None
+    platform: str | None = None
+    chat_id: str | None = None
+
+
+class PointsRepo(Repository):
+    async def award(self, a: Award) -> tuple[bool, int, int]:
+        """Append a ledger row and move the balance in one transaction.
+
+        Returns ``(paid, old_balance, new_balance)``; an already-paid ``source_key`` pays
+        nothing (a replayed or redelivered event).
+        """
+        async with self.db.session() as s:
+            s.add(
+                LedgerRow(
+                    member_id=a.member_id,
+                    origin_member_id=a.member_id,
+                    amount=a.amount,
+                    kind=a.kind,
+                    reason=a.reason[:300],
+                    source_key=a.source_key[:200],
+                    fingerprint=a.fingerprint,
+                    actor_id=a.actor_id,
+                    platform=a.platform,
+                    chat_id=a.chat_id,
+                    created_at=a.at,
+                )
+            )
+            try:
+                await s.flush()
+            except IntegrityError as exc:
+                await s.rollback()
+                if not is_unique_violation(exc):
+                    raise
+                now = await self.balance(a.member_id)
+                return False, now, now
+            await self._add_to_balance(s, a.member_id, a.amount)
+            new = int(
+                (
+                    await s.execute(select(col(Balance.balance)).where(col(Balance.member_id) == a.member_id))
+                ).scalar_one()
+            )
+            await s.commit()
+            return True, new - a.amount, new
+
+    async def _add_to_balance(self, s: AsyncSession, member_id: int, amount: int) -> None:
+        dialect = postgresql if self.db.engine.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(Balance).values(member_id=member_id, balance=amount)
+        await s.execute(
+            stmt.on_conflict_do_update(index_elements=["member_id"], set_={"balance": col(Balance.balance) + amount})
+        )
+
+    async def balance(self, member_id: int) -> int:
+        async with self.db.session() as s:
+            value = (await s.execute(select(col(Balance.balance)).where(col(Balance.member_id) == member_id))).scalar()
+            return int(value or 0)
+
+    async def record_grade(self, member_id: int, grade: str, at: datetime) -> bool:
+        """True the first time a member reaches ``grade`` (so it is announced once)."""
+        async with self.db.session() as s:
+            s.add(GradeReached(member_id=member_id, grade=grade, reached_at=at))
+            try:
+                await s.commit()
+                return True
+            except IntegrityError as exc:
+                await s.rollback()
+                if not is_unique_violation(exc):
+                    raise
+                return False
+
+    async def recent_fingerprints(
+        self, member_id: int, kind: str, since: datetime, limit: int = 5
+    ) -> list[tuple[datetime, str | None]]:
+        async with self.db.session() as s:
+            rows = await s.execute(
+                select(col(LedgerRow.created_at), col(LedgerRow.fingerprint))
+                .where(
+                    col(LedgerRow.member_id) == member_id,
+                    col(LedgerRow.kind) == kind,
+                    col(LedgerRow.created_at) >= since,
+                )
+                .order_by(col(LedgerRow.created_at).desc())
+                .limit(limit)
+            )
+            return [(r[0], r[1]) for r in rows.all()]
+
+    async def earned_since(self, member_id: int, since: datetime, kinds: Sequence[str]) -> int:
+        async with self.db.session() as s:
+            total = await s.execute(
+                select(func.coalesce(func.sum(LedgerRow.amount), 0)).where(
+                    col(LedgerRow.member_id) == member_id,
+                    col(LedgerRow.created_at) >= since,
+                    col(LedgerRow.kind).in_(kinds),
+                    col(LedgerRow.amount) > 0,
+                )
+            )
+            return int(total.scalar_one())
+
+    async def history(self, member_id: int, limit: int = 10) -> list[LedgerView]:
+        async with self.db.session() as s:
+            rows = (
+                await s.execute(
+                    select(LedgerRow)
+                    .where(col(LedgerRow.member_id) == member_id)
+                    .order_by(col(LedgerRow.created_at).desc(), col(LedgerRow.id).desc())
+                    .limit(limit)
+                )
+            ).scalars()
+            return [LedgerView(r.amount, r.kind, r.reason, r.created_at) for r in rows]
+
+    async def leaderboard(self, since: datetime | None, limit: int = 10) -> list[tuple[int, int]]:
+        """(member_id, points) best first; all-time reads balances, windows sum the ledger."""
+        async with self.db.session() as s:
+            if since is None:
+                q = select(col(Balance.member_id), col(Balance.balance)).where(col(Balance.balance) > 0)
+                q = q.order_by(col(Balance.balance).desc(), col(Balance.member_id)).limit(limit)
+            else:
+                total = func.sum(LedgerRow.amount).label("total")
+                q = (
+                    select(col(LedgerRow.member_id), total)
+                    .where(col(LedgerRow.created_at) >= since)
+                    .group_by(col(LedgerRow.member_id))
+                    .having(func.sum(LedgerRow.amount) > 0)
+                    .order_by(total.desc(), col(LedgerRow.member_id))
+                    .limit(limit)
+                )
+            return [(int(r[0]), int(r[1])) for r in (await s.execute(q)).all()]
+
+    async def position(self, member_id: int, since: datetime | None) -> tuple[int, int]:
+        """(rank, points) of a member in a window (rank counts members strictly ahead, plus one)."""
+        async with self.db.session() as s:
+            if since is None:
+                mine = int(
+                    (await s.execute(select(col(Balance.balance)).where(col(Balance.member_id) == member_id))).scalar()
+                    or 0
+                )
+                ahead = (
+                    await s.execute(select(func.count()).select_from(Balance).where(col(Balance.balance) > mine))
+                ).scalar_one()
+                return int(ahead) + 1, mine
+            totals = (
+                select(col(LedgerRow.member_id).label("m"), func.sum(LedgerRow.amount).label("t"))
+                .where(col(LedgerRow.created_at) >= since)
+                .group_by(col(LedgerRow.member_id))
+                .subquery()
+            )
+            mine = int((await s.execute(select(totals.c.t).where(totals.c.m == member_id))).scalar() or 0)
+            ahead = (await s.execute(select(func.count()).select_from(totals).where(totals.c.t > mine))).scalar_one()
+            return int(ahead) + 1, mine
+
+    async def mismatches(self) -> list[tuple[int, int, int]]:
+        """(member_id, ledger sum, stored balance) wherever the two disagree."""
+        async with self.db.session() as s:
+            sums = dict(
+                (
+                    await s.execute(
+                        select(col(LedgerRow.member_id), func.sum(LedgerRow.amount)).group_by(col(LedgerRow.member_id))
+                    )
+                ).all()
+            )
+            stored = dict((await s.execute(select(col(Balance.member_id), col(Balance.balance)))).all())
+        return sorted(
+            (int(m), int(sums.get(m, 0) or 0), int(stored.get(m, 0) or 0))
+            for m in set(sums) | set(stored)
+            if int(sums.get(m, 0) or 0) != int(stored.get(m, 0) or 0)
+        )
+
+    async def ledger_count(self) -> int:
+        async with self.db.session() as s:
+            return int((await s.execute(select(func.count()).select_from(LedgerRow))).scalar_one())
+
+    async def recompute(self, s: AsyncSession, member_id: int) -> None:
+        total = (
+            await s.execute(
+                select(func.coalesce(func.sum(LedgerRow.amount), 0)).where(col(LedgerRow.member_id) == member_id)
+            )
+        ).scalar_one()
+        dialect = postgresql if self.db.engine.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(Balance).values(member_id=member_id, balance=int(total))
+        await s.execute(stmt.on_conflict_do_update(index_elements=["member_id"], set_={"balance": int(total)}))
+
+    # -- beta programme -------------------------------------------------------------------------
+    async def beta_candidates(self, min_balance: int, active_since: datetime, limit: int) -> list[tuple[int, int]]:
+        """(member_id, balance) of the highest-ranked members active since ``active_since``."""
+        active = select(col(Identity.member_id)).where(col(Identity.last_seen) >= active_since)
+        async with self.db.session() as s:
+            rows = await s.execute(
+                select(col(Balance.member_id), col(Balance.balance))
+                .where(col(Balance.balance) >= min_balance, col(Balance.member_id).in_(active))
+                .order_by(col(Balance.balance).desc(), col(Balance.member_id))
+                .limit(limit)
+            )
+            return [(int(r[0]), int(r[1])) for r in rows.all()]
+
+    async def create_cohort(self, member_ids: Sequence[int], actor_id: int, min_grade: str | None, at: datetime) -> int:
+        async with self.db.session() as s:
+            cohort = BetaCohort(created_at=at, actor_id=actor_id, size=len(member_ids), min_grade=min_grade)
+            s.add(cohort)
+            await s.flush()
+            assert cohort.id is not None
+            for member_id in member_ids:
+                s.add(BetaMember(cohort_id=cohort.id, member_id=member_id))
+            await s.commit()
+            return cohort.id
+
+    async def mark_notified(self, cohort_id: int, member_id: int, at: datetime) -> bool:
+        """Claim the one notification of a cohort member (False if already sent)."""
+        async with self.db.session() as s:
+            result = await s.execute(
+                update(BetaMember)
+                .where(
+                    col(BetaMember.cohort_id) == cohort_id,
+                    col(BetaMember.member_id) == member_id,
+                    col(BetaMember.notified_at).is_(None),
+                )
+                .values(notified_at=at)
+            )
+            await s.commit()
+            return rowcount(result) == 1
+
+    # -- link codes -------------------------------------------------------------------------------
+    async def create_code(self, code: str, member_id: int, platform: str, at: datetime, expires: datetime) -> None:
+        async with self.db.session() as s:
+            s.add(LinkCode(code=code, member_id=member_id, platform=platform, created_at=at, expires_at=expires))
+            await s.commit()
+
+    async def redeem_code(self, code: str, at: datetime) -> tuple[int, str] | None:
+        """(member_id, platform) of a valid code, used up atomically; None if unknown/expired/used."""
+        async with self.db.session() as s:
+            result = await s.execute(
+                update(LinkCode)
+                .where(col(LinkCode.code) == code, col(LinkCode.used_at).is_(None), col(LinkCode.expires_at) > at)
+                .values(used_at=at)
+            )
+            if rowcount(result) != 1:
+                await s.rollback()
+                return None
+            row = (await s.execute(select(LinkCode).where(col(LinkCode.code) == code))).scalar_one()
+            await s.commit()
+            return row.member_id, row.platform
