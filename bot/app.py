@@ -40,8 +40,8 @@ from storage.migrate import upgrade
 from storage.repositories import AuditRepo, ChatRepo, EventRepo, MemberRepo
 from storage.repositories.feedback import FeedbackRepo
 from storage.repositories.linking import LinkRepo
-from storage.repositories.points import PointsRepo
 from storage.repositories.outbox import NotificationRepo, OfferRepo
+from storage.repositories.points import PointsRepo
 
 log = logging.getLogger(__name__)
 

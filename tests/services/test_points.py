@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from datetime import timedelta
@@ -198,7 +199,7 @@ async def test_points_verify_detects_a_tampered_balance(harness: ConsoleHarness,
     assert await app.points_repo.mismatches() == [(alice.member_id, 20, 999)]
     if app.db.is_sqlite:  # and the CLI says so, with a failing exit code
         data_dir = Path(app.db.url.split("///", 1)[1]).parent
-        result = subprocess.run([sys.executable, "-m", "bot", "--data-dir", str(data_dir), "points", "verify"],
-                                capture_output=True, text=True, cwd=REPO, check=False)  # fmt: skip
+        command = [sys.executable, "-m", "bot", "--data-dir", str(data_dir), "points", "verify"]
+        result = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, cwd=REPO, check=False)  # fmt: skip
         assert result.returncode == 1
         assert f"member {alice.member_id}: ledger says 20, balance says 999" in result.stdout
