@@ -181,8 +181,14 @@ class DiscordAdapter:
         channel_id = str(getattr(channel, "id", channel))
         title = getattr(channel, "name", None) or "direct messages"
         thread = str(channel.id) if isinstance(channel, discord.Thread) else None
-        return ChatRef(Platform.DISCORD, channel_id, title=title, is_private=guild is None, thread_id=thread,
-                       community_id=str(guild.id) if guild else None)  # fmt: skip
+        return ChatRef(
+            Platform.DISCORD,
+            channel_id,
+            title=title,
+            is_private=guild is None,
+            thread_id=thread,
+            community_id=str(guild.id) if guild else None,
+        )
 
     def _author(self, person: discord.User | discord.Member, guild: discord.Guild | None) -> Author:
         if isinstance(person, discord.Member) and guild is not None:
@@ -233,8 +239,12 @@ class DiscordAdapter:
             return
         event = ButtonPressed(
             self._chat(interaction.channel or interaction.channel_id, interaction.guild),
-            self._interaction_author(interaction), f"i{interaction.id}", parsed[0], parsed[1], interaction.created_at,
-        )  # fmt: skip
+            self._interaction_author(interaction),
+            f"i{interaction.id}",
+            parsed[0],
+            parsed[1],
+            interaction.created_at,
+        )
         await self._answer(interaction, event, slow=False)
 
     def _interaction_author(self, interaction: discord.Interaction) -> Author:

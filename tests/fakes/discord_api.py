@@ -119,16 +119,26 @@ class FakeDiscordAPI:
 
     def fail_next(self, route: str, status: int = 429, retry_after: float = 0.2) -> None:
         """``route`` like ``"POST /channels/*/messages"``; 429s carry ``Via`` + ``retry_after``."""
-        body: dict[str, Any] = {"message": {403: "Missing Permissions", 404: "Unknown Channel"}.get(status, "x"),
-                                "code": {403: 50013, 404: 10003}.get(status, 0)}  # fmt: skip
+        body: dict[str, Any] = {
+            "message": {403: "Missing Permissions", 404: "Unknown Channel"}.get(status, "x"),
+            "code": {403: 50013, 404: 10003}.get(status, 0),
+        }
         if status == 429:
             body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}
         self.faults.setdefault(route, []).append(Fault(status, body))
 
     def member_payload(self, uid: str) -> dict[str, Any]:
         perms = int(EVERYONE_PERMS) | (MANAGE_GUILD if uid in self.manager_ids else 0)
-        return {"user": self.members[uid], "roles": [], "joined_at": "2024-01-01T00:00:00+00:00", "deaf": False,
-                "mute": False, "flags": 0, "permissions": str(perms), "nick": None}  # fmt: skip
+        return {
+            "user": self.members[uid],
+            "roles": [],
+            "joined_at": "2024-01-01T00:00:00+00:00",
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "permissions": str(perms),
+            "nick": None,
+        }
 
     def _guild_member(self, uid: str) -> dict[str, Any]:
         return {k: v for k, v in self.member_payload(uid).items() if k != "permissions"}
@@ -140,12 +150,23 @@ class FakeDiscordAPI:
 
     async def user_says(self, uid: str, content: str, *, reply_to: dict[str, Any] | None = None) -> dict[str, Any]:
         msg = {
-            "id": str(next(self._ids)), "channel_id": CHANNEL_ID, "guild_id": GUILD_ID, "author": self.members[uid],
+            "id": str(next(self._ids)),
+            "channel_id": CHANNEL_ID,
+            "guild_id": GUILD_ID,
+            "author": self.members[uid],
             "member": {k: v for k, v in self.member_payload(uid).items() if k not in ("user", "permissions")},
-            "content": content, "timestamp": "2026-01-05T12:00:00+00:00", "edited_timestamp": None, "tts": False,
-            "mention_everyone": False, "mentions": [], "mention_roles": [], "attachments": [], "embeds": [],
-            "pinned": False, "type": 19 if reply_to else 0,
-        }  # fmt: skip
+            "content": content,
+            "timestamp": "2026-01-05T12:00:00+00:00",
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "pinned": False,
+            "type": 19 if reply_to else 0,
+        }
         if reply_to is not None:
             msg["message_reference"] = {"message_id": reply_to["id"], "channel_id": CHANNEL_ID, "guild_id": GUILD_ID}
             msg["referenced_message"] = reply_to
@@ -154,14 +175,31 @@ class FakeDiscordAPI:
 
     def _interaction(self, uid: str, itype: int, data: dict[str, Any]) -> dict[str, Any]:
         return {
-            "id": str(next(self._ids)), "application_id": APP_ID, "type": itype, "token": f"tok{next(self._ids)}",
-            "version": 1, "guild_id": GUILD_ID, "channel_id": CHANNEL_ID,
-            "channel": {"id": CHANNEL_ID, "type": 0, "name": "general", "guild_id": GUILD_ID, "position": 0,
-                        "permission_overwrites": []},
-            "member": self.member_payload(uid), "data": data, "locale": "en-US", "guild_locale": "en-US",
-            "app_permissions": str(0x7FFFFFFFFF), "entitlements": [], "authorizing_integration_owners": {"0": GUILD_ID},
-            "context": 0, "attachment_size_limit": 8388608,
-        }  # fmt: skip
+            "id": str(next(self._ids)),
+            "application_id": APP_ID,
+            "type": itype,
+            "token": f"tok{next(self._ids)}",
+            "version": 1,
+            "guild_id": GUILD_ID,
+            "channel_id": CHANNEL_ID,
+            "channel": {
+                "id": CHANNEL_ID,
+                "type": 0,
+                "name": "general",
+                "guild_id": GUILD_ID,
+                "position": 0,
+                "permission_overwrites": [],
+            },
+            "member": self.member_payload(uid),
+            "data": data,
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "app_permissions": str(0x7FFFFFFFFF),
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": GUILD_ID},
+            "context": 0,
+            "attachment_size_limit": 8388608,
+        }
 
     async def slash(
         self, uid: str, name: str, options: list[dict[str, Any]] | None = None, *, bypass_client: bool = False
@@ -226,15 +264,44 @@ class FakeDiscordAPI:
             "application": {"id": APP_ID, "flags": 0},
         }
         guild = {
-            "id": GUILD_ID, "name": "Acme fans", "owner_id": OWNER_ID, "unavailable": False, "member_count": 4,
-            "roles": [{"id": GUILD_ID, "name": "@everyone", "permissions": EVERYONE_PERMS, "position": 0,
-                       "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}],
-            "channels": [{"id": CHANNEL_ID, "type": 0, "name": "general", "position": 0, "guild_id": GUILD_ID,
-                          "permission_overwrites": []}],
+            "id": GUILD_ID,
+            "name": "Acme fans",
+            "owner_id": OWNER_ID,
+            "unavailable": False,
+            "member_count": 4,
+            "roles": [
+                {
+                    "id": GUILD_ID,
+                    "name": "@everyone",
+                    "permissions": EVERYONE_PERMS,
+                    "position": 0,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": False,
+                    "flags": 0,
+                }
+            ],
+            "channels": [
+                {
+                    "id": CHANNEL_ID,
+                    "type": 0,
+                    "name": "general",
+                    "position": 0,
+                    "guild_id": GUILD_ID,
+                    "permission_overwrites": [],
+                }
+            ],
             "members": [self._guild_member(uid) for uid in self.members],
-            "threads": [], "stage_instances": [], "guild_scheduled_events": [], "soundboard_sounds": [],
-            "emojis": [], "stickers": [], "features": [], "large": False,
-        }  # fmt: skip
+            "threads": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "soundboard_sounds": [],
+            "emojis": [],
+            "stickers": [],
+            "features": [],
+            "large": False,
+        }
         await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": next(self._seq), "d": ready}))
         await ws.send_str(json.dumps({"op": 0, "t": "GUILD_CREATE", "s": next(self._seq), "d": guild}))
         self.identified.set()
@@ -265,12 +332,27 @@ class FakeDiscordAPI:
         if m == "GET" and path == "users/@me":
             return _json(BOT)
         if m == "GET" and path == "oauth2/applications/@me":
-            return _json({"id": APP_ID, "name": "Fanloop", "icon": None, "description": "", "bot_public": True,
-                          "bot_require_code_grant": False, "owner": user(OWNER_ID, "Owner"), "verify_key": "x",
-                          "flags": 0})  # fmt: skip
+            return _json(
+                {
+                    "id": APP_ID,
+                    "name": "Fanloop",
+                    "icon": None,
+                    "description": "",
+                    "bot_public": True,
+                    "bot_require_code_grant": False,
+                    "owner": user(OWNER_ID, "Owner"),
+                    "verify_key": "x",
+                    "flags": 0,
+                }
+            )
         if m == "GET" and path == "gateway/bot":
-            return _json({"url": self.gateway_url, "shards": 1, "session_start_limit": {
-                "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}})  # fmt: skip
+            return _json(
+                {
+                    "url": self.gateway_url,
+                    "shards": 1,
+                    "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
+                }
+            )
         if m == "GET" and path == "gateway":
             return _json({"url": self.gateway_url})
         if (cm := re.fullmatch(r"applications/\d+(?:/guilds/(\d+))?/commands", path)) is not None:
@@ -280,10 +362,11 @@ class FakeDiscordAPI:
                     if c.get("default_member_permissions") is not None:
                         c["default_member_permissions"] = str(c["default_member_permissions"])
                 self.commands[scope] = [
-                    {**c, "id": str(next(self._ids)), "application_id": APP_ID, "version": "1",
-                     "guild_id": cm.group(1)} if cm.group(1) else {**c, "id": str(next(self._ids)),
-                     "application_id": APP_ID, "version": "1"} for c in body
-                ]  # fmt: skip
+                    {**c, "id": str(next(self._ids)), "application_id": APP_ID, "version": "1", "guild_id": cm.group(1)}
+                    if cm.group(1)
+                    else {**c, "id": str(next(self._ids)), "application_id": APP_ID, "version": "1"}
+                    for c in body
+                ]
             return _json(self.commands.get(scope, []))
         if (cm := re.fullmatch(r"channels/(\d+)/messages", path)) is not None and m == "POST":
             return self._create_message(cm.group(1), body)
@@ -305,12 +388,24 @@ class FakeDiscordAPI:
         return _json({"message": f"fake: no route {m} /{path}", "code": 0}, 404)
 
     def _message(self, channel_id: str, body: dict[str, Any], mid: str | None = None) -> dict[str, Any]:
-        return {"id": mid or str(next(self._ids)), "channel_id": channel_id, "author": BOT,
-                "content": body.get("content") or "",
-                "timestamp": "2026-01-05T12:00:00+00:00", "edited_timestamp": None, "tts": False,
-                "mention_everyone": False, "mentions": [], "mention_roles": [], "attachments": [],
-                "embeds": body.get("embeds") or [], "components": body.get("components") or [], "pinned": False,
-                "type": 0, "flags": body.get("flags", 0)}  # fmt: skip
+        return {
+            "id": mid or str(next(self._ids)),
+            "channel_id": channel_id,
+            "author": BOT,
+            "content": body.get("content") or "",
+            "timestamp": "2026-01-05T12:00:00+00:00",
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": body.get("embeds") or [],
+            "components": body.get("components") or [],
+            "pinned": False,
+            "type": 0,
+            "flags": body.get("flags", 0),
+        }
 
     def _create_message(self, channel_id: str, body: dict[str, Any]) -> web.Response:
         if channel_id in self.forbidden_channels:
@@ -318,8 +413,14 @@ class FakeDiscordAPI:
         if channel_id.startswith("9") and channel_id[1:] in self.closed_dms:
             return _json({"message": "Cannot send messages to this user", "code": 50007}, 403)
         if len(body.get("content") or "") > 2000:
-            return _json({"message": "Invalid Form Body", "code": 50035,
-                          "errors": {"content": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH"}]}}}, 400)  # fmt: skip
+            return _json(
+                {
+                    "message": "Invalid Form Body",
+                    "code": 50035,
+                    "errors": {"content": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH"}]}},
+                },
+                400,
+            )
         msg = self._message(channel_id, body)
         self.messages.append({**body, "channel_id": channel_id, "id": msg["id"]})
         return _json(msg)
@@ -330,10 +431,18 @@ class FakeDiscordAPI:
             return _json({"message": "Invalid Form Body", "code": 50035}, 400)
         self.interaction_responses.append({"kind": "callback", "type": body["type"], **data})
         message = self._message(CHANNEL_ID, data)
-        return _json({"interaction": {"id": interaction_id, "type": 2, "response_message_id": message["id"],
-                                      "response_message_loading": body["type"] == 5,
-                                      "response_message_ephemeral": bool(data.get("flags", 0) & 64)},
-                      "resource": {"type": body["type"], "message": message}})  # fmt: skip
+        return _json(
+            {
+                "interaction": {
+                    "id": interaction_id,
+                    "type": 2,
+                    "response_message_id": message["id"],
+                    "response_message_loading": body["type"] == 5,
+                    "response_message_ephemeral": bool(data.get("flags", 0) & 64),
+                },
+                "resource": {"type": body["type"], "message": message},
+            }
+        )
 
 
 async def _serve(port: int) -> None:

@@ -58,9 +58,12 @@ async def test_daily_cap(harness: ConsoleHarness) -> None:
 async def test_duplicate_delivery_pays_once(harness: ConsoleHarness) -> None:
     app = harness.app
     event = IncomingMessage(
-        ChatRef(Platform.TELEGRAM, "-100", title="fans"), Author(Platform.TELEGRAM, "9", "Tess"), "55",
-        "a message that earns one point", app.clock.now(),
-    )  # fmt: skip
+        ChatRef(Platform.TELEGRAM, "-100", title="fans"),
+        Author(Platform.TELEGRAM, "9", "Tess"),
+        "55",
+        "a message that earns one point",
+        app.clock.now(),
+    )
     assert (await app.dispatcher.handle(event)).outcome == "handled"
     assert (await app.dispatcher.handle(event)).outcome == "duplicate"
     assert await balance(harness, "9", "telegram") == 1
@@ -135,8 +138,12 @@ async def test_rank_and_leaderboard_windows(harness: ConsoleHarness) -> None:
 async def test_beta_pick_selects_eligible_active_members_and_notifies_once(harness: ConsoleHarness) -> None:
     for name in ("ann", "ben", "cat", "dan"):
         await harness.say(f"{name}: hi")
-    await harness.say("mia@manager: /points grant @ann 700 x", "mia: /points grant @ben 300 x",
-                      "mia: /points grant @cat 250 x", "mia: /points grant @dan 100 x")  # fmt: skip
+    await harness.say(
+        "mia@manager: /points grant @ann 700 x",
+        "mia: /points grant @ben 300 x",
+        "mia: /points grant @cat 250 x",
+        "mia: /points grant @dan 100 x",
+    )
     advance(harness, 40 * 86400)  # ann was quiet for 40 days: not active
     await harness.say("ben: still here", "cat: me too", "dan: and me")
     out = await harness.say("mia: /beta pick 5")
@@ -200,6 +207,6 @@ async def test_points_verify_detects_a_tampered_balance(harness: ConsoleHarness,
     if app.db.is_sqlite:  # and the CLI says so, with a failing exit code
         data_dir = Path(app.db.url.split("///", 1)[1]).parent
         command = [sys.executable, "-m", "bot", "--data-dir", str(data_dir), "points", "verify"]
-        result = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, cwd=REPO, check=False)  # fmt: skip
+        result = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, cwd=REPO, check=False)
         assert result.returncode == 1
         assert f"member {alice.member_id}: ledger says 20, balance says 999" in result.stdout
