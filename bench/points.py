@@ -24,19 +24,42 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import text
 
-from bot.app import App  # noqa: E402
-from bot.clock import ManualClock  # noqa: E402
-from bot.events import Author, ChatRef, IncomingMessage, Platform  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from storage.db import Database, sqlite_url  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
+from bot.app import App
+from bot.clock import ManualClock
+from bot.events import Author, ChatRef, IncomingMessage, Platform
+from bot.settings import Settings
+from storage.db import Database, sqlite_url
+from storage.migrate import upgrade
 
-WORDS = (
-    "camera battery update screen launcher theme gesture widget night photo video music charge "
-    "speaker volume wallpaper notch refresh smooth lag bluetooth wifi signal gallery keyboard"
-).split()
+WORDS = [
+    "camera",
+    "battery",
+    "update",
+    "screen",
+    "launcher",
+    "theme",
+    "gesture",
+    "widget",
+    "night",
+    "photo",
+    "video",
+    "music",
+    "charge",
+    "speaker",
+    "volume",
+    "wallpaper",
+    "notch",
+    "refresh",
+    "smooth",
+    "lag",
+    "bluetooth",
+    "wifi",
+    "signal",
+    "gallery",
+    "keyboard",
+]
 
 
 def corpus(n: int, members: int, seed: int = 7) -> list[tuple[int, str]]:
