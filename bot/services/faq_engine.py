@@ -10,10 +10,11 @@ FAQ. Updates are incremental: adding or removing an entry touches only its posti
 
 from __future__ import annotations
 
+import itertools
 import math
-from array import array
 import re
 import unicodedata
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -53,7 +54,7 @@ def words(text: str) -> list[str]:
     for tok in _WORD.findall(normalise(text)):
         if _CJK.search(tok):
             chars = [c for c in tok if not c.isspace()]
-            out += [a + b for a, b in zip(chars, chars[1:], strict=False)] or chars
+            out += [a + b for a, b in itertools.pairwise(chars)] or chars
         elif tok not in STOP:
             out.append(stem(tok))
     return out
