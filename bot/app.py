@@ -26,11 +26,13 @@ from bot.commands import CommandRegistry, Role
 from bot.dispatcher import Dispatcher
 from bot.events import ChatRef
 from bot.handlers.core import CoreCommands
+from bot.handlers.faq import FaqCommands
 from bot.handlers.feedback import FeedbackCommands
 from bot.handlers.points import PointsCommands
 from bot.messenger import Messenger
 from bot.roles import RoleResolver
 from bot.scheduler import Scheduler
+from bot.services.faq import FaqService
 from bot.services.feedback import FeedbackService
 from bot.services.notifier import Notifier
 from bot.services.points import PointsService
@@ -38,6 +40,7 @@ from bot.settings import Settings, parse_weekly
 from storage.db import Database, sqlite_url
 from storage.migrate import upgrade
 from storage.repositories import AuditRepo, ChatRepo, EventRepo, MemberRepo
+from storage.repositories.faq import FaqRepo
 from storage.repositories.feedback import FeedbackRepo
 from storage.repositories.linking import LinkRepo
 from storage.repositories.outbox import NotificationRepo, OfferRepo
@@ -130,6 +133,10 @@ class App:
         self.points = PointsService(self.points_repo, self.members, settings.points)
         self.feedback.points = self.points
         PointsCommands(self.points, LinkRepo(self.db), Auditor(self.audit), self.messenger).install(self.dispatcher)
+
+        self.faq = FaqService(FaqRepo(self.db), self.members, self.chats, settings.faq)
+        self.faq.points = self.points
+        FaqCommands(self.faq, Auditor(self.audit)).install(self.dispatcher)
         self.scheduler = Scheduler()
         self._stopping = asyncio.Event()
 
@@ -152,6 +159,7 @@ class App:
     async def prepare(self) -> None:
         """Bring the database schema up to date and record the console's fan channel."""
         await upgrade(self.db)
+        await self.faq.load()
         if "console" in self.adapters:
             await self.chats.ensure(
                 "console", "fans", title="fans", kind="fan", community_id="console", now=self.clock.now()

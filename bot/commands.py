@@ -221,7 +221,7 @@ def parse_args(spec: CommandSpec, raw: str | dict[str, Any]) -> dict[str, Any]:
         values: dict[str, Any] = {k: v for k, v in raw.items() if v is not None and v != ""}
     else:
         if len(raw) > MAX_ARGUMENT_TEXT:
-            raise UsageError(spec, f"that is too long ({len(raw)} characters, at most {MAX_ARGUMENT_TEXT})")
+            raise UsageError(spec, f"That is too long ({len(raw)} characters, at most {MAX_ARGUMENT_TEXT})")
         values = _split_positional(spec, raw)
     parsed: dict[str, Any] = {}
     for arg in spec.args:

@@ -192,6 +192,15 @@ def parse_weekly(value: str) -> tuple[str, int, int]:
     return day[:3], h, m
 
 
+class FaqSettings(Section):
+    #: answer in the channel only at or above this confidence (0-1); /ask always answers
+    answer_threshold: float = Field(default=0.45, gt=0, le=1)
+    #: the same entry is not re-posted in a chat within this many minutes
+    repeat_window_minutes: float = Field(default=10, ge=0, le=1440)
+    #: an entry with this many 👎 (and more 👎 than 👍) is flagged to managers
+    flag_after_downvotes: int = Field(default=3, ge=1, le=1000)
+
+
 class LLMSettings(Section):
     base_url: str | None = None  # e.g. http://127.0.0.1:11434/v1
     model: str = "gpt-4o-mini"
@@ -230,6 +239,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     feedback: FeedbackSettings = Field(default_factory=FeedbackSettings)
     points: PointsSettings = Field(default_factory=PointsSettings)
+    faq: FaqSettings = Field(default_factory=FaqSettings)
 
     @field_validator("log_level")
     @classmethod

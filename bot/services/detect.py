@@ -121,3 +121,21 @@ class FeedbackDetector:
 
 def _has_cjk(text: str) -> bool:
     return any("\u4e00" <= c <= "\u9fff" or "\u3040" <= c <= "\u30ff" for c in text)
+
+
+_QUESTION_START = re.compile(
+    r"^\s*(how|what|why|where|when|who|which|whats|what's|can|could|does|do|did|is|are|was|should|will|would|"
+    r"has|have|anyone know|any idea|is there)\b",
+    re.IGNORECASE,
+)
+_ZH_QUESTION = re.compile(r"(吗|呢|怎么|如何|为什么|为何|什么|哪|几|能不能|可不可以|是否|有没有|多少)")
+
+
+def looks_like_question(text: str) -> bool:
+    """A question a FAQ might answer: '?' / '？', an interrogative opening, or a Chinese particle."""
+    body = text.strip()
+    if len(body) < 6 or body.startswith("/"):
+        return False
+    if body.endswith(("?", "？")):
+        return True
+    return bool(_QUESTION_START.match(body) or _ZH_QUESTION.search(body))

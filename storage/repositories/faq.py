@@ -1,0 +1,363 @@
+"""FAQ entries and phrasings, posted answers, and the community's open questions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
+
+from storage.faq_tables import FaqEntry, FaqFeedback, FaqPhrasing, FaqPost, Question, QuestionReply
+from storage.repositories.base import Repository, is_unique_violation, rowcount
+
+
+@dataclass(frozen=True, slots=True)
+class EntryView:
+    id: int
+    question: str
+    answer: str
+    tags: tuple[str, ...]
+    language: str
+    alternates: tuple[str, ...]
+    negatives: tuple[str, ...]
+    helpful_up: int
+    helpful_down: int
+    flagged: bool
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionView:
+    id: int
+    platform: str
+    chat_id: str
+    message_id: str
+    asker_member_id: int
+    text: str
+    status: str
+    created_at: datetime
+    answer_text: str | None
+    answerer_member_id: int | None
+
+
+def _question(q: Question) -> QuestionView:
+    assert q.id is not None
+    return QuestionView(
+        q.id,
+        q.platform,
+        q.chat_id,
+        q.message_id,
+        q.asker_member_id,
+        q.text,
+        q.status,
+        q.created_at,
+        q.answer_text,
+        q.answerer_member_id,
+    )
+
+
+class FaqRepo(Repository):
+    # -- entries ---------------------------------------------------------------------------
+    async def add(
+        self,
+        question: str,
+        answer: str,
+        tags: list[str],
+        language: str,
+        at: datetime,
+        alternates: list[str] | None = None,
+    ) -> int:
+        async with self.db.session() as s:
+            entry = FaqEntry(
+                question=question[:500],
+                answer=answer,
+                tags=",".join(tags)[:200],
+                language=language,
+                created_at=at,
+                updated_at=at,
+            )
+            s.add(entry)
+            await s.flush()
+            assert entry.id is not None
+            for text in dict.fromkeys(alternates or []):
+                s.add(FaqPhrasing(entry_id=entry.id, text=text[:500], kind="alternate", created_at=at))
+            await s.commit()
+            return entry.id
+
+    async def get(self, entry_id: int) -> EntryView | None:
+        async with self.db.session() as s:
+            entry = await s.get(FaqEntry, entry_id)
+            if entry is None:
+                return None
+            phrasings = (
+                (
+                    await s.execute(
+                        select(FaqPhrasing).where(col(FaqPhrasing.entry_id) == entry_id).order_by(col(FaqPhrasing.id))
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            return self._view(entry, list(phrasings))
+
+    @staticmethod
+    def _view(e: FaqEntry, phrasings: list[FaqPhrasing]) -> EntryView:
+        assert e.id is not None
+        return EntryView(
+            e.id,
+            e.question,
+            e.answer,
+            tuple(t for t in e.tags.split(",") if t),
+            e.language,
+            tuple(p.text for p in phrasings if p.kind != "negative"),
+            tuple(p.text for p in phrasings if p.kind == "negative"),
+            e.helpful_up,
+            e.helpful_down,
+            e.flagged,
+        )
+
+    async def all(self) -> list[EntryView]:
+        async with self.db.session() as s:
+            entries = (await s.execute(select(FaqEntry).order_by(col(FaqEntry.id)))).scalars().all()
+            phrasings = (await s.execute(select(FaqPhrasing).order_by(col(FaqPhrasing.id)))).scalars().all()
+        by_entry: dict[int, list[FaqPhrasing]] = {}
+        for p in phrasings:
+            by_entry.setdefault(p.entry_id, []).append(p)
+        return [self._view(e, by_entry.get(e.id or 0, [])) for e in entries]
+
+    async def update(
+        self, entry_id: int, at: datetime, *, answer: str | None = None, question: str | None = None
+    ) -> bool:
+        values: dict[str, object] = {"updated_at": at}
+        if answer is not None:
+            values["answer"] = answer
+        if question is not None:
+            values["question"] = question[:500]
+        async with self.db.session() as s:
+            result = await s.execute(update(FaqEntry).where(col(FaqEntry.id) == entry_id).values(**values))
+            await s.commit()
+            return rowcount(result) == 1
+
+    async def add_phrasing(self, entry_id: int, text: str, kind: str, at: datetime) -> bool:
+        async with self.db.session() as s:
+            s.add(FaqPhrasing(entry_id=entry_id, text=text[:500], kind=kind, created_at=at))
+            try:
+                await s.commit()
+                return True
+            except IntegrityError as exc:
+                await s.rollback()
+                if not is_unique_violation(exc):
+                    raise
+                return False
+
+    async def remove(self, entry_id: int) -> bool:
+        async with self.db.session() as s:
+            posts = select(col(FaqPost.id)).where(col(FaqPost.entry_id) == entry_id)
+            await s.execute(delete(FaqFeedback).where(col(FaqFeedback.post_id).in_(posts)))
+            await s.execute(delete(FaqPost).where(col(FaqPost.entry_id) == entry_id))
+            await s.execute(delete(FaqPhrasing).where(col(FaqPhrasing.entry_id) == entry_id))
+            await s.execute(
+                update(Question).where(col(Question.learned_entry_id) == entry_id).values(learned_entry_id=None)
+            )
+            result = await s.execute(delete(FaqEntry).where(col(FaqEntry.id) == entry_id))
+            await s.commit()
+            return rowcount(result) == 1
+
+    # -- posts and helpfulness ---------------------------------------------------------------
+    async def record_post(
+        self,
+        entry_id: int,
+        platform: str,
+        chat_id: str,
+        question_message_id: str,
+        question_text: str,
+        asker_member_id: int,
+        at: datetime,
+    ) -> int:
+        async with self.db.session() as s:
+            post = FaqPost(
+                entry_id=entry_id,
+                platform=platform,
+                chat_id=chat_id,
+                question_message_id=question_message_id,
+                question_text=question_text[:4000],
+                asker_member_id=asker_member_id,
+                posted_at=at,
+            )
+            s.add(post)
+            await s.commit()
+            assert post.id is not None
+            return post.id
+
+    async def recent_post(self, entry_id: int, platform: str, chat_id: str, since: datetime) -> FaqPost | None:
+        async with self.db.session() as s:
+            return (
+                await s.execute(
+                    select(FaqPost)
+                    .where(
+                        col(FaqPost.entry_id) == entry_id,
+                        col(FaqPost.platform) == platform,
+                        col(FaqPost.chat_id) == chat_id,
+                        col(FaqPost.posted_at) >= since,
+                    )
+                    .order_by(col(FaqPost.posted_at).desc())
+                    .limit(1)
+                )
+            ).scalar_one_or_none()
+
+    async def post(self, post_id: int) -> FaqPost | None:
+        async with self.db.session() as s:
+            return await s.get(FaqPost, post_id)
+
+    async def rate(self, post_id: int, member_id: int, helpful: bool, at: datetime) -> tuple[int, int] | None:
+        """Count one 👍/👎 per member per answer; returns the entry's (up, down), None if already rated."""
+        async with self.db.session() as s:
+            post = await s.get(FaqPost, post_id)
+            if post is None:
+                return None
+            s.add(FaqFeedback(post_id=post_id, member_id=member_id, helpful=helpful, at=at))
+            try:
+                await s.flush()
+            except IntegrityError as exc:
+                await s.rollback()
+                if not is_unique_violation(exc):
+                    raise
+                return None
+            column = FaqEntry.helpful_up if helpful else FaqEntry.helpful_down
+            await s.execute(update(FaqEntry).where(col(FaqEntry.id) == post.entry_id).values({column: col(column) + 1}))
+            entry = await s.get(FaqEntry, post.entry_id)
+            assert entry is not None
+            await s.refresh(entry)
+            await s.commit()
+            return entry.helpful_up, entry.helpful_down
+
+    async def flag(self, entry_id: int) -> bool:
+        """Mark an entry for review; True only the first time (so managers are told once)."""
+        async with self.db.session() as s:
+            result = await s.execute(
+                update(FaqEntry)
+                .where(col(FaqEntry.id) == entry_id, col(FaqEntry.flagged).is_(False))
+                .values(flagged=True)
+            )
+            await s.commit()
+            return rowcount(result) == 1
+
+    # -- community questions ------------------------------------------------------------------
+    async def open_question(
+        self,
+        platform: str,
+        chat_id: str,
+        thread_id: str | None,
+        message_id: str,
+        asker_member_id: int,
+        text: str,
+        at: datetime,
+    ) -> None:
+        async with self.db.session() as s:
+            s.add(
+                Question(
+                    platform=platform,
+                    chat_id=chat_id,
+                    thread_id=thread_id,
+                    message_id=message_id,
+                    asker_member_id=asker_member_id,
+                    text=text[:4000],
+                    created_at=at,
+                )
+            )
+            try:
+                await s.commit()
+            except IntegrityError as exc:
+                await s.rollback()
+                if not is_unique_violation(exc):
+                    raise
+
+    async def question_by_message(self, platform: str, chat_id: str, message_id: str) -> QuestionView | None:
+        async with self.db.session() as s:
+            q = (
+                await s.execute(
+                    select(Question).where(
+                        col(Question.platform) == platform,
+                        col(Question.chat_id) == chat_id,
+                        col(Question.message_id) == message_id,
+                    )
+                )
+            ).scalar_one_or_none()
+            return _question(q) if q else None
+
+    async def add_reply(
+        self,
+        question_id: int,
+        platform: str,
+        chat_id: str,
+        message_id: str,
+        author_member_id: int,
+        text: str,
+        at: datetime,
+    ) -> None:
+        async with self.db.session() as s:
+            s.add(
+                QuestionReply(
+                    question_id=question_id,
+                    platform=platform,
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    author_member_id=author_member_id,
+                    text=text[:4000],
+                    created_at=at,
+                )
+            )
+            try:
+                await s.commit()
+            except IntegrityError as exc:
+                await s.rollback()
+                if not is_unique_violation(exc):
+                    raise
+
+    async def reply_by_message(self, platform: str, chat_id: str, message_id: str) -> QuestionReply | None:
+        async with self.db.session() as s:
+            return (
+                await s.execute(
+                    select(QuestionReply).where(
+                        col(QuestionReply.platform) == platform,
+                        col(QuestionReply.chat_id) == chat_id,
+                        col(QuestionReply.message_id) == message_id,
+                    )
+                )
+            ).scalar_one_or_none()
+
+    async def accept(self, question_id: int, reply: QuestionReply, at: datetime) -> bool:
+        """Close a question with an accepted reply; False if it was already answered."""
+        async with self.db.session() as s:
+            result = await s.execute(
+                update(Question)
+                .where(col(Question.id) == question_id, col(Question.status) == "open")
+                .values(
+                    status="answered", answered_at=at, answer_text=reply.text, answerer_member_id=reply.author_member_id
+                )
+            )
+            await s.commit()
+            return rowcount(result) == 1
+
+    async def question(self, question_id: int) -> QuestionView | None:
+        async with self.db.session() as s:
+            q = await s.get(Question, question_id)
+            return _question(q) if q else None
+
+    async def mark_learned(self, question_id: int, entry_id: int) -> None:
+        async with self.db.session() as s:
+            await s.execute(update(Question).where(col(Question.id) == question_id).values(learned_entry_id=entry_id))
+            await s.commit()
+
+    async def open_questions(self, limit: int = 10) -> list[QuestionView]:
+        async with self.db.session() as s:
+            rows = (
+                await s.execute(
+                    select(Question)
+                    .where(col(Question.status) == "open")
+                    .order_by(col(Question.created_at))
+                    .limit(limit)
+                )
+            ).scalars()
+            return [_question(q) for q in rows]

@@ -1,0 +1,141 @@
+"""Support answers through the console, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.conftest import ConsoleHarness
+
+SETUP = (
+    "mia@manager: /faq add How do I unlock the bootloader? | Apply in Settings > Mi Unlock status, wait 7 days.",
+    "mia: /faq alt 1 bootloader unlock steps",
+    "mia: /faq add How do I roll back to the previous version? | Flash the previous full ROM from recovery.",
+    "mia: /faq alt 2 当前版本怎么回退",
+    "mia: /faq alt 2 怎么降级到上一个版本",
+    "mia: /faq add How do I take a screenshot? | Press power and volume down together.",
+)
+
+
+async def setup(h: ConsoleHarness) -> None:
+    assert len(await h.say(*SETUP)) == len(SETUP)
+
+
+def answered(out: list[str], question: str) -> bool:
+    return bool(out) and out[0] == f"bot> {question}"
+
+
+async def test_paraphrase_and_typo_are_answered(harness: ConsoleHarness) -> None:
+    await setup(harness)
+    out = await harness.say("alice: how can I unlock my bootloader?")
+    assert answered(out, "How do I unlock the bootloader?")
+    assert out[2] == "bot> (FAQ #1) Did this help?"
+    out = await harness.say("bob: how do i take a screnshot?")
+    assert answered(out, "How do I take a screenshot?")
+
+
+async def test_chinese_questions(harness: ConsoleHarness) -> None:
+    await setup(harness)
+    out = await harness.say("erin: 请问当前版本要怎么回退？")
+    assert answered(out, "How do I roll back to the previous version?")
+
+
+async def test_silent_on_chatter_and_out_of_scope(harness: ConsoleHarness) -> None:
+    await setup(harness)
+    assert await harness.say("bob: good morning everyone") == []
+    assert await harness.say("bob: what is everyone having for lunch today?") == []
+    assert await harness.say("carol: does the camera app support RAW photos?") == []
+    out = await harness.say("carol: /ask does the camera app support RAW photos?")
+    assert out[0] == "bot> No FAQ entry matches exactly; the community can help. Closest entries:"
+
+
+async def test_repeat_suppression_window(harness: ConsoleHarness) -> None:
+    await setup(harness)
+    await harness.say("alice: how do I unlock the bootloader?")
+    out = await harness.say("bob: bootloader unlock steps?")
+    assert out == [
+        "bot> I answered that a few minutes ago — see FAQ #1 “How do I unlock the bootloader?” above, or /faq show 1."
+    ]
+    harness.app.clock.advance(timedelta(minutes=11))  # type: ignore[attr-defined]
+    assert answered(await harness.say("carol: how to unlock bootloader?"), "How do I unlock the bootloader?")
+
+
+async def test_thumbs_down_flags_the_entry_and_the_askers_down_vote_teaches(harness: ConsoleHarness) -> None:
+    await setup(harness)
+    await harness.say("alice: how do I take a screenshot of a long page?")  # answered with #3: buttons 1 and 2
+    out = await harness.say("alice: [press 2]")
+    assert out == ["bot> @alice: Sorry it didn't help — noted."]
+    assert await harness.say("alice: [press 2]") == ["bot> @alice: You already rated that answer."]
+    await harness.say("bob: [press 2]", "carol: [press 1]")
+    out = await harness.say("dan: [press 2]")
+    assert out[-1] == "bot> ⚑ FAQ #3 “How do I take a screenshot?” got 3 👎 — managers, please review it."
+    # the asker's 👎: that phrasing no longer gets entry #3
+    harness.app.clock.advance(timedelta(minutes=11))  # type: ignore[attr-defined]
+    assert await harness.say("erin: how do I take a screenshot of a long page?") == []
+    show = await harness.say("mia: /faq show 3")
+    assert show[-1] == "bot> phrasings: 1 · 👍 1 👎 3 · flagged for review"
+
+
+async def test_faq_link_teaches_a_new_phrasing(harness: ConsoleHarness) -> None:
+    await setup(harness)
+    assert await harness.say("alice: can I get the old firmware back?") == []
+    out = await harness.say("mia (reply to alice): /faq link 2")
+    assert out[0] == "bot> How do I roll back to the previous version?"
+    assert out[-1] == "bot> Learned: questions like that now get FAQ #2."
+    harness.app.clock.advance(timedelta(minutes=11))  # type: ignore[attr-defined]
+    out = await harness.say("bob: can I get the old firmware back?")
+    assert answered(out, "How do I roll back to the previous version?")
+
+
+async def test_community_answer_accept_credit_and_learn(harness: ConsoleHarness) -> None:
+    await setup(harness)
+    app = harness.app
+    await harness.say("carol: hello all, happy to join the community")
+    harness.app.clock.advance(timedelta(days=2))  # type: ignore[attr-defined]
+    assert await harness.say("carol: does the camera app support RAW photos?") == []
+    assert "does the camera app support RAW photos?" in (await harness.say("mia: /questions open"))[1]
+    await harness.say("dan (reply to carol): Yes, open Pro mode and switch the format to RAW.")
+    dan = await app.members.find("console", user_id="dan")
+    assert dan is not None
+    before = await app.points_repo.balance(dan.member_id)
+    assert await harness.say("erin (reply to dan): /accept") == [
+        "bot> ⚠ Only the fan who asked (or a manager) can accept an answer."
+    ]
+    out = await harness.say("carol (reply to dan): /accept")
+    assert out[0].startswith("bot> ✅ Answer accepted — thanks, @dan!")
+    assert await app.points_repo.balance(dan.member_id) == before + 25
+    assert (await harness.say("carol (reply to dan): /accept")) == [
+        "bot> ⚠ That question already has an accepted answer."
+    ]
+    assert await app.points_repo.balance(dan.member_id) == before + 25
+    out = await harness.say("mia (reply to dan): /faq learn")
+    assert out == ["bot> Added FAQ #4 from the community's answer. Edit it with /faq edit 4 ANSWER."]
+    assert await harness.say("mia: /questions open") == ["bot> No open questions. 🎉"]
+    out = await harness.say("frank: does the camera app support RAW photos?")
+    assert answered(out, "does the camera app support RAW photos?")
+
+
+async def test_bad_input(harness: ConsoleHarness) -> None:
+    await setup(harness)
+    assert await harness.say("alice: /ask") == ["bot> ⚠ Ask me something, e.g. /ask how do I reset my phone?"]
+    out = await harness.say("alice: /ask " + "why " * 2500)
+    assert out == ["bot> ⚠ That is too long (9999 characters, at most 4000). Usage: /ask [TEXT…]"]
+    out = await harness.say("alice: /ask " + "why " * 400)
+    assert out == ["bot> ⚠ That's too long for a question (1599 characters, at most 1000)."]
+    assert await harness.say("alice: /faq show 99") == ["bot> ⚠ There is no FAQ entry #99."]
+    assert await harness.say("mia: /faq edit 99 new answer") == ["bot> ⚠ There is no FAQ entry #99."]
+    assert await harness.say("mia: /faq remove 99") == ["bot> ⚠ There is no FAQ entry #99."]
+    assert await harness.say("mia: /faq add no separator here") == ["bot> ⚠ Usage: /faq add QUESTION | ANSWER"]
+    assert await harness.say("alice: /faq add Q | A") == ["bot> ⚠ /faq add is for managers only."]
+    assert await harness.say("mia: /faq link 1") == ["bot> ⚠ Reply /faq link ID to the fan's question."]
+    assert await harness.say("alice: /accept") == ["bot> ⚠ Reply /accept to the answer that helped you."]
+    # a 10,000-character message in the channel is not treated as a question
+    assert await harness.say("alice: " + "how? " * 2000) == []
+
+
+async def test_entry_changes_apply_immediately(harness: ConsoleHarness) -> None:
+    await setup(harness)
+    await harness.say("mia: /faq remove 3")
+    assert await harness.say("alice: how do I take a screenshot?") == []
+    await harness.say("mia: /faq edit 1 New answer text.")
+    out = await harness.say("bob: /ask how to unlock the bootloader?")
+    assert out[1] == "bot> New answer text."
