@@ -242,6 +242,88 @@ def points_verify(ctx: click.Context) -> None:
 
 
 @cli.group()
+def faq() -> None:
+    """FAQ bulk work."""
+
+
+def _faq_db(ctx: click.Context) -> Any:
+    from bot.app import database_url
+    from storage.db import Database
+
+    return Database(database_url(_settings(ctx)))
+
+
+@faq.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.pass_context
+def faq_import(ctx: click.Context, path: str) -> None:
+    """Add (or update, matched by question) the entries of a YAML file."""
+    from bot.services.faq_io import FaqFileError, parse
+
+    try:
+        items = parse(Path(path).read_text(encoding="utf-8"))
+    except FaqFileError as exc:
+        _fail(f"{path}: {exc}", 2)
+    database = _faq_db(ctx)
+
+    async def _import() -> tuple[int, int]:
+        from storage.migrate import upgrade
+        from storage.repositories.faq import FaqRepo
+
+        try:
+            await upgrade(database)
+            repo, now, added = FaqRepo(database), datetime.now(UTC), 0
+            for item in items:
+                _, created = await repo.upsert(
+                    item.question, item.answer, item.alternates, item.tags, item.language, now
+                )
+                added += created
+            return added, len(items) - added
+        finally:
+            await database.dispose()
+
+    try:
+        added, updated = asyncio.run(_import())
+    except (SQLAlchemyError, OSError) as exc:
+        _fail(_db_error(exc))
+    click.echo(f"imported {len(items)} entries ({added} new, {updated} updated)")
+
+
+@faq.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, allow_dash=True))
+@click.pass_context
+def faq_export(ctx: click.Context, path: str) -> None:
+    """Write every entry (with its phrasings) to a YAML file ('-' for stdout)."""
+    from bot.services.faq_io import FaqItem, dump
+
+    database = _faq_db(ctx)
+
+    async def _export() -> list[FaqItem]:
+        from storage.migrate import upgrade
+        from storage.repositories.faq import FaqRepo
+
+        try:
+            await upgrade(database)
+            return [
+                FaqItem(e.question, e.answer, list(e.alternates), list(e.tags), e.language)
+                for e in await FaqRepo(database).all()
+            ]
+        finally:
+            await database.dispose()
+
+    try:
+        items = asyncio.run(_export())
+    except (SQLAlchemyError, OSError) as exc:
+        _fail(_db_error(exc))
+    text = dump(items)
+    if path == "-":
+        click.echo(text, nl=False)
+    else:
+        Path(path).write_text(text, encoding="utf-8")
+        click.echo(f"exported {len(items)} entries to {path}", err=True)
+
+
+@cli.group()
 def config() -> None:
     """Configuration helpers."""
 

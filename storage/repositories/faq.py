@@ -85,6 +85,40 @@ class FaqRepo(Repository):
             await s.commit()
             return entry.id
 
+    async def upsert(
+        self, question: str, answer: str, alternates: list[str], tags: list[str], language: str, at: datetime
+    ) -> tuple[int, bool]:
+        """Add an entry, or update the one with the same question; returns (id, created)."""
+        async with self.db.session() as s:
+            existing = (
+                await s.execute(select(FaqEntry).where(col(FaqEntry.question) == question[:500]))
+            ).scalar_one_or_none()
+            if existing is None or existing.id is None:
+                created = True
+                entry = FaqEntry(
+                    question=question[:500],
+                    answer=answer,
+                    tags=",".join(tags)[:200],
+                    language=language,
+                    created_at=at,
+                    updated_at=at,
+                )
+                s.add(entry)
+                await s.flush()
+            else:
+                created = False
+                entry = existing
+                entry.answer, entry.tags, entry.language, entry.updated_at = answer, ",".join(tags)[:200], language, at
+            assert entry.id is not None
+            have = set(
+                (await s.execute(select(col(FaqPhrasing.text)).where(col(FaqPhrasing.entry_id) == entry.id))).scalars()
+            )
+            for text in dict.fromkeys(alternates):
+                if text[:500] not in have:
+                    s.add(FaqPhrasing(entry_id=entry.id, text=text[:500], kind="alternate", created_at=at))
+            await s.commit()
+            return entry.id, created
+
     async def get(self, entry_id: int) -> EntryView | None:
         async with self.db.session() as s:
             entry = await s.get(FaqEntry, entry_id)
