@@ -29,6 +29,7 @@ from bot.handlers.core import CoreCommands
 from bot.handlers.faq import FaqCommands
 from bot.handlers.feedback import FeedbackCommands
 from bot.handlers.points import PointsCommands
+from bot.llm import make_llm
 from bot.messenger import Messenger
 from bot.roles import RoleResolver
 from bot.scheduler import Scheduler
@@ -136,6 +137,7 @@ class App:
 
         self.faq = FaqService(FaqRepo(self.db), self.members, self.chats, settings.faq)
         self.faq.points = self.points
+        self.faq.llm = make_llm(settings.llm)
         FaqCommands(self.faq, Auditor(self.audit)).install(self.dispatcher)
         self.scheduler = Scheduler()
         self._stopping = asyncio.Event()
@@ -215,6 +217,7 @@ class App:
                 await adapter.stop()
             except Exception:
                 log.exception("adapter failed to stop cleanly", extra={"platform": str(adapter.platform)})
+        await self.faq.llm.aclose()
         await self.db.dispose()
 
 

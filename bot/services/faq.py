@@ -10,6 +10,7 @@ from datetime import timedelta
 from bot.commands import CommandError, Role
 from bot.context import Context
 from bot.events import IncomingMessage
+from bot.llm import LLM, NullLLM
 from bot.replies import BR, Bold, Button, Code, Mention, Reply, Segment, Text, say
 from bot.services.detect import looks_like_question
 from bot.services.faq_engine import FaqIndex, Match
@@ -31,6 +32,7 @@ class FaqService:
         self.settings = settings
         self.index = FaqIndex()
         self.points: PointsService | None = None
+        self.llm: LLM = NullLLM()
 
     async def load(self) -> int:
         """Build the index from the database (at start); later changes update it in place."""
@@ -71,14 +73,14 @@ class FaqService:
             raise CommandError(f"That's too long for a question ({len(body)} characters, at most {MAX_QUESTION}).")
         return body
 
-    def _answer(self, entry: EntryView, post_id: int) -> Reply:
+    async def _answer(self, entry: EntryView, post_id: int, question: str) -> Reply:
+        buttons = [Button("👍", "faq.rate", f"{post_id}:1"), Button("👎", "faq.rate", f"{post_id}:0")]
+        friendly = await self.llm.rephrase(question, entry.question, entry.answer)
+        if friendly:  # a grounded rephrasing of this entry; the entry itself stays one command away
+            footer = f"(from FAQ #{entry.id} — /faq show {entry.id}) Did this help?"
+            return say(Text(friendly), BR, Text(footer), buttons=buttons)
         return say(
-            Bold(entry.question),
-            BR,
-            Text(entry.answer),
-            BR,
-            Text(f"(FAQ #{entry.id}) Did this help?"),
-            buttons=[Button("👍", "faq.rate", f"{post_id}:1"), Button("👎", "faq.rate", f"{post_id}:0")],
+            Bold(entry.question), BR, Text(entry.answer), BR, Text(f"(FAQ #{entry.id}) Did this help?"), buttons=buttons
         )
 
     async def ask(self, ctx: Context, text: str | None) -> Reply:
@@ -109,7 +111,7 @@ class FaqService:
         post_id = await self.repo.record_post(
             entry.id, str(chat.platform), chat.chat_id, ctx.event.message_id, question, ctx.member.member_id, ctx.now
         )
-        return self._answer(entry, post_id)
+        return await self._answer(entry, post_id, question)
 
     async def on_message(self, ctx: Context) -> Reply | None:
         """In fan channels: answer a question when sure, else track it for the community; record
@@ -249,7 +251,8 @@ class FaqService:
             member_id,
             ctx.now,
         )
-        return [self._answer(entry, post_id), say(f"Learned: questions like that now get FAQ #{entry.id}.")]
+        answer = await self._answer(entry, post_id, event.reply_to_text)
+        return [answer, say(f"Learned: questions like that now get FAQ #{entry.id}.")]
 
     # -- community answers ---------------------------------------------------------------------
     async def accept(self, ctx: Context) -> list[Reply]:

@@ -1,0 +1,86 @@
+"""The optional LLM: any OpenAI-compatible ``/v1/chat/completions`` endpoint over httpx.
+
+fanloop works fully without one. When configured, it only rephrases a matched FAQ entry
+into a friendly answer to the fan's exact question, grounded in that entry; every failure
+(timeout, HTTP error, malformed answer) falls back to the plain entry.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+
+import httpx
+
+from bot.settings import LLMSettings
+
+log = logging.getLogger(__name__)
+SYSTEM = (
+    "You answer fans of a product in a community chat. Answer the fan's question using ONLY the FAQ "
+    "entry given. Do not add facts, links, prices or promises that are not in it. If the entry does "
+    "not answer the question, reply exactly: NO_ANSWER. Keep it short and friendly, in the fan's language."
+)
+
+
+class LLM(Protocol):
+    async def rephrase(self, question: str, faq_question: str, faq_answer: str) -> str | None: ...
+
+    async def aclose(self) -> None: ...
+
+
+class NullLLM:
+    async def rephrase(self, question: str, faq_question: str, faq_answer: str) -> str | None:
+        return None
+
+    async def aclose(self) -> None:
+        return None
+
+
+class OpenAICompatLLM:
+    def __init__(self, settings: LLMSettings, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        assert settings.base_url
+        headers = {"Authorization": f"Bearer {settings.api_key.get_secret_value()}"} if settings.api_key else {}
+        self.model = settings.model
+        self.client = httpx.AsyncClient(
+            base_url=settings.base_url.rstrip("/"),
+            headers=headers,
+            timeout=settings.timeout_seconds,
+            transport=transport,
+        )
+
+    async def rephrase(self, question: str, faq_question: str, faq_answer: str) -> str | None:
+        body = {
+            "model": self.model,
+            "temperature": 0.2,
+            "messages": [
+                {"role": "system", "content": SYSTEM},
+                {
+                    "role": "user",
+                    "content": f"FAQ entry\nQ: {faq_question}\nA: {faq_answer}\n\nFan's question: {question}",
+                },
+            ],
+        }
+        try:
+            response = await self.client.post("/chat/completions", json=body)
+            response.raise_for_status()
+            text = _content(response.json())
+        except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError) as exc:
+            log.warning("LLM unavailable, answering with the plain FAQ entry", extra={"error": type(exc).__name__})
+            return None
+        if not text or "NO_ANSWER" in text or len(text) > 2 * len(faq_answer) + 600:
+            return None  # empty, refused, or rambling beyond the entry: the plain entry is safer
+        return text
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+def _content(data: Any) -> str:
+    text = data["choices"][0]["message"]["content"]
+    if not isinstance(text, str):
+        raise TypeError("content is not text")
+    return text.strip()
+
+
+def make_llm(settings: LLMSettings) -> LLM:
+    return OpenAICompatLLM(settings) if settings.base_url else NullLLM()

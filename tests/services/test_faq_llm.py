@@ -1,0 +1,63 @@
+"""The optional LLM rephrases a matched entry; every failure falls back to the plain entry."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.llm import OpenAICompatLLM
+from bot.settings import LLMSettings
+from tests.conftest import ConsoleHarness
+from tests.fakes.openai_api import FakeOpenAI
+
+PLAIN = "bot> How do I unlock the bootloader?"
+
+
+@pytest.fixture
+async def llm() -> AsyncIterator[FakeOpenAI]:
+    fake = FakeOpenAI()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+async def ask(harness: ConsoleHarness, fake: FakeOpenAI) -> list[str]:
+    harness.app.faq.llm = OpenAICompatLLM(LLMSettings(base_url=fake.base_url, timeout_seconds=0.3, model="m"))
+    await harness.say("mia@manager: /faq add How do I unlock the bootloader? | Apply in Mi Unlock status, wait 7 days.")
+    try:
+        return await harness.say("alice: /ask how can I unlock my bootloader?")
+    finally:
+        await harness.app.faq.llm.aclose()
+
+
+async def test_friendly_grounded_answer(harness: ConsoleHarness, llm: FakeOpenAI) -> None:
+    llm.script = [("ok", "Hi! Apply in Mi Unlock status and wait 7 days, then you can unlock it.")]
+    out = await ask(harness, llm)
+    assert out[0] == "bot> Hi! Apply in Mi Unlock status and wait 7 days, then you can unlock it."
+    assert out[1] == "bot> (from FAQ #1 — /faq show 1) Did this help?"
+    sent = llm.requests[0]
+    assert sent["model"] == "m" and "ONLY the FAQ entry" in sent["messages"][0]["content"]
+    assert "Apply in Mi Unlock status, wait 7 days." in sent["messages"][1]["content"]
+    assert "how can I unlock my bootloader?" in sent["messages"][1]["content"]
+
+
+@pytest.mark.parametrize(
+    "mode",
+    [
+        ("status", 500),
+        ("status", 429),
+        ("slow", 1.0),
+        ("malformed", "{not json"),
+        ("malformed", '{"choices": []}'),
+        ("malformed", '{"choices": [{"message": {"content": null}}]}'),
+        ("ok", "NO_ANSWER"),
+        ("ok", "x" * 5000),
+    ],
+)
+async def test_failures_fall_back_to_the_plain_entry(
+    harness: ConsoleHarness, llm: FakeOpenAI, mode: tuple[str, object]
+) -> None:
+    llm.script = [mode]
+    out = await ask(harness, llm)
+    assert out[0] == PLAIN and out[1] == "bot> Apply in Mi Unlock status, wait 7 days."
