@@ -11,7 +11,7 @@ import itertools
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -199,6 +199,10 @@ class FaqSettings(Section):
     repeat_window_minutes: float = Field(default=10, ge=0, le=1440)
     #: an entry with this many 👎 (and more 👎 than 👍) is flagged to managers
     flag_after_downvotes: int = Field(default=3, ge=1, le=1000)
+    #: "local": fuse sentence embeddings (the fanloop[semantic] extra) with the lexical engine
+    semantic: Literal["off", "local"] = "off"
+    #: a local sentence-transformers model directory; default: the packaged all-MiniLM-L6-v2
+    semantic_model: str | None = None
 
 
 class LLMSettings(Section):

@@ -3,6 +3,7 @@ rest goes to the community, whose accepted answers are credited and can become F
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from datetime import timedelta
@@ -14,6 +15,7 @@ from bot.llm import LLM, NullLLM
 from bot.replies import BR, Bold, Button, Code, Mention, Reply, Segment, Text, say
 from bot.services.detect import looks_like_question
 from bot.services.faq_engine import FaqIndex, Match
+from bot.services.faq_semantic import HybridIndex, local_embedder
 from bot.services.points import PointsService
 from bot.settings import FaqSettings
 from storage.repositories.chats import ChatRepo
@@ -36,13 +38,25 @@ class FaqService:
 
     async def load(self) -> int:
         """Build the index from the database (at start); later changes update it in place."""
-        self.index = FaqIndex()
         entries = await self.repo.all()
+        engine = "lexical"
+        self.index = FaqIndex()
+        if self.settings.semantic == "local":
+            embed = await asyncio.to_thread(local_embedder, self.settings.semantic_model)
+            if embed is None:
+                log.warning("[faq] semantic = 'local' but the fanloop[semantic] extra is not installed: lexical only")
+            else:
+                hybrid = HybridIndex(embed)
+                await asyncio.to_thread(hybrid.add_many, [(e.id, [e.question, *e.alternates]) for e in entries])
+                self.index, engine = hybrid, "lexical + local semantic"
         for entry in entries:
-            self._index(entry)
+            if engine == "lexical":
+                self._index(entry)
+            for negative in entry.negatives:
+                self.index.add_negative(entry.id, negative)
         self.index.search("warm up")  # precompute postings now, not on a fan's first question
         gc.freeze()  # the index is long-lived: keep it out of the garbage collector's scans
-        log.info("FAQ loaded", extra={"entries": len(entries), "engine": "lexical"})
+        log.info("FAQ engine: %s (%d entries)", engine, len(entries))
         return len(entries)
 
     def _index(self, entry: EntryView) -> None:

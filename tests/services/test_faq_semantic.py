@@ -1,0 +1,73 @@
+"""The hybrid (lexical + embedding) index, with a small deterministic embedder instead of a model."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+np = pytest.importorskip("numpy")
+
+from bot.services.faq_semantic import HybridIndex  # noqa: E402
+
+# a toy "meaning" space: synonyms share a dimension, so paraphrases without shared words still match
+CONCEPTS = {
+    "unlock": 0,
+    "bootloader": 1,
+    "bl": 1,
+    "rollback": 2,
+    "downgrade": 2,
+    "revert": 2,
+    "previous": 2,
+    "screenshot": 3,
+    "capture": 3,
+    "screen": 3,
+    "battery": 4,
+    "drain": 5,
+    "dies": 5,
+}
+
+
+def embed(texts: Sequence[str]) -> Any:
+    out = np.zeros((len(texts), 8))
+    for i, text in enumerate(texts):
+        for word in text.lower().replace("?", "").split():
+            if word in CONCEPTS:
+                out[i, CONCEPTS[word]] += 1.0
+        out[i, 7] += 0.1  # never a zero vector
+        out[i] /= np.linalg.norm(out[i])
+    return out
+
+
+def index() -> HybridIndex:
+    idx = HybridIndex(embed)
+    idx.add_many(
+        [
+            (1, ["How do I unlock the bootloader?"]),
+            (2, ["How do I roll back to the previous version?"]),
+            (3, ["How do I take a screenshot?"]),
+            (4, ["Why does my battery drain so fast?"]),
+        ]
+    )
+    return idx
+
+
+def test_a_paraphrase_without_shared_words_is_found() -> None:
+    best = index().search("can I revert or downgrade", 1)[0]
+    assert best.entry_id == 2 and best.confidence > 0.5
+
+
+def test_unrelated_text_gets_low_confidence() -> None:
+    matches = index().search("what is for lunch today", 1)
+    assert not matches or matches[0].confidence < 0.3
+
+
+def test_updates_and_negatives_apply() -> None:
+    idx = index()
+    idx.remove(3)
+    assert all(m.entry_id != 3 for m in idx.search("screen capture", 3))
+    idx.add(3, ["How do I capture the screen?"])
+    assert idx.search("screen capture", 1)[0].entry_id == 3
+    idx.add_negative(4, "phone dies quickly")
+    assert all(m.entry_id != 4 for m in idx.search("phone dies quickly", 3))
