@@ -138,6 +138,7 @@ class App:
         self.faq = FaqService(FaqRepo(self.db), self.members, self.chats, settings.faq)
         self.faq.points = self.points
         self.faq.llm = make_llm(settings.llm)
+        self.faq.llm_settings = settings.llm
         FaqCommands(self.faq, Auditor(self.audit)).install(self.dispatcher)
         self.scheduler = Scheduler()
         self._stopping = asyncio.Event()

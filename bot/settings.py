@@ -199,8 +199,9 @@ class FaqSettings(Section):
     repeat_window_minutes: float = Field(default=10, ge=0, le=1440)
     #: an entry with this many 👎 (and more 👎 than 👍) is flagged to managers
     flag_after_downvotes: int = Field(default=3, ge=1, le=1000)
-    #: "local": fuse sentence embeddings (the fanloop[semantic] extra) with the lexical engine
-    semantic: Literal["off", "local"] = "off"
+    #: fuse sentence embeddings with the lexical engine: "local" (the fanloop[semantic] extra) or
+    #: "remote" (the /embeddings endpoint of the [llm] server, model [llm] embedding_model)
+    semantic: Literal["off", "local", "remote"] = "off"
     #: a local sentence-transformers model directory; default: the packaged all-MiniLM-L6-v2
     semantic_model: str | None = None
 
@@ -208,6 +209,7 @@ class FaqSettings(Section):
 class LLMSettings(Section):
     base_url: str | None = None  # e.g. http://127.0.0.1:11434/v1
     model: str = "gpt-4o-mini"
+    embedding_model: str = "text-embedding-3-small"
     api_key: SecretStr | None = None
     timeout_seconds: float = Field(default=8.0, gt=0, le=120)
 

@@ -15,9 +15,9 @@ from bot.llm import LLM, NullLLM
 from bot.replies import BR, Bold, Button, Code, Mention, Reply, Segment, Text, say
 from bot.services.detect import looks_like_question
 from bot.services.faq_engine import FaqIndex, Match
-from bot.services.faq_semantic import HybridIndex, local_embedder
+from bot.services.faq_semantic import Embed, HybridIndex, local_embedder, remote_embedder
 from bot.services.points import PointsService
-from bot.settings import FaqSettings
+from bot.settings import FaqSettings, LLMSettings
 from storage.repositories.chats import ChatRepo
 from storage.repositories.faq import EntryView, FaqRepo
 from storage.repositories.members import MemberRepo
@@ -35,29 +35,55 @@ class FaqService:
         self.index = FaqIndex()
         self.points: PointsService | None = None
         self.llm: LLM = NullLLM()
+        self.llm_settings: LLMSettings | None = None
 
     async def load(self) -> int:
         """Build the index from the database (at start); later changes update it in place."""
         entries = await self.repo.all()
         engine = "lexical"
         self.index = FaqIndex()
-        if self.settings.semantic == "local":
-            embed = await asyncio.to_thread(local_embedder, self.settings.semantic_model)
-            if embed is None:
-                log.warning("[faq] semantic = 'local' but the fanloop[semantic] extra is not installed: lexical only")
-            else:
-                hybrid = HybridIndex(embed)
+        embed = await self._embedder()
+        if embed is not None:
+            hybrid = HybridIndex(embed)
+            try:
                 await asyncio.to_thread(hybrid.add_many, [(e.id, [e.question, *e.alternates]) for e in entries])
-                self.index, engine = hybrid, "lexical + local semantic"
+                self.index, engine = hybrid, f"lexical + {self.settings.semantic} semantic"
+            except Exception as exc:  # an embeddings server down at start must not stop the bot
+                log.warning("semantic FAQ matching unavailable, lexical only: %s", exc)
         for entry in entries:
             if engine == "lexical":
                 self._index(entry)
             for negative in entry.negatives:
                 self.index.add_negative(entry.id, negative)
-        self.index.search("warm up")  # precompute postings now, not on a fan's first question
+        await self._search("warm up", 1)  # precompute postings now, not on a fan's first question
         gc.freeze()  # the index is long-lived: keep it out of the garbage collector's scans
         log.info("FAQ engine: %s (%d entries)", engine, len(entries))
         return len(entries)
+
+    async def _embedder(self) -> Embed | None:
+        if self.settings.semantic == "local":
+            embed = await asyncio.to_thread(local_embedder, self.settings.semantic_model)
+            if embed is None:
+                log.warning("[faq] semantic = 'local' but the fanloop[semantic] extra is not installed: lexical only")
+            return embed
+        if self.settings.semantic == "remote":
+            llm = self.llm_settings
+            if llm is None or not llm.base_url:
+                log.warning("[faq] semantic = 'remote' needs [llm] base_url: lexical only")
+                return None
+            key = llm.api_key.get_secret_value() if llm.api_key else None
+            return remote_embedder(llm.base_url, llm.embedding_model, key, llm.timeout_seconds)
+        return None
+
+    async def _search(self, text: str, limit: int) -> list[Match]:
+        """Lexical search is fast enough for the event loop; embeddings run in a worker thread."""
+        if isinstance(self.index, HybridIndex):
+            try:
+                return await asyncio.to_thread(self.index.search, text, limit)
+            except Exception as exc:
+                log.warning("semantic search failed, answering lexically: %s", exc)
+                return FaqIndex.search(self.index, text, limit)
+        return self.index.search(text, limit)
 
     def _index(self, entry: EntryView) -> None:
         self.index.replace(entry.id, [entry.question, *entry.alternates])
@@ -69,7 +95,10 @@ class FaqService:
         if entry is None:
             self.index.remove(entry_id)
             raise CommandError(f"There is no FAQ entry #{entry_id}.")
-        self._index(entry)
+        if isinstance(self.index, HybridIndex):  # embedding new phrasings may take a while
+            await asyncio.to_thread(self._index, entry)
+        else:
+            self._index(entry)
         return entry
 
     async def entry(self, entry_id: int) -> EntryView:
@@ -100,7 +129,7 @@ class FaqService:
     async def ask(self, ctx: Context, text: str | None) -> Reply:
         """``/ask``: always answers — the best entry, or suggestions and a pointer to the community."""
         body = self._check(text)
-        matches = self.index.search(body, 3)
+        matches = await self._search(body, 3)
         if matches and matches[0].confidence >= self.settings.answer_threshold:
             return await self._post(ctx, matches[0], body)
         if not matches:
@@ -148,7 +177,7 @@ class FaqService:
                 return None
         if not looks_like_question(event.text) or len(event.text) > MAX_QUESTION:
             return None
-        matches = self.index.search(event.text, 1)
+        matches = await self._search(event.text, 1)
         if matches and matches[0].confidence >= self.settings.answer_threshold:
             return await self._post(ctx, matches[0], event.text)
         await self.repo.open_question(
@@ -231,7 +260,7 @@ class FaqService:
         return say(*segs)
 
     async def search(self, text: str) -> Reply:
-        matches = self.index.search(self._check(text), 5)
+        matches = await self._search(self._check(text), 5)
         if not matches:
             return say("No FAQ entry looks related.")
         segs: list[Segment] = []

@@ -42,6 +42,29 @@ def local_embedder(model: str | None = None) -> Embed | None:
     return embed
 
 
+def remote_embedder(base_url: str, model: str, api_key: str | None, timeout: float) -> Embed:
+    """Embeddings from the ``/embeddings`` endpoint of an OpenAI-compatible server (sync: the FAQ
+    service calls the index from a worker thread)."""
+    import httpx
+    import numpy as np
+
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    client = httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=timeout)
+
+    def embed(texts: Sequence[str]) -> Any:
+        vectors = []
+        for start in range(0, len(texts), 128):
+            batch = list(texts[start : start + 128])
+            response = client.post("/embeddings", json={"model": model, "input": batch})
+            response.raise_for_status()
+            data = sorted(response.json()["data"], key=lambda d: d["index"])
+            vectors += [d["embedding"] for d in data]
+        matrix = np.asarray(vectors, dtype=np.float32)
+        return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+
+    return embed
+
+
 class HybridIndex(FaqIndex):
     """The lexical index plus one embedding per phrasing; ranks by a fusion of both."""
 

@@ -14,12 +14,15 @@ class FakeOpenAI:
         self.requests: list[dict[str, Any]] = []
         #: what the next calls do: ("ok", text) | ("status", 500) | ("slow", seconds) | ("malformed", body)
         self.script: list[tuple[str, Any]] = []
+        self.embedding_requests: list[dict[str, Any]] = []
+        self.synonyms: dict[str, str] = {}
         self._runner: web.AppRunner | None = None
         self.port = 0
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._chat)
+        app.router.add_post("/v1/embeddings", self._embeddings)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -33,6 +36,20 @@ class FakeOpenAI:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
+
+    async def _embeddings(self, request: web.Request) -> web.Response:
+        """Deterministic toy embeddings: words hashed into 64 dimensions, synonyms from ``synonyms``."""
+        body = await request.json()
+        self.embedding_requests.append(body)
+        data = []
+        for i, text in enumerate(body["input"]):
+            vector = [0.0] * 64
+            for word in text.lower().replace("?", " ").split():
+                word = self.synonyms.get(word, word)
+                vector[sum(map(ord, word)) % 63] += 1.0
+            vector[63] = 0.1
+            data.append({"object": "embedding", "index": i, "embedding": vector})
+        return web.json_response({"object": "list", "data": data, "model": body.get("model")})
 
     async def _chat(self, request: web.Request) -> web.Response:
         self.requests.append(await request.json())

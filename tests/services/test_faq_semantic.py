@@ -71,3 +71,49 @@ def test_updates_and_negatives_apply() -> None:
     assert idx.search("screen capture", 1)[0].entry_id == 3
     idx.add_negative(4, "phone dies quickly")
     assert all(m.entry_id != 4 for m in idx.search("phone dies quickly", 3))
+
+
+async def test_remote_embeddings_from_the_llm_server(tmp_path: Any) -> None:
+    from bot.app import App
+    from bot.clock import ManualClock
+    from bot.settings import Settings
+    from storage.db import Database, sqlite_url
+    from tests.fakes.openai_api import FakeOpenAI
+
+    fake = FakeOpenAI()
+    fake.synonyms = {"revert": "rollback", "downgrade": "rollback", "roll": "rollback", "back": "rollback"}
+    await fake.start()
+    db = Database(sqlite_url(tmp_path))
+    try:
+        settings = Settings(faq={"semantic": "remote"}, llm={"base_url": fake.base_url, "embedding_model": "emb"})  # type: ignore[arg-type]
+        app = App(settings, db=db, clock=ManualClock())
+        await app.prepare()
+        await app.faq.repo.add("How do I roll back?", "Flash the previous ROM.", [], "", app.clock.now())
+        await app.faq.load()
+        assert isinstance(app.faq.index, HybridIndex)
+        matches = await app.faq._search("can I revert or downgrade", 1)
+        assert matches and matches[0].entry_id == 1
+        assert fake.embedding_requests[0]["model"] == "emb"
+    finally:
+        await fake.stop()
+        await db.dispose()
+
+
+async def test_embeddings_server_down_at_start_falls_back_to_lexical(tmp_path: Any) -> None:
+    from bot.app import App
+    from bot.clock import ManualClock
+    from bot.services.faq_engine import FaqIndex
+    from bot.settings import Settings
+    from storage.db import Database, sqlite_url
+
+    db = Database(sqlite_url(tmp_path))
+    try:
+        settings = Settings(faq={"semantic": "remote"}, llm={"base_url": "http://127.0.0.1:9/v1", "timeout_seconds": 1})  # type: ignore[arg-type]
+        app = App(settings, db=db, clock=ManualClock())
+        await app.prepare()
+        await app.faq.repo.add("How do I roll back?", "Flash the previous ROM.", [], "", app.clock.now())
+        await app.faq.load()
+        assert type(app.faq.index) is FaqIndex
+        assert (await app.faq._search("how do I roll back", 1))[0].entry_id == 1
+    finally:
+        await db.dispose()
