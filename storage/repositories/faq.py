@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from storage.faq_tables import FaqEntry, FaqFeedback, FaqPhrasing, FaqPost, Question, QuestionReply
-from storage.repositories.base import Repository, is_unique_violation, rowcount
+from storage.repositories.base import Repository, is_unique_violation, rowcount, saved_once
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,14 +176,7 @@ class FaqRepo(Repository):
     async def add_phrasing(self, entry_id: int, text: str, kind: str, at: datetime) -> bool:
         async with self.db.session() as s:
             s.add(FaqPhrasing(entry_id=entry_id, text=text[:500], kind=kind, created_at=at))
-            try:
-                await s.commit()
-                return True
-            except IntegrityError as exc:
-                await s.rollback()
-                if not is_unique_violation(exc):
-                    raise
-                return False
+            return await saved_once(s)
 
     async def remove(self, entry_id: int) -> bool:
         async with self.db.session() as s:
@@ -300,12 +293,7 @@ class FaqRepo(Repository):
                     created_at=at,
                 )
             )
-            try:
-                await s.commit()
-            except IntegrityError as exc:
-                await s.rollback()
-                if not is_unique_violation(exc):
-                    raise
+            await saved_once(s)
 
     async def question_by_message(self, platform: str, chat_id: str, message_id: str) -> QuestionView | None:
         async with self.db.session() as s:
@@ -342,12 +330,7 @@ class FaqRepo(Repository):
                     created_at=at,
                 )
             )
-            try:
-                await s.commit()
-            except IntegrityError as exc:
-                await s.rollback()
-                if not is_unique_violation(exc):
-                    raise
+            await saved_once(s)
 
     async def reply_by_message(self, platform: str, chat_id: str, message_id: str) -> QuestionReply | None:
         async with self.db.session() as s:

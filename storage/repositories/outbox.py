@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from storage.feedback_tables import FeedbackOffer, Notification
-from storage.repositories.base import Repository, is_unique_violation
+from storage.repositories.base import Repository, saved_once
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,13 +157,8 @@ class OfferRepo(Repository):
                 offered_at=now,
             )
             s.add(offer)
-            try:
-                await s.commit()
-            except IntegrityError as exc:
-                await s.rollback()
-                if not is_unique_violation(exc):
-                    raise
-                return None
+            if not await saved_once(s):
+                return None  # another worker recorded an offer for this message first
             return _offer(offer)
 
     async def get(self, offer_id: int) -> OfferView | None:

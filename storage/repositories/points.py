@@ -14,7 +14,7 @@ from sqlmodel import col
 
 from storage.models import Identity
 from storage.points_tables import Balance, BetaCohort, BetaMember, GradeReached, LedgerRow, LinkCode
-from storage.repositories.base import Repository, is_unique_violation, rowcount
+from storage.repositories.base import Repository, is_unique_violation, rowcount, saved_once
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,14 +95,7 @@ class PointsRepo(Repository):
         """True the first time a member reaches ``grade`` (so it is announced once)."""
         async with self.db.session() as s:
             s.add(GradeReached(member_id=member_id, grade=grade, reached_at=at))
-            try:
-                await s.commit()
-                return True
-            except IntegrityError as exc:
-                await s.rollback()
-                if not is_unique_violation(exc):
-                    raise
-                return False
+            return await saved_once(s)
 
     async def recent_fingerprints(
         self, member_id: int, kind: str, since: datetime, limit: int = 5
