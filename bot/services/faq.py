@@ -10,9 +10,9 @@ from datetime import timedelta
 
 from bot.commands import CommandError, Role
 from bot.context import Context
-from bot.events import IncomingMessage
+from bot.events import ChatRef, IncomingMessage, Platform
 from bot.llm import LLM, NullLLM
-from bot.replies import BR, Bold, Button, Code, Mention, Reply, Segment, Text, say
+from bot.replies import BR, Bold, Button, Code, Mention, Outgoing, Reply, Segment, Text, say
 from bot.services.detect import looks_like_question
 from bot.services.faq_engine import FaqIndex, Match
 from bot.services.faq_semantic import Embed, HybridIndex, local_embedder, remote_embedder
@@ -185,7 +185,7 @@ class FaqService:
         )
         return None
 
-    async def rate(self, ctx: Context, payload: str) -> list[Reply]:
+    async def rate(self, ctx: Context, payload: str) -> list[Reply | Outgoing]:
         post_id, _, value = payload.partition(":")
         post = await self.repo.post(int(post_id))
         if post is None:
@@ -194,7 +194,9 @@ class FaqService:
         counts = await self.repo.rate(post.id or 0, ctx.member.member_id, helpful, ctx.now)
         if counts is None:
             return [say("You already rated that answer.", private=True)]
-        replies = [say("Thanks for the feedback!" if helpful else "Sorry it didn't help — noted.", private=True)]
+        replies: list[Reply | Outgoing] = [
+            say("Thanks for the feedback!" if helpful else "Sorry it didn't help — noted.", private=True)
+        ]
         if not helpful and post.asker_member_id == ctx.member.member_id:
             # the asker says it was the wrong answer: never answer this phrasing with it again
             await self.repo.add_phrasing(post.entry_id, post.question_text, "negative", ctx.now)
@@ -202,7 +204,16 @@ class FaqService:
         up, down = counts
         if down >= self.settings.flag_after_downvotes and down > up and await self.repo.flag(post.entry_id):
             entry = await self.entry(post.entry_id)
-            replies.append(say(f"⚑ FAQ #{entry.id} “{entry.question}” got {down} 👎 — managers, please review it."))
+            alert = say(
+                f"⚑ FAQ #{entry.id} “{entry.question}” got {down} 👎 and {up} 👍 — please review it "
+                f"(/faq show {entry.id}, /faq edit {entry.id} ANSWER)."
+            )
+            managers = await self.chats.by_kind("manager")
+            replies += [Outgoing(ChatRef(Platform(c.platform), c.chat_id, title=c.title), alert) for c in managers]
+            if not managers:
+                log.warning(
+                    "FAQ entry flagged but no manager chat is set up (/chat manager)", extra={"entry": entry.id}
+                )
         return replies
 
     # -- managing entries ----------------------------------------------------------------------

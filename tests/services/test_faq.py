@@ -61,18 +61,25 @@ async def test_repeat_suppression_window(harness: ConsoleHarness) -> None:
 
 async def test_thumbs_down_flags_the_entry_and_the_askers_down_vote_teaches(harness: ConsoleHarness) -> None:
     await setup(harness)
+    await harness.app.chats.ensure(
+        "console", "team", title="team", kind="manager", community_id=None, now=harness.app.clock.now()
+    )
     await harness.say("alice: how do I take a screenshot of a long page?")  # answered with #3: buttons 1 and 2
     out = await harness.say("alice: [press 2]")
     assert out == ["bot> @alice: Sorry it didn't help — noted."]
     assert await harness.say("alice: [press 2]") == ["bot> @alice: You already rated that answer."]
     await harness.say("bob: [press 2]", "carol: [press 1]")
     out = await harness.say("dan: [press 2]")
-    assert out[-1] == "bot> ⚑ FAQ #3 “How do I take a screenshot?” got 3 👎 — managers, please review it."
+    assert (
+        out[0] == "bot> #team: ⚑ FAQ #3 “How do I take a screenshot?” got 3 👎 and 1 👍 — please review it "
+        "(/faq show 3, /faq edit 3 ANSWER)."
+    )
+    assert await harness.say("erin: [press 2]") == ["bot> @erin: Sorry it didn't help — noted."]  # flagged once
     # the asker's 👎: that phrasing no longer gets entry #3
     harness.app.clock.advance(timedelta(minutes=11))  # type: ignore[attr-defined]
     assert await harness.say("erin: how do I take a screenshot of a long page?") == []
     show = await harness.say("mia: /faq show 3")
-    assert show[-1] == "bot> phrasings: 1 · 👍 1 👎 3 · flagged for review"
+    assert show[-1] == "bot> phrasings: 1 · 👍 1 👎 4 · flagged for review"
 
 
 async def test_faq_link_teaches_a_new_phrasing(harness: ConsoleHarness) -> None:
