@@ -25,6 +25,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands import CommandRegistry, Role
 from bot.dispatcher import Dispatcher
 from bot.events import ChatRef
+from bot.handlers.announcements import AnnouncementCommands
 from bot.handlers.core import CoreCommands
 from bot.handlers.faq import FaqCommands
 from bot.handlers.feedback import FeedbackCommands
@@ -33,6 +34,7 @@ from bot.llm import make_llm
 from bot.messenger import Messenger
 from bot.roles import RoleResolver
 from bot.scheduler import Scheduler
+from bot.services.announcements import AnnouncementService
 from bot.services.faq import FaqService
 from bot.services.feedback import FeedbackService
 from bot.services.notifier import Notifier
@@ -41,6 +43,7 @@ from bot.settings import Settings, parse_weekly
 from storage.db import Database, sqlite_url
 from storage.migrate import upgrade
 from storage.repositories import AuditRepo, ChatRepo, EventRepo, MemberRepo
+from storage.repositories.announcements import AnnouncementRepo
 from storage.repositories.faq import FaqRepo
 from storage.repositories.feedback import FeedbackRepo
 from storage.repositories.linking import LinkRepo
@@ -140,6 +143,16 @@ class App:
         self.faq.llm = make_llm(settings.llm)
         self.faq.llm_settings = settings.llm
         FaqCommands(self.faq, Auditor(self.audit)).install(self.dispatcher)
+
+        self.announcements = AnnouncementService(
+            AnnouncementRepo(self.db),
+            self.chats,
+            self.messenger,
+            self.clock,
+            settings.announcements,
+            self.dispatcher.worker_id,
+        )
+        AnnouncementCommands(self.announcements, Auditor(self.audit)).install(self.dispatcher)
         self.scheduler = Scheduler()
         self._stopping = asyncio.Event()
 
@@ -200,6 +213,7 @@ class App:
         tz = self.settings.announcements.timezone
         self.scheduler.weekly("feedback-digest", day, hour, minute, tz, self.feedback_commands.post_digest)
         self.scheduler.every("notification-sweep", 60, self.notifier.flush)
+        self.scheduler.every("announcements", 5, self.announcements.tick)
         self.scheduler.every("forget-old-events", 3600, self._prune_events)
         self.scheduler.start()
 

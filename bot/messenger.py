@@ -37,6 +37,12 @@ class Messenger:
                 await self._chats.mark_unreachable(str(chat.platform), chat.chat_id, exc.reason)
             raise
 
+    async def edit(self, sent: SentRef, reply: Reply) -> None:
+        adapter = self._adapters.get(str(sent.platform))
+        if adapter is None:
+            raise DeliveryError(f"{sent.platform} is not connected", permanent=False)
+        await adapter.edit(sent, reply)
+
     async def send_direct(self, member: Author, reply: Reply) -> SentRef | None:
         adapter = self._adapters.get(str(member.platform))
         if adapter is None:

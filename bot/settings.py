@@ -106,6 +106,8 @@ class LimitsSettings(Section):
 
 class AnnouncementsSettings(Section):
     timezone: str = "UTC"
+    #: a run missed while the bot was down is still sent at start within this grace, else marked missed
+    misfire_grace_minutes: float = Field(default=60, ge=0, le=7 * 24 * 60)
 
     @field_validator("timezone")
     @classmethod

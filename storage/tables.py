@@ -1,5 +1,6 @@
 """Imports every table module so metadata (and alembic) sees all of them."""
 
+import storage.announcement_tables
 import storage.faq_tables
 import storage.feedback_tables
 import storage.models

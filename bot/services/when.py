@@ -1,0 +1,151 @@
+"""Parsing when an announcement runs: absolute, relative, or recurring — with time zones and DST."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.commands import parse_duration
+
+DAYS = {
+    "mon": "mon",
+    "tue": "tue",
+    "wed": "wed",
+    "thu": "thu",
+    "fri": "fri",
+    "sat": "sat",
+    "sun": "sun",
+    "day": "*",
+    "daily": "*",
+    "weekday": "mon-fri",
+    "weekdays": "mon-fri",
+    "weekend": "sat,sun",
+}
+_ZONE = re.compile(r"^(UTC|[A-Za-z]+(?:/[A-Za-z0-9_+\-]+)+)$")
+
+
+class WhenError(ValueError):
+    """Bad time input, phrased for the manager."""
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    kind: str  # once | cron
+    timezone: str
+    run_at: datetime | None = None  # UTC, for once
+    cron: str | None = None  # "m h dom mon dow", for cron
+
+    def trigger(self) -> CronTrigger:
+        assert self.cron is not None
+        return CronTrigger.from_crontab(self.cron, timezone=ZoneInfo(self.timezone))
+
+    def next_after(self, after: datetime) -> datetime | None:
+        """The first run strictly after ``after`` (UTC), or None when there is none."""
+        if self.kind == "once":
+            return self.run_at if self.run_at and self.run_at > after else None
+        nxt = self.trigger().get_next_fire_time(None, after + timedelta(seconds=1))
+        return nxt.astimezone(ZoneInfo("UTC")) if nxt else None
+
+    def upcoming(self, now: datetime, count: int = 3) -> list[datetime]:
+        out: list[datetime] = []
+        cursor = now
+        while len(out) < count and (nxt := self.next_after(cursor)) is not None:
+            out.append(nxt)
+            cursor = nxt
+        return out
+
+    def describe(self) -> str:
+        if self.kind == "once":
+            assert self.run_at is not None
+            local = self.run_at.astimezone(ZoneInfo(self.timezone))
+            return f"once at {local:%Y-%m-%d %H:%M} {self.timezone}"
+        return f"cron '{self.cron}' {self.timezone}"
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise WhenError(f"unknown time zone {name!r} (use e.g. Europe/Berlin, Asia/Shanghai, UTC)") from None
+
+
+def _clock(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+    if m is None or int(m[1]) > 23 or int(m[2]) > 59:
+        raise WhenError(f"{text!r} is not a time of day (HH:MM)")
+    return int(m[1]), int(m[2])
+
+
+def local_to_utc(naive: datetime, tz: str) -> datetime:
+    """A wall-clock time in ``tz`` as UTC; refuses times that don't exist (a DST gap)."""
+    z = zone(tz)
+    aware = naive.replace(tzinfo=z)
+    back = aware.astimezone(ZoneInfo("UTC")).astimezone(z)
+    if back.replace(tzinfo=None) != naive:
+        raise WhenError(f"{naive:%Y-%m-%d %H:%M} does not exist in {tz} (the clocks jump forward then)")
+    return aware.astimezone(ZoneInfo("UTC"))
+
+
+def parse_when(text: str, now: datetime, default_tz: str) -> tuple[Schedule, str]:
+    """Parse WHEN at the start of ``text``; returns the schedule and the rest of the text."""
+    tokens = text.split()
+    if not tokens:
+        raise WhenError("when? e.g. 'in 2h', '2026-12-04 17:00 Asia/Shanghai', 'every fri 17:00'")
+    head = tokens[0].lower()
+
+    def take_zone(i: int) -> tuple[str, int]:
+        if i < len(tokens) and _ZONE.match(tokens[i]):
+            zone(tokens[i])
+            return tokens[i], i + 1
+        return default_tz, i
+
+    if head == "in":
+        if len(tokens) < 2:
+            raise WhenError("in how long? e.g. 'in 2h' or 'in 1d'")
+        try:
+            delta = parse_duration(tokens[1])
+        except ValueError as exc:
+            raise WhenError(str(exc)) from None
+        return Schedule("once", default_tz, run_at=now + delta), " ".join(tokens[2:])
+    if head == "every":
+        if len(tokens) < 3:
+            raise WhenError("every when? e.g. 'every fri 17:00' or 'every day 09:00 Europe/Berlin'")
+        day = DAYS.get(
+            tokens[1].lower()[:3] if tokens[1].lower()[:3] in DAYS and len(tokens[1]) <= 3 else tokens[1].lower()
+        )
+        if day is None:
+            raise WhenError(f"{tokens[1]!r} is not a day (mon..sun, day, weekday, weekend)")
+        hour, minute = _clock(tokens[2])
+        tz, i = take_zone(3)
+        return Schedule("cron", tz, cron=f"{minute} {hour} * * {day}"), " ".join(tokens[i:])
+    if head == "cron":
+        m = re.match(r'cron\s+"([^"]+)"\s*(.*)$', text.strip(), re.IGNORECASE)
+        if m is None:
+            raise WhenError('write a cron expression in quotes: cron "0 9 * * mon-fri" [Zone]')
+        rest_tokens = m[2].split()
+        tz = default_tz
+        if rest_tokens and _ZONE.match(rest_tokens[0]):
+            tz, rest_tokens = rest_tokens[0], rest_tokens[1:]
+        schedule = Schedule("cron", tz, cron=m[1].strip())
+        try:
+            schedule.trigger()
+        except ValueError as exc:
+            raise WhenError(f"bad cron expression {m[1]!r}: {exc}") from None
+        return schedule, " ".join(rest_tokens)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", head) and len(tokens) >= 2:
+        hour, minute = _clock(tokens[1])
+        y, mo, d = (int(x) for x in head.split("-"))
+        try:
+            naive = datetime(y, mo, d, hour, minute)
+        except ValueError:
+            raise WhenError(f"{head} is not a date") from None
+        tz, i = take_zone(2)
+        run_at = local_to_utc(naive, tz)
+        if run_at <= now:
+            raise WhenError(f"{head} {tokens[1]} {tz} is in the past")
+        return Schedule("once", tz, run_at=run_at), " ".join(tokens[i:])
+    raise WhenError("when? e.g. 'in 2h', '2026-12-04 17:00 Asia/Shanghai', 'every fri 17:00', 'cron \"0 9 * * *\"'")
