@@ -30,6 +30,7 @@ from bot.handlers.core import CoreCommands
 from bot.handlers.faq import FaqCommands
 from bot.handlers.feedback import FeedbackCommands
 from bot.handlers.points import PointsCommands
+from bot.handlers.releases import ReleaseCommands
 from bot.llm import make_llm
 from bot.messenger import Messenger
 from bot.roles import RoleResolver
@@ -39,6 +40,7 @@ from bot.services.faq import FaqService
 from bot.services.feedback import FeedbackService
 from bot.services.notifier import Notifier
 from bot.services.points import PointsService
+from bot.services.releases import ReleaseService
 from bot.settings import Settings, parse_weekly
 from storage.db import Database, sqlite_url
 from storage.migrate import upgrade
@@ -49,6 +51,7 @@ from storage.repositories.feedback import FeedbackRepo
 from storage.repositories.linking import LinkRepo
 from storage.repositories.outbox import NotificationRepo, OfferRepo
 from storage.repositories.points import PointsRepo
+from storage.repositories.releases import ReleaseRepo
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +156,11 @@ class App:
             self.dispatcher.worker_id,
         )
         AnnouncementCommands(self.announcements, Auditor(self.audit)).install(self.dispatcher)
+        self.releases = ReleaseService(
+            ReleaseRepo(self.db), self.feedback_items, self.members, self.announcements, self.notifier, self.clock
+        )
+        self.releases.points = self.points
+        ReleaseCommands(self.releases, Auditor(self.audit), settings.announcements.timezone).install(self.dispatcher)
         self.scheduler = Scheduler()
         self._stopping = asyncio.Event()
 
@@ -213,9 +221,14 @@ class App:
         tz = self.settings.announcements.timezone
         self.scheduler.weekly("feedback-digest", day, hour, minute, tz, self.feedback_commands.post_digest)
         self.scheduler.every("notification-sweep", 60, self.notifier.flush)
-        self.scheduler.every("announcements", 5, self.announcements.tick)
+        self.scheduler.every("announcements", 5, self.broadcast_tick)
         self.scheduler.every("forget-old-events", 3600, self._prune_events)
         self.scheduler.start()
+
+    async def broadcast_tick(self) -> None:
+        """Ship releases whose slot has come, then start due announcements and deliver."""
+        await self.releases.ship_due(self.clock.now())
+        await self.announcements.tick()
 
     async def _prune_events(self) -> None:
         await self.events.prune(self.clock.now() - timedelta(days=2))

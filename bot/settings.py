@@ -108,6 +108,11 @@ class AnnouncementsSettings(Section):
     timezone: str = "UTC"
     #: a run missed while the bot was down is still sent at start within this grace, else marked missed
     misfire_grace_minutes: float = Field(default=60, ge=0, le=7 * 24 * 60)
+    #: the release announcement; {version}, {notes} and {ideas} are filled in
+    release_template: str = (
+        "🚀 {version} is out!\n\n{notes}\n\nFan ideas in this release:\n{ideas}\n\n"
+        "Thank you to everyone who shared feedback — keep it coming with /idea."
+    )
 
     @field_validator("timezone")
     @classmethod

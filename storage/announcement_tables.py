@@ -52,3 +52,29 @@ class Delivery(SQLModel, table=True):
     message_ids: str = Field(default="[]", max_length=500)
     attempts: int = Field(default=0)
     error: str | None = Field(default=None, max_length=300)
+
+
+class Release(SQLModel, table=True):
+    """A release of the product; shipping it announces it and credits the fans whose ideas made it."""
+
+    __tablename__ = "releases"
+    __table_args__ = (UniqueConstraint("version", name="uq_release_version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    version: str = Field(max_length=40)
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False))
+    #: draft | scheduled | shipping | shipped
+    status: str = Field(default="draft", max_length=10)
+    cron: str | None = Field(default=None, max_length=100)
+    timezone: str | None = Field(default=None, max_length=64)
+    next_run_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: datetime = Field(sa_column=_ts())
+    shipped_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    announcement_id: int | None = Field(default=None, foreign_key="announcements.id")
+
+
+class ReleaseItem(SQLModel, table=True):
+    __tablename__ = "release_items"
+    __table_args__ = (UniqueConstraint("release_id", "feedback_id", name="uq_release_item"),)
+    id: int | None = Field(default=None, primary_key=True)
+    release_id: int = Field(foreign_key="releases.id", index=True)
+    feedback_id: int = Field(foreign_key="feedback.id")

@@ -110,6 +110,21 @@ class AnnouncementService:
             f"Scheduled announcement #{announcement_id} to {where}. Next run(s) ({self.settings.timezone}): {runs}."
         )
 
+    async def announce_now(self, text: str, actor_id: int | None) -> int:
+        """A one-off announcement to every announcement chat, due immediately (releases use it)."""
+        now = self.clock.now()
+        return await self.repo.create(
+            text=text,
+            kind="once",
+            run_at=now,
+            cron=None,
+            timezone=self.settings.timezone,
+            targets=["all"],
+            next_run_at=now,
+            created_by=actor_id,
+            at=now,
+        )
+
     async def get(self, announcement_id: int) -> AnnouncementView:
         a = await self.repo.get(announcement_id)
         if a is None or a.status == "cancelled":

@@ -71,7 +71,7 @@ class AnnouncementRepo(Repository):
         timezone: str,
         targets: list[str],
         next_run_at: datetime | None,
-        created_by: int,
+        created_by: int | None,
         at: datetime,
     ) -> int:
         async with self.db.session() as s:

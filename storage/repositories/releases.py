@@ -1,0 +1,90 @@
+"""Releases and the feedback items that ship in them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlmodel import col
+
+from storage.announcement_tables import Release, ReleaseItem
+from storage.repositories.base import Repository, rowcount, saved_once
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseView:
+    id: int
+    version: str
+    notes: str
+    status: str
+    cron: str | None
+    timezone: str | None
+    next_run_at: datetime | None
+
+
+def _r(r: Release) -> ReleaseView:
+    assert r.id is not None
+    return ReleaseView(r.id, r.version, r.notes, r.status, r.cron, r.timezone, r.next_run_at)
+
+
+class ReleaseRepo(Repository):
+    async def create(self, version: str, notes: str, at: datetime) -> bool:
+        async with self.db.session() as s:
+            s.add(Release(version=version, notes=notes, created_at=at))
+            return await saved_once(s)
+
+    async def get(self, version: str) -> ReleaseView | None:
+        async with self.db.session() as s:
+            r = (await s.execute(select(Release).where(col(Release.version) == version))).scalar_one_or_none()
+            return _r(r) if r else None
+
+    async def add_item(self, release_id: int, feedback_id: int) -> bool:
+        async with self.db.session() as s:
+            s.add(ReleaseItem(release_id=release_id, feedback_id=feedback_id))
+            return await saved_once(s)
+
+    async def items(self, release_id: int) -> list[int]:
+        async with self.db.session() as s:
+            rows = await s.execute(
+                select(col(ReleaseItem.feedback_id))
+                .where(col(ReleaseItem.release_id) == release_id)
+                .order_by(col(ReleaseItem.id))
+            )
+            return [int(r) for r in rows.scalars()]
+
+    async def schedule(self, release_id: int, cron: str, timezone: str, next_run_at: datetime) -> None:
+        async with self.db.session() as s:
+            await s.execute(
+                update(Release)
+                .where(col(Release.id) == release_id)
+                .values(status="scheduled", cron=cron, timezone=timezone, next_run_at=next_run_at)
+            )
+            await s.commit()
+
+    async def due(self, now: datetime) -> list[ReleaseView]:
+        async with self.db.session() as s:
+            rows = await s.execute(
+                select(Release).where(col(Release.status) == "scheduled", col(Release.next_run_at) <= now)
+            )
+            return [_r(r) for r in rows.scalars()]
+
+    async def start_shipping(self, release_id: int) -> bool:
+        """Claim the release for shipping; only one caller (or process) wins."""
+        async with self.db.session() as s:
+            result = await s.execute(
+                update(Release)
+                .where(col(Release.id) == release_id, col(Release.status).in_(("draft", "scheduled")))
+                .values(status="shipping")
+            )
+            await s.commit()
+            return rowcount(result) == 1
+
+    async def shipped(self, release_id: int, at: datetime, announcement_id: int) -> None:
+        async with self.db.session() as s:
+            await s.execute(
+                update(Release)
+                .where(col(Release.id) == release_id)
+                .values(status="shipped", shipped_at=at, announcement_id=announcement_id, next_run_at=None)
+            )
+            await s.commit()

@@ -1,0 +1,81 @@
+"""The release train: shipping a release credits the fans whose ideas made it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tests.conftest import ConsoleHarness
+
+NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)  # a Friday
+
+
+async def setup(h: ConsoleHarness) -> None:
+    h.app.clock.set(NOW)  # type: ignore[attr-defined]
+    await h.app.chats.ensure("console", "news", title="news", kind="announcement", community_id=None, now=NOW)
+    await h.say(
+        "alice: /idea Dark mode for the settings app",
+        "bob: /idea Show battery percentage in the status bar",
+        "carol: /bug The camera crashes when switching lenses",
+        "dan: /vote 1",
+    )
+
+
+async def test_ship_marks_ideas_shipped_notifies_pays_and_announces(harness: ConsoleHarness) -> None:
+    await setup(harness)
+    app = harness.app
+    alice = await app.members.find("console", user_id="alice")
+    assert alice is not None
+    before = await app.points_repo.balance(alice.member_id)
+    await harness.say(
+        "mia@manager: /release new 3.2.0 Faster charging and a new camera app.",
+        "mia: /release add 3.2.0 1",
+        "mia: /status 3 shipped 3.2.0",
+    )
+    out = await harness.say("mia: /release ship 3.2.0")
+    text = "\n".join(out)
+    # followers of #1 (alice, dan) are told in the chat where they followed it
+    assert "bot> #1 “Dark mode for the settings app” shipped in 3.2.0 — thanks for the idea!\nbot> @alice @dan" in text
+    # the announcement lists every fan idea in the release, crediting the submitters
+    assert "bot> #news: 🚀 3.2.0 is out!" in text
+    assert "bot> #news: • #1 Dark mode for the settings app — thanks alice!" in text
+    assert "bot> #news: • #3 The camera crashes when switching lenses — thanks carol!" in text
+    assert "#2" not in text.split("🚀", 1)[1].split("Shipped 3.2.0")[0]
+    assert out[-1].startswith("bot> Shipped 3.2.0: announcement #1 is going out; #1 (shipped in 3.2.0), #3")
+    assert await app.points_repo.balance(alice.member_id) == before + 50
+    # shipping twice does nothing twice
+    assert await harness.say("mia: /release ship 3.2.0") == ["bot> ⚠ Release 3.2.0 is already shipped."]
+    assert await app.points_repo.balance(alice.member_id) == before + 50
+    assert harness.output().count("🚀 3.2.0 is out!") == 1
+
+
+async def test_weekly_train_ships_the_draft_on_the_next_slot(harness: ConsoleHarness) -> None:
+    await setup(harness)
+    await harness.say("mia@manager: /release new 3.3.0", "mia: /release add 3.3.0 2")
+    out = await harness.say("mia: /release schedule 3.3.0 every fri 17:00 UTC")
+    assert out == ["bot> Release 3.3.0 ships on the next slot: Fri 2026-03-20 17:00 UTC."]
+    await harness.app.broadcast_tick()
+    assert "3.3.0 is out" not in harness.output()
+    harness.app.clock.set(datetime(2026, 3, 20, 17, 0, 3, tzinfo=UTC))  # type: ignore[attr-defined]
+    await harness.app.broadcast_tick()
+    assert "bot> #news: 🚀 3.3.0 is out!" in harness.output()
+    assert "bot> #news: • #2 Show battery percentage in the status bar — thanks bob!" in harness.output()
+    item = await harness.app.feedback_items.get(2)
+    assert item is not None and (item.status, item.version) == ("shipped", "3.3.0")
+    harness.app.clock.advance(timedelta(days=7))  # type: ignore[attr-defined]
+    await harness.app.broadcast_tick()
+    assert harness.output().count("3.3.0 is out!") == 1
+
+
+async def test_release_bad_input(harness: ConsoleHarness) -> None:
+    await setup(harness)
+    assert await harness.say("alice: /release new 9.9") == ["bot> ⚠ /release new is for managers only."]
+    assert await harness.say("mia@manager: /release ship 9.9") == [
+        "bot> ⚠ There is no release 9.9. Create it with /release new 9.9."
+    ]
+    await harness.say("mia: /release new 4.0")
+    assert await harness.say("mia: /release new 4.0") == ["bot> ⚠ Release 4.0 exists already."]
+    assert await harness.say("mia: /release add 4.0 99") == ["bot> ⚠ There is no #99."]
+    assert await harness.say("mia: /release new v/1") == ["bot> ⚠ 'v/1' is not a version (letters, digits, . + - _)."]
+    assert await harness.say("mia: /release schedule 4.0 tomorrow") == [
+        "bot> ⚠ When? e.g. 'in 2h', '2026-12-04 17:00 Asia/Shanghai', 'every fri 17:00', 'cron \"0 9 * * *\"'."
+    ]
