@@ -19,6 +19,7 @@ from discord import app_commands
 
 from adapters.discord import commands as slash
 from adapters.discord.render import allowed_mentions, parse_custom_id, render_chunks, view
+from adapters.pacing import Pacer
 from bot.adapter import Capability, DeliveryError, EventSink, HandleResult, SentRef
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandSpec, Role
@@ -38,22 +39,6 @@ def point_at(api_base: str | None, gateway_url: str | None) -> None:
         discord.http.Route.BASE = api_base.rstrip("/")
     if gateway_url:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
-
-
-class _Pacer:
-    """Keeps our own request rate under Discord's global limit (discord.py has no such limiter)."""
-
-    def __init__(self, rate: float) -> None:
-        self.interval = 1.0 / rate
-        self._next = 0.0
-        self._lock = asyncio.Lock()
-
-    async def wait(self) -> None:
-        async with self._lock:
-            now = time.monotonic()
-            if self._next > now:
-                await asyncio.sleep(self._next - now)
-            self._next = max(now, self._next) + self.interval
 
 
 class _Events:
@@ -97,7 +82,7 @@ class DiscordAdapter:
         self.ready_timeout = ready_timeout
         self.guild_ready_timeout = guild_ready_timeout
         self.message_content = True
-        self.pacer = _Pacer(GLOBAL_RATE)
+        self.pacer = Pacer(GLOBAL_RATE)
         self.client = self._make_client(message_content=True)
         self.tree: app_commands.CommandTree[Any] = app_commands.CommandTree(self.client)
         self._sink: EventSink | None = None

@@ -32,6 +32,7 @@ from telegram.constants import ParseMode
 from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
+from adapters.pacing import Pacer
 from adapters.telegram import delivery
 from adapters.telegram.render import keyboard, render_chunks
 from adapters.telegram.translate import button_event, chat_ref, joined_events, message_event
@@ -44,6 +45,7 @@ from bot.settings import TelegramSettings
 
 log = logging.getLogger(__name__)
 ROLE_TTL = 300.0
+GLOBAL_RATE = 29.0  # messages/s we allow ourselves; Telegram's broadcast limit is about 30
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
 
@@ -75,6 +77,7 @@ class TelegramAdapter:
         )
         self.username = ""
         self.can_read_all = True
+        self.pacer = Pacer(GLOBAL_RATE)
         self._sink: EventSink | None = None
         self._outcomes: dict[int, HandleResult] = {}
         self._roles: dict[tuple[str, str], tuple[float, Role | None]] = {}
@@ -292,6 +295,7 @@ class TelegramAdapter:
                 kwargs["message_thread_id"] = int(chat.thread_id)
             if reply_to is not None and i == 0:
                 kwargs["reply_parameters"] = ReplyParameters(int(reply_to), allow_sending_without_reply=True)
+            await self.pacer.wait()
             msg = await delivery.call("sendMessage", self.app.bot.send_message, kwargs, self._migrated)
             ids.append(str(msg.message_id))
         return SentRef(Platform.TELEGRAM, chat.chat_id, tuple(ids))

@@ -9,6 +9,7 @@ row 'sending'; after the lease it is sent again (at most one duplicate per targe
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -22,11 +23,12 @@ from bot.messenger import Messenger
 from bot.replies import BR, Bold, Reply, Segment, Text, say
 from bot.services.when import Schedule, WhenError, parse_when
 from bot.settings import AnnouncementsSettings
-from storage.repositories.announcements import AnnouncementRepo, AnnouncementView
+from storage.repositories.announcements import AnnouncementRepo, AnnouncementView, DeliveryView
 from storage.repositories.chats import ChatRepo
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
+PARALLEL_SENDS = 8
 MAX_TEXT = 3500
 
 
@@ -233,25 +235,38 @@ class AnnouncementService:
         return [tuple(t.split(":", 1)) for t in a.targets]  # type: ignore[misc]
 
     async def deliver(self) -> int:
-        sent = 0
+        """Send claimed deliveries a few at a time (the adapters pace the actual sends under the
+        platform's limit, so database work overlaps with waiting instead of adding to it)."""
+        claimed = await self.repo.claim(self.worker_id, self.clock.now(), LEASE)
+        if not claimed:
+            return 0
+        announcements = {i: await self.repo.get(i) for i in {d.announcement_id for d in claimed}}
+        titles = {(c.platform, c.chat_id): c.title for c in await self.chats.by_kind("announcement")}
         failures: dict[int, list[str]] = {}
-        for d in await self.repo.claim(self.worker_id, self.clock.now(), LEASE):
-            a = await self.repo.get(d.announcement_id)
-            if a is None or a.status == "cancelled":
-                await self.repo.finish(d.id, "failed", self.clock.now(), error="cancelled before delivery")
-                continue
-            chat = await self.chats.get(d.platform, d.chat_id)
-            ref = ChatRef(Platform(d.platform), d.chat_id, title=chat.title if chat else "")
-            try:
-                result = await self.messenger.send(ref, body(a.text))
-            except DeliveryError as exc:
-                status = "failed" if exc.permanent else "pending"
-                await self.repo.finish(d.id, status, self.clock.now(), error=exc.reason)
-                if exc.permanent:
-                    failures.setdefault(a.id, []).append(f"{chat.title if chat else d.chat_id} ({exc.reason})")
-                continue
-            await self.repo.finish(d.id, "sent", self.clock.now(), message_ids=result.message_ids)
-            sent += 1
+        gate = asyncio.Semaphore(PARALLEL_SENDS)
+
+        async def one(d: DeliveryView) -> bool:
+            async with gate:
+                a = announcements[d.announcement_id]
+                if a is None or a.status == "cancelled":
+                    await self.repo.finish(d.id, "failed", self.clock.now(), error="cancelled before delivery")
+                    return False
+                title = titles.get((d.platform, d.chat_id), "")
+                try:
+                    result = await self.messenger.send(
+                        ChatRef(Platform(d.platform), d.chat_id, title=title), body(a.text)
+                    )
+                except DeliveryError as exc:
+                    await self.repo.finish(
+                        d.id, "failed" if exc.permanent else "pending", self.clock.now(), error=exc.reason
+                    )
+                    if exc.permanent:
+                        failures.setdefault(a.id, []).append(f"{title or d.chat_id} ({exc.reason})")
+                    return False
+                await self.repo.finish(d.id, "sent", self.clock.now(), message_ids=result.message_ids)
+                return True
+
+        sent = sum(await asyncio.gather(*(one(d) for d in claimed)))
         for announcement_id, reasons in failures.items():
             await self._report(
                 f"Announcement #{announcement_id} could not be delivered to: {'; '.join(reasons)}. "

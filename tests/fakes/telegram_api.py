@@ -74,6 +74,7 @@ class FakeTelegramAPI:
         self.faults: dict[str, list[Fault]] = {}
         #: a per-second limit on sendMessage across all chats (None: unlimited)
         self.rate_limit: int | None = None
+        self.rate_limited = 0  # how many 429s the rate limit answered
         self._window: list[float] = []
         self._ids = itertools.count(1)
         self._msg_ids = itertools.count(1000)
@@ -274,6 +275,7 @@ class FakeTelegramAPI:
         now = time.monotonic()
         self._window = [t for t in self._window if now - t < 1.0]
         if len(self._window) >= self.rate_limit:
+            self.rate_limited += 1
             raise _ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
         self._window.append(now)
 
