@@ -45,7 +45,7 @@ from bot.settings import TelegramSettings
 
 log = logging.getLogger(__name__)
 ROLE_TTL = 300.0
-GLOBAL_RATE = 29.0  # messages/s we allow ourselves; Telegram's broadcast limit is about 30
+GLOBAL_RATE = 29.5  # messages/s we allow ourselves; Telegram's broadcast limit is about 30
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
 

@@ -29,6 +29,8 @@ from storage.repositories.chats import ChatRepo
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
 PARALLEL_SENDS = 8
+BATCH = 500
+MAX_BATCHES = 50
 MAX_TEXT = 3500
 
 
@@ -227,19 +229,25 @@ class AnnouncementService:
                     f"Announcement #{a.id}: no announcement chat to send to (set one with /chat announcement)."
                 )
             await self.repo.add_deliveries(a.id, occurrence, targets)
-        return await self.deliver()
+        sent = 0
+        for _ in range(MAX_BATCHES):  # a big broadcast is claimed in batches; stop when a batch isn't full
+            count, claimed = await self.deliver()
+            sent += count
+            if claimed < BATCH:
+                break
+        return sent
 
     async def _resolve(self, a: AnnouncementView) -> list[tuple[str, str]]:
         if "all" in a.targets:
             return [(c.platform, c.chat_id) for c in await self.chats.by_kind("announcement")]
         return [tuple(t.split(":", 1)) for t in a.targets]  # type: ignore[misc]
 
-    async def deliver(self) -> int:
+    async def deliver(self) -> tuple[int, int]:
         """Send claimed deliveries a few at a time (the adapters pace the actual sends under the
         platform's limit, so database work overlaps with waiting instead of adding to it)."""
-        claimed = await self.repo.claim(self.worker_id, self.clock.now(), LEASE)
+        claimed = await self.repo.claim(self.worker_id, self.clock.now(), LEASE, limit=BATCH)
         if not claimed:
-            return 0
+            return 0, 0
         announcements = {i: await self.repo.get(i) for i in {d.announcement_id for d in claimed}}
         titles = {(c.platform, c.chat_id): c.title for c in await self.chats.by_kind("announcement")}
         failures: dict[int, list[str]] = {}
@@ -272,7 +280,7 @@ class AnnouncementService:
                 f"Announcement #{announcement_id} could not be delivered to: {'; '.join(reasons)}. "
                 f"/announce show {announcement_id} lists every target."
             )
-        return sent
+        return sent, len(claimed)
 
     async def _report(self, text: str) -> None:
         """Tell the manager chats once (announcements that fail silently are the top complaint)."""
