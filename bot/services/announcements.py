@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -28,6 +29,7 @@ from storage.repositories.chats import ChatRepo
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
+_EXPLICIT = re.compile(r"^(telegram|discord|console):-?[\w.]+(/\d+)?$")
 PARALLEL_SENDS = 8
 BATCH = 500
 MAX_BATCHES = 50
@@ -66,7 +68,10 @@ class AnnouncementService:
         out = []
         for name in (n.strip() for n in spec.split(",") if n.strip()):
             if name == "here":
-                out.append(ctx.chat.key)
+                out.append(ctx.chat.key + (f"/{ctx.chat.thread_id}" if ctx.chat.thread_id else ""))
+                continue
+            if _EXPLICIT.match(name):  # platform:chat_id, or platform:chat_id/topic for a forum topic
+                out.append(name)
                 continue
             matches = [
                 c
@@ -259,11 +264,11 @@ class AnnouncementService:
                 if a is None or a.status == "cancelled":
                     await self.repo.finish(d.id, "failed", self.clock.now(), error="cancelled before delivery")
                     return False
-                title = titles.get((d.platform, d.chat_id), "")
+                chat_id, _, topic = d.chat_id.partition("/")
+                title = titles.get((d.platform, chat_id), "")
+                ref = ChatRef(Platform(d.platform), chat_id, title=title, thread_id=topic or None)
                 try:
-                    result = await self.messenger.send(
-                        ChatRef(Platform(d.platform), d.chat_id, title=title), body(a.text)
-                    )
+                    result = await self.messenger.send(ref, body(a.text))
                 except DeliveryError as exc:
                     await self.repo.finish(
                         d.id, "failed" if exc.permanent else "pending", self.clock.now(), error=exc.reason

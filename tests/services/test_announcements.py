@@ -201,6 +201,17 @@ async def test_edit_after_sending_edits_every_copy(harness: ConsoleHarness) -> N
     assert [a.action for a in await harness.app.audit.recent()][:2] == ["announce.edit", "announce.schedule"]
 
 
+async def test_explicit_targets_and_topics(harness: ConsoleHarness) -> None:
+    await setup_chats(harness)
+    harness.app.clock.set(NOW)  # type: ignore[attr-defined]
+    out = await harness.say("mia@manager: /announce at in 1m to console:news,console:news2/7 Topic news")
+    assert out[0].startswith("bot> Scheduled announcement #1 to 2 chat(s).")
+    harness.app.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
+    assert await harness.app.announcements.tick() == 2
+    show = "\n".join(await harness.say("mia: /announce show 1"))
+    assert "console:news2/7: sent" in show
+
+
 async def test_bad_input_and_fans_refused(harness: ConsoleHarness) -> None:
     await setup_chats(harness)
     harness.app.clock.set(NOW)  # type: ignore[attr-defined]
