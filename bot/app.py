@@ -29,6 +29,7 @@ from bot.handlers.announcements import AnnouncementCommands
 from bot.handlers.core import CoreCommands
 from bot.handlers.faq import FaqCommands
 from bot.handlers.feedback import FeedbackCommands
+from bot.handlers.mydata import DataRightsCommands
 from bot.handlers.points import PointsCommands
 from bot.handlers.releases import ReleaseCommands
 from bot.llm import make_llm
@@ -41,6 +42,7 @@ from bot.services.feedback import FeedbackService
 from bot.services.notifier import Notifier
 from bot.services.points import PointsService
 from bot.services.releases import ReleaseService
+from bot.services.report import build_report
 from bot.settings import Settings, parse_weekly
 from storage.db import Database, sqlite_url
 from storage.migrate import upgrade
@@ -51,7 +53,9 @@ from storage.repositories.feedback import FeedbackRepo
 from storage.repositories.linking import LinkRepo
 from storage.repositories.outbox import NotificationRepo, OfferRepo
 from storage.repositories.points import PointsRepo
+from storage.repositories.privacy import PrivacyRepo
 from storage.repositories.releases import ReleaseRepo
+from storage.repositories.stats import StatsRepo
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +165,15 @@ class App:
         )
         self.releases.points = self.points
         ReleaseCommands(self.releases, Auditor(self.audit), settings.announcements.timezone).install(self.dispatcher)
+        self.stats = StatsRepo(self.db)
+        DataRightsCommands(
+            PrivacyRepo(self.db),
+            self.stats,
+            self.feedback_items,
+            self.members,
+            Auditor(self.audit),
+            settings.privacy.keep_voted_feedback,
+        ).install(self.dispatcher)
         self.scheduler = Scheduler()
         self._stopping = asyncio.Event()
 
@@ -222,8 +235,16 @@ class App:
         self.scheduler.weekly("feedback-digest", day, hour, minute, tz, self.feedback_commands.post_digest)
         self.scheduler.every("notification-sweep", 60, self.notifier.flush)
         self.scheduler.every("announcements", 5, self.broadcast_tick)
+        day, hour, minute = parse_weekly(self.settings.announcements.report_at)
+        self.scheduler.weekly("community-report", day, hour, minute, tz, self.post_report)
         self.scheduler.every("forget-old-events", 3600, self._prune_events)
         self.scheduler.start()
+
+    async def post_report(self) -> None:
+        """The weekly community report, delivered once per announcement chat like any announcement."""
+        report = await build_report(self.stats, self.feedback_items, self.members, self.clock.now())
+        await self.announcements.announce_now(report.plain(), None)
+        await self.announcements.tick()
 
     async def broadcast_tick(self) -> None:
         """Ship releases whose slot has come, then start due announcements and deliver."""

@@ -205,6 +205,36 @@ def export_feedback(ctx: click.Context, fmt: str, since: datetime | None, output
     writer.writerows(rows)
 
 
+@export.command("member")
+@click.argument("member_id", type=int)
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="File (default stdout).")
+@click.pass_context
+def export_member(ctx: click.Context, member_id: int, output: io.TextIOBase) -> None:
+    """Everything fanloop holds about one member (for a fan's data request), as JSON."""
+    settings = _settings(ctx)
+
+    async def _export() -> dict[str, Any] | None:
+        from bot.app import database_url
+        from storage.db import Database
+        from storage.migrate import upgrade
+        from storage.repositories.privacy import PrivacyRepo
+
+        database = Database(database_url(settings))
+        try:
+            await upgrade(database)
+            return await PrivacyRepo(database).export(member_id)
+        finally:
+            await database.dispose()
+
+    try:
+        data = asyncio.run(_export())
+    except (SQLAlchemyError, OSError) as exc:
+        _fail(_db_error(exc))
+    if data is None:
+        _fail(f"there is no member {member_id}", 2)
+    output.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
 @cli.group()
 def points() -> None:
     """Participation points maintenance."""

@@ -108,6 +108,15 @@ class AnnouncementsSettings(Section):
     timezone: str = "UTC"
     #: a run missed while the bot was down is still sent at start within this grace, else marked missed
     misfire_grace_minutes: float = Field(default=60, ge=0, le=7 * 24 * 60)
+    #: when the weekly community report goes to the announcement chats ("DAY HH:MM", this zone)
+    report_at: str = "mon 10:00"
+
+    @field_validator("report_at")
+    @classmethod
+    def _weekly_report(cls, value: str) -> str:
+        parse_weekly(value)
+        return value
+
     #: the release announcement; {version}, {notes} and {ideas} are filled in
     release_template: str = (
         "🚀 {version} is out!\n\n{notes}\n\nFan ideas in this release:\n{ideas}\n\n"
@@ -213,6 +222,11 @@ class FaqSettings(Section):
     semantic_model: str | None = None
 
 
+class PrivacySettings(Section):
+    #: when a fan deletes their data, keep their ideas others voted for (as "a former member")
+    keep_voted_feedback: bool = True
+
+
 class LLMSettings(Section):
     base_url: str | None = None  # e.g. http://127.0.0.1:11434/v1
     model: str = "gpt-4o-mini"
@@ -253,6 +267,7 @@ class Settings(BaseSettings):
     feedback: FeedbackSettings = Field(default_factory=FeedbackSettings)
     points: PointsSettings = Field(default_factory=PointsSettings)
     faq: FaqSettings = Field(default_factory=FaqSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
     @field_validator("log_level")
     @classmethod

@@ -1,0 +1,45 @@
+"""The weekly community report: what the community achieved, posted to the announcement chats."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.replies import BR, Bold, Reply, Segment, Text, say
+from storage.repositories.feedback import OPEN, FeedbackRepo
+from storage.repositories.members import MemberRepo
+from storage.repositories.stats import StatsRepo
+
+WEEK = timedelta(days=7)
+CONTRIBUTION_KINDS = ("feedback", "vote_received", "shipped", "answer")
+
+
+async def build_report(stats: StatsRepo, items: FeedbackRepo, members: MemberRepo, now: datetime) -> Reply:
+    since = now - WEEK
+    received = await items.query(since=since, limit=10_000)
+    acked = sum(1 for i in received if i.acknowledged_at and i.acknowledged_at - i.created_at <= WEEK)
+    shipped = await stats.shipped_since(since)
+    top = await items.query(statuses=OPEN, order="votes", limit=3)
+    faq_answers, fan_answers = await stats.answers_since(since)
+    helpers = await stats.top_contributors(since, CONTRIBUTION_KINDS, 3)
+    pct = f"{round(100 * acked / len(received))}%" if received else "—"
+    segs: list[Segment] = [
+        Bold("This week in the community"),
+        BR,
+        Text(f"💡 {len(received)} idea(s) and bug report(s) received; {pct} acknowledged within a week."),
+        BR,
+        Text(f"🚀 {shipped} shipped."),
+        BR,
+        Text(f"❓ {faq_answers + fan_answers} question(s) answered: {faq_answers} by the FAQ, {fan_answers} by fans."),
+        BR,
+    ]
+    if top:
+        segs += [Text("Top voted open ideas:"), BR]
+        segs += [x for i in top for x in (Text(f"  #{i.id} {i.title} ({i.votes})"), BR)]
+    if helpers:
+        names = []
+        for member_id, points in helpers:
+            ids = await members.identities(member_id)
+            names.append(f"{ids[0].display_name if ids else 'a former member'} ({points})")
+        segs += [Text("Top helpers (by contribution, not chatter): " + ", ".join(names)), BR]
+    segs.append(Text("Thank you all — share more with /idea, help others, and see you next week!"))
+    return say(*segs)
