@@ -126,7 +126,7 @@ class CommandError(Exception):
 
 class UsageError(CommandError):
     def __init__(self, spec: CommandSpec, problem: str) -> None:
-        super().__init__(f"{problem}. Usage: {spec.usage()}")
+        super().__init__(f"{problem[:1].upper()}{problem[1:]}. Usage: {spec.usage()}")
         self.spec = spec
 
 

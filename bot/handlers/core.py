@@ -124,9 +124,15 @@ class CoreCommands:
         return say("\n".join(lines))
 
     async def audit(self, ctx: CommandContext) -> Result:
-        entries = await self.audit_repo.recent(target=ctx.args["target"], limit=10)
+        target = ctx.args["target"]
+        if target and target.startswith("@"):  # a member: their audit entries are keyed member:ID
+            found = await self.members.find(str(ctx.chat.platform), username=target[1:])
+            if found is None:
+                return error(f"I don't know {target}.")
+            target = f"member:{found.member_id}"
+        entries = await self.audit_repo.recent(target=target, limit=10)
         if not entries:
-            return say("No manager actions recorded" + (" for that." if ctx.args["target"] else " yet."))
+            return say("No manager actions recorded" + (" for that." if target else " yet."))
         segs: list[Segment] = [Bold("Recent manager actions"), BR]
         for e in entries:
             why = f" — {e.reason}" if e.reason else ""

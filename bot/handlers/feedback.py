@@ -75,7 +75,7 @@ class FeedbackCommands:
                 args=(
                     Arg("from_item", ArgKind.INT, "the duplicate", min_value=1),
                     Arg("into_item", ArgKind.INT, "the item to keep", min_value=1),
-                    Arg("reason", ArgKind.TEXT, "why (shown to fans)", required=False, max_length=500),
+                    Arg("reason", ArgKind.TEXT, "why (shown to fans)", max_length=500),
                 ),
                 min_role=Role.MANAGER,
             ),

@@ -46,7 +46,7 @@ def test_parses_mentions_numbers_and_rest_of_line() -> None:
 def test_quoted_word_arguments() -> None:
     spec = CommandSpec("x", "x", _noop, args=(Arg("a", ArgKind.WORD, "a"), Arg("b", ArgKind.WORD, "b")))
     assert parse_args(spec, '"two words" next') == {"a": "two words", "b": "next"}
-    with pytest.raises(UsageError, match="unbalanced quotes"):
+    with pytest.raises(UsageError, match="Unbalanced quotes"):
         parse_args(spec, '"open quote')
 
 
@@ -72,7 +72,7 @@ def test_bad_input_is_answered_with_the_usage_line(raw: str, problem: str) -> No
 def test_too_many_arguments() -> None:
     spec = CommandSpec("vote", "Vote", _noop, args=(Arg("n", ArgKind.INT, "item"),))
     assert parse_args(spec, "#12") == {"n": 12}
-    with pytest.raises(UsageError, match="too many arguments"):
+    with pytest.raises(UsageError, match="Too many arguments"):
         parse_args(spec, "12 13")
 
 

@@ -54,7 +54,7 @@ async def test_bad_arguments_are_answered_with_usage(harness: ConsoleHarness) ->
     usage = "Usage: /chat [fan|announcement|manager|other]"
     assert out == [f"bot> ⚠ Kind must be one of fan, announcement, manager, other. {usage}"]
     out = await harness.say("mia@manager: /chat fan extra")
-    assert "too many arguments" in out[0]
+    assert "Too many arguments" in out[0]
 
 
 async def test_unknown_command(harness: ConsoleHarness) -> None:

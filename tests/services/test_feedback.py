@@ -138,11 +138,12 @@ async def test_bad_input_is_answered_and_writes_nothing(harness: ConsoleHarness)
     )
     assert await said("mia: /status 1 declined") == "bot> ⚠ Say why, so the fans know: /status 1 declined REASON"
     assert await said("mia: /status 1 shipped") == "bot> ⚠ Shipped in which version? e.g. /status 1 shipped 3.2.0"
-    assert await said("mia: /merge 1 1") == "bot> ⚠ Can't merge #1 into itself."
-    assert await said("mia: /merge 99 1") == "bot> ⚠ There is no #99."
-    await harness.say("dan: /idea Dark mode in settings please", "mia: /merge 3 1")
-    assert await said("mia: /merge 2 3") == "bot> ⚠ #3 is itself merged into #1; merge into that one instead."
-    assert await said("mia: /merge 3 2") == "bot> ⚠ #3 is already merged into #1."
+    assert await said("mia: /merge 2 1") == "bot> ⚠ Missing reason. Usage: /merge FROM_ITEM INTO_ITEM REASON…"
+    assert await said("mia: /merge 1 1 same") == "bot> ⚠ Can't merge #1 into itself."
+    assert await said("mia: /merge 99 1 same") == "bot> ⚠ There is no #99."
+    await harness.say("dan: /idea Dark mode in settings please", "mia: /merge 3 1 same idea")
+    assert await said("mia: /merge 2 3 same") == "bot> ⚠ #3 is itself merged into #1; merge into that one instead."
+    assert await said("mia: /merge 3 2 same") == "bot> ⚠ #3 is already merged into #1."
     assert await said("mia: /status 3 planned") == "bot> ⚠ #3 is merged into #1; change that one instead."
     items = [await harness.app.feedback_items.get(n) for n in (1, 2, 3)]
     assert [(i.status, i.votes) for i in items if i] == [("new", 2), ("new", 0), ("duplicate", 0)]

@@ -210,3 +210,10 @@ async def test_points_verify_detects_a_tampered_balance(harness: ConsoleHarness,
         result = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, cwd=REPO, check=False)
         assert result.returncode == 1
         assert f"member {alice.member_id}: ledger says 20, balance says 999" in result.stdout
+
+
+async def test_audit_by_member(harness: ConsoleHarness) -> None:
+    await harness.say("alice: hi", "mia@manager: /points grant @alice 5 welcome")
+    out = await harness.say("mia: /audit @alice")
+    assert out[1].endswith("console:mia points.grant member:" + out[1].split("member:")[1].split(" ")[0] + " — welcome")
+    assert await harness.say("mia: /audit @nobody") == ["bot> ⚠ I don't know @nobody."]
