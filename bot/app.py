@@ -149,6 +149,7 @@ class App:
         self.faq.points = self.points
         self.faq.llm = make_llm(settings.llm)
         self.faq.llm_settings = settings.llm
+        self.feedback.llm = self.faq.llm if settings.llm.base_url else None
         FaqCommands(self.faq, Auditor(self.audit)).install(self.dispatcher)
 
         self.announcements = AnnouncementService(

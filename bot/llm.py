@@ -22,14 +22,27 @@ SYSTEM = (
 )
 
 
+CLASSIFY = (
+    "Classify one message from a product's fan chat. Reply with exactly one word: IDEA (a suggestion or "
+    "feature request), BUG (a problem report), QUESTION (asks for help or information), or CHAT (anything else)."
+)
+LABELS = {"IDEA": "idea", "BUG": "bug", "QUESTION": "question", "CHAT": "chat"}
+
+
 class LLM(Protocol):
     async def rephrase(self, question: str, faq_question: str, faq_answer: str) -> str | None: ...
+
+    async def classify(self, text: str) -> str | None:
+        """idea | bug | question | chat, or None when unsure or unavailable (rules decide then)."""
 
     async def aclose(self) -> None: ...
 
 
 class NullLLM:
     async def rephrase(self, question: str, faq_question: str, faq_answer: str) -> str | None:
+        return None
+
+    async def classify(self, text: str) -> str | None:
         return None
 
     async def aclose(self) -> None:
@@ -47,6 +60,24 @@ class OpenAICompatLLM:
             timeout=settings.timeout_seconds,
             transport=transport,
         )
+
+    async def _complete(self, messages: list[dict[str, str]]) -> str | None:
+        try:
+            response = await self.client.post(
+                "/chat/completions", json={"model": self.model, "temperature": 0, "messages": messages}
+            )
+            response.raise_for_status()
+            return _content(response.json())
+        except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError) as exc:
+            log.warning("LLM unavailable", extra={"error": type(exc).__name__})
+            return None
+
+    async def classify(self, text: str) -> str | None:
+        answer = await self._complete(
+            [{"role": "system", "content": CLASSIFY}, {"role": "user", "content": text[:2000]}]
+        )
+        word = (answer or "").strip().strip(".").upper()
+        return LABELS.get(word)
 
     async def rephrase(self, question: str, faq_question: str, faq_answer: str) -> str | None:
         body = {

@@ -175,7 +175,12 @@ class FaqService:
                     question.id, platform, chat_id, event.message_id, ctx.member.member_id, event.text, ctx.now
                 )
                 return None
-        if not looks_like_question(event.text) or len(event.text) > MAX_QUESTION:
+        if len(event.text) > MAX_QUESTION:
+            return None
+        rules_say_question = looks_like_question(event.text)
+        if not rules_say_question and (  # the optional LLM catches questions the rules miss
+            len(event.text.strip()) < 20 or await self.llm.classify(event.text) != "question"
+        ):
             return None
         matches = await self._search(event.text, 1)
         if matches and matches[0].confidence >= self.settings.answer_threshold:

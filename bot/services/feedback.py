@@ -15,6 +15,7 @@ from bot.audit import Auditor
 from bot.commands import CommandError, Role
 from bot.context import Context
 from bot.events import Author, ChatRef, IncomingMessage, Platform
+from bot.llm import LLM
 from bot.replies import BR, Button, Mention, Reply, Segment, Text, say
 from bot.services.detect import FeedbackDetector
 from bot.services.feedback_text import ages, duration, item_list, ref, status_phrase, votes_phrase
@@ -30,6 +31,7 @@ STATES = ("acknowledged", "planned", "in-progress", "shipped", "declined")
 VERSION = re.compile(r"^[\w.+\-]{1,40}$")
 FOLD_WINDOW = timedelta(hours=24)
 OFFER_VALIDITY = timedelta(hours=1)
+MIN_CLASSIFY = 20  # shorter chat is never sent to the LLM classifier
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,8 @@ class FeedbackService:
         self.detector = FeedbackDetector(settings.idea_phrases, settings.bug_phrases)
         #: set by the composition root when points are on: the one place feedback earns points
         self.points: PointsService | None = None
+        #: the optional LLM classifier (None: phrase rules only)
+        self.llm: LLM | None = None
 
     async def _credit(self, ctx: Context, member_id: int, kind: str, source_key: str, reason: str) -> list[Reply]:
         if self.points is None:
@@ -211,11 +215,15 @@ class FeedbackService:
         if chat is None or chat.kind != "fan":
             return None
         found = self.detector.detect(event.text)
-        if found is None or len(event.text) > self.settings.max_length:
+        kind = found.kind if found else None
+        if kind is None and self.llm is not None and len(event.text.strip()) >= MIN_CLASSIFY:
+            label = await self.llm.classify(event.text)  # the optional LLM catches what the phrase rules miss
+            kind = label if label in ("idea", "bug") else None
+        if kind is None or len(event.text) > self.settings.max_length:
             return None
         offer = await self.offers.record(
             member_id=ctx.member.member_id,
-            kind=found.kind,
+            kind=kind,
             text=event.text.strip(),
             platform=str(event.chat.platform),
             chat_id=event.chat.chat_id,
@@ -227,7 +235,7 @@ class FeedbackService:
         )
         if offer is None:
             return None
-        what = "a bug report" if found.kind == "bug" else "an idea"
+        what = "a bug report" if kind == "bug" else "an idea"
         return say(
             f"That sounds like {what}, {event.author.display_name}. Want me to log it for the team? Reply /log.",
             buttons=[Button("Log it", "fb.log", str(offer.id))],

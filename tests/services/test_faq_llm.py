@@ -61,3 +61,27 @@ async def test_failures_fall_back_to_the_plain_entry(
     llm.script = [mode]
     out = await ask(harness, llm)
     assert out[0] == PLAIN and out[1] == "bot> Apply in Mi Unlock status, wait 7 days."
+
+
+async def test_llm_classifier_catches_what_the_rules_miss(harness: ConsoleHarness, llm: FakeOpenAI) -> None:
+    client = OpenAICompatLLM(LLMSettings(base_url=llm.base_url, timeout_seconds=0.3, model="m"))
+    harness.app.faq.llm = client
+    harness.app.feedback.llm = client
+    try:
+        await harness.say(
+            "mia@manager: /faq add How do I unlock the bootloader? | Apply in Mi Unlock status, wait 7 days.",
+            "mia: /faq alt 1 bootloader unlock steps",
+        )
+        # no phrase rule matches this suggestion; the classifier says IDEA
+        llm.script = [("ok", "IDEA")]
+        out = await harness.say("alice: the gallery really ought to group photos by trip automatically")
+        assert out[0].startswith("bot> That sounds like an idea, alice.")
+        # no '?' and no interrogative opening; the classifier says QUESTION, the FAQ answers
+        llm.script = [("ok", "CHAT"), ("ok", "QUESTION"), ("status", 500)]  # offer? no. question? yes. rephrase: down
+        out = await harness.say("bob: bootloader unlock steps please")
+        assert out[0] == PLAIN
+        # classifier down: the rules decide, nothing breaks
+        llm.script = [("status", 500), ("status", 500)]
+        assert await harness.say("carol: the weather is lovely today in our town") == []
+    finally:
+        await client.aclose()
