@@ -19,6 +19,7 @@ from discord import app_commands
 
 from adapters.discord import commands as slash
 from adapters.discord.render import allowed_mentions, parse_custom_id, render_chunks, view
+from adapters.discord.roles import ROLE_TTL, DiscordRoles
 from adapters.pacing import Pacer
 from bot.adapter import Capability, DeliveryError, EventSink, HandleResult, SentRef
 from bot.clock import Clock, SystemClock
@@ -28,7 +29,6 @@ from bot.replies import Reply
 from bot.settings import DiscordSettings
 
 log = logging.getLogger(__name__)
-ROLE_TTL = 300.0
 DEFER_AFTER = 2.0  # seconds: Discord invalidates an interaction not answered within 3
 GLOBAL_RATE = 45.0  # requests/s we allow ourselves; Discord's global limit is 50
 
@@ -59,7 +59,7 @@ class _ShardedClient(_Events, discord.AutoShardedClient):
     pass
 
 
-class DiscordAdapter:
+class DiscordAdapter(DiscordRoles):
     platform = Platform.DISCORD
     capabilities = (
         Capability.BUTTONS | Capability.EPHEMERAL | Capability.EDIT | Capability.DIRECT_MESSAGE | Capability.THREADS
@@ -357,54 +357,3 @@ class DiscordAdapter:
             log.info("no DM possible", extra={"member": member.key, "reason": str(exc)})
             return None
         return SentRef(Platform.DISCORD, str(dm.id), tuple(str(m.id) for m in messages))
-
-    # -- roles and health -------------------------------------------------------------------------
-    def _role_from(self, perms: discord.Permissions, roles: Any) -> Role | None:
-        names = {str(r.name).lower() for r in roles or []} | {str(r.id) for r in roles or []}
-        if perms.administrator or perms.manage_guild or names & {r.lower() for r in self.settings.manager_roles}:
-            return Role.MANAGER
-        if perms.manage_messages or names & {r.lower() for r in self.settings.moderator_roles}:
-            return Role.MODERATOR
-        return None
-
-    def _remember_role(self, guild_id: str, member: discord.Member) -> None:
-        self._roles[(guild_id, str(member.id))] = (
-            time.monotonic() + ROLE_TTL,
-            self._role_from(member.guild_permissions, member.roles),
-        )
-
-    async def resolve_role(self, chat: ChatRef, author: Author) -> Role | None:
-        if chat.community_id is None:
-            return None
-        cached = self._roles.get((chat.community_id, author.user_id))
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
-        guild = self.client.get_guild(int(chat.community_id))
-        member = guild.get_member(int(author.user_id)) if guild else None
-        if member is None:
-            return None
-        self._remember_role(chat.community_id, member)
-        return self._roles[(chat.community_id, author.user_id)][1]
-
-    async def mirror_grade(self, guild_id: str, user_id: str, grade: str) -> bool:
-        """Hook for mirroring fanloop grades to Discord roles: give the member the role named
-        like their grade, if the server has one. Returns whether a role was added."""
-        guild = self.client.get_guild(int(guild_id))
-        member = guild.get_member(int(user_id)) if guild else None
-        role = discord.utils.get(guild.roles, name=grade) if guild else None
-        if member is None or role is None or role in member.roles:
-            return False
-        await member.add_roles(role, reason="fanloop grade")
-        return True
-
-    async def describe(self, chat: ChatRef) -> list[str]:
-        lines = []
-        if not self.message_content:
-            lines.append("⚠ The Message Content intent is off: I only see slash commands and mentions here.")
-        channel = self.client.get_channel(int(chat.chat_id))
-        guild = getattr(channel, "guild", None)
-        if guild is not None and channel is not None:
-            perms = channel.permissions_for(guild.me)  # type: ignore[union-attr]
-            if not perms.send_messages:
-                lines.append("⚠ I can't post in this channel (missing Send Messages permission).")
-        return lines

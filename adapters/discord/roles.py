@@ -1,0 +1,74 @@
+"""Who is a manager on Discord (permissions, configured roles), grade-role mirroring, health."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import discord
+
+from bot.commands import Role
+from bot.events import Author, ChatRef
+from bot.settings import DiscordSettings
+
+ROLE_TTL = 300.0
+
+
+class DiscordRoles:
+    """Mixed into the adapter, which provides the client, settings and the role cache."""
+
+    client: discord.Client
+    settings: DiscordSettings
+    message_content: bool
+    _roles: dict[tuple[str, str], tuple[float, Role | None]]
+
+    # -- roles and health -------------------------------------------------------------------------
+    def _role_from(self, perms: discord.Permissions, roles: Any) -> Role | None:
+        names = {str(r.name).lower() for r in roles or []} | {str(r.id) for r in roles or []}
+        if perms.administrator or perms.manage_guild or names & {r.lower() for r in self.settings.manager_roles}:
+            return Role.MANAGER
+        if perms.manage_messages or names & {r.lower() for r in self.settings.moderator_roles}:
+            return Role.MODERATOR
+        return None
+
+    def _remember_role(self, guild_id: str, member: discord.Member) -> None:
+        self._roles[(guild_id, str(member.id))] = (
+            time.monotonic() + ROLE_TTL,
+            self._role_from(member.guild_permissions, member.roles),
+        )
+
+    async def resolve_role(self, chat: ChatRef, author: Author) -> Role | None:
+        if chat.community_id is None:
+            return None
+        cached = self._roles.get((chat.community_id, author.user_id))
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        guild = self.client.get_guild(int(chat.community_id))
+        member = guild.get_member(int(author.user_id)) if guild else None
+        if member is None:
+            return None
+        self._remember_role(chat.community_id, member)
+        return self._roles[(chat.community_id, author.user_id)][1]
+
+    async def mirror_grade(self, guild_id: str, user_id: str, grade: str) -> bool:
+        """Hook for mirroring fanloop grades to Discord roles: give the member the role named
+        like their grade, if the server has one. Returns whether a role was added."""
+        guild = self.client.get_guild(int(guild_id))
+        member = guild.get_member(int(user_id)) if guild else None
+        role = discord.utils.get(guild.roles, name=grade) if guild else None
+        if member is None or role is None or role in member.roles:
+            return False
+        await member.add_roles(role, reason="fanloop grade")
+        return True
+
+    async def describe(self, chat: ChatRef) -> list[str]:
+        lines = []
+        if not self.message_content:
+            lines.append("⚠ The Message Content intent is off: I only see slash commands and mentions here.")
+        channel = self.client.get_channel(int(chat.chat_id))
+        guild = getattr(channel, "guild", None)
+        if guild is not None and channel is not None:
+            perms = channel.permissions_for(guild.me)  # type: ignore[union-attr]
+            if not perms.send_messages:
+                lines.append("⚠ I can't post in this channel (missing Send Messages permission).")
+        return lines
