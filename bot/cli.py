@@ -75,9 +75,20 @@ def cli(ctx: click.Context, config: str | None, data_dir: str | None) -> None:
 @click.option(
     "--as", "as_user", default="you@admin", show_default=True, help="Who you are in the console: NAME[@ROLE]."
 )
+@click.option("--config", "run_config", type=click.Path(dir_okay=False), help="TOML config file.")
+@click.option("--data-dir", "run_data_dir", type=click.Path(file_okay=False), help="Where the SQLite database lives.")
 @click.pass_context
-def run(ctx: click.Context, force_console: bool, transcript: io.TextIOBase | None, as_user: str) -> None:
+def run(
+    ctx: click.Context,
+    force_console: bool,
+    transcript: io.TextIOBase | None,
+    as_user: str,
+    run_config: str | None,
+    run_data_dir: str | None,
+) -> None:
     """Run the bot: Telegram/Discord when tokens are configured, else the console."""
+    # --config/--data-dir may also follow 'run' (python3 dev.py run --data-dir DIR)
+    ctx.ensure_object(dict).update({k: v for k, v in (("config", run_config), ("data_dir", run_data_dir)) if v})
     settings = _settings(ctx)
     name, _, role_name = as_user.partition("@")
     try:
