@@ -19,6 +19,10 @@ class Context:
     role: Role
     now: datetime
     perks: frozenset[str] = frozenset()
+    #: what managers set this chat up as (fan, announcement, manager, private, other), read once per event
+    chat_kind: str = "other"
+    #: per-event memo shared by listeners (e.g. the LLM's classification of this message)
+    memo: dict[str, object] = field(default_factory=dict)
 
     @property
     def chat(self) -> ChatRef:

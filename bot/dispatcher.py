@@ -203,7 +203,7 @@ class Dispatcher:
         member = await self.members.ensure(
             str(author.platform), author.user_id, author.display_name, author.username, now
         )
-        await self.chats.ensure(
+        chat = await self.chats.ensure(
             str(event.chat.platform),
             event.chat.chat_id,
             title=event.chat.title,
@@ -211,7 +211,7 @@ class Dispatcher:
             community_id=event.chat.community_id,
             now=now,
         )
-        return CommandContext(event=event, member=member, role=Role.FAN, now=now)
+        return CommandContext(event=event, member=member, role=Role.FAN, now=now, chat_kind=chat.kind)
 
     async def _fan_out(self, ctx: Context, listeners: list[MessageListener]) -> list[Reply | Outgoing]:
         out: list[Reply | Outgoing] = []

@@ -115,3 +115,11 @@ def _content(data: Any) -> str:
 
 def make_llm(settings: LLMSettings) -> LLM:
     return OpenAICompatLLM(settings) if settings.base_url else NullLLM()
+
+
+async def classify_once(ctx: Any, llm: LLM, text: str) -> str | None:
+    """Classify a message once per event, however many listeners ask (``ctx.memo`` keeps it)."""
+    if "llm_label" not in ctx.memo:
+        ctx.memo["llm_label"] = await llm.classify(text)
+    label = ctx.memo["llm_label"]
+    return label if isinstance(label, str) else None

@@ -11,7 +11,7 @@ from datetime import timedelta
 from bot.commands import CommandError, Role
 from bot.context import Context
 from bot.events import ChatRef, IncomingMessage, Platform
-from bot.llm import LLM, NullLLM
+from bot.llm import LLM, NullLLM, classify_once
 from bot.replies import BR, Bold, Button, Code, Mention, Outgoing, Reply, Segment, Text, say
 from bot.services.detect import looks_like_question
 from bot.services.faq_engine import FaqIndex, Match
@@ -162,8 +162,7 @@ class FaqService:
         event = ctx.event
         if not isinstance(event, IncomingMessage) or event.chat.is_private:
             return None
-        chat = await self.chats.get(str(event.chat.platform), event.chat.chat_id)
-        if chat is None or chat.kind != "fan":
+        if ctx.chat_kind != "fan":
             return None
         platform, chat_id = str(event.chat.platform), event.chat.chat_id
         if event.reply_to_author is not None and event.reply_to_author.is_bot and event.text.strip():
@@ -179,7 +178,7 @@ class FaqService:
             return None
         rules_say_question = looks_like_question(event.text)
         if not rules_say_question and (  # the optional LLM catches questions the rules miss
-            len(event.text.strip()) < 20 or await self.llm.classify(event.text) != "question"
+            len(event.text.strip()) < 20 or await classify_once(ctx, self.llm, event.text) != "question"
         ):
             return None
         matches = await self._search(event.text, 1)

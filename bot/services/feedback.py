@@ -15,7 +15,7 @@ from bot.audit import Auditor
 from bot.commands import CommandError, Role
 from bot.context import Context
 from bot.events import Author, ChatRef, IncomingMessage, Platform
-from bot.llm import LLM
+from bot.llm import LLM, classify_once
 from bot.replies import BR, Button, Mention, Reply, Segment, Text, say
 from bot.services.detect import FeedbackDetector
 from bot.services.feedback_reading import FeedbackReading
@@ -212,13 +212,14 @@ class FeedbackService(FeedbackReading):
         event = ctx.event
         if not isinstance(event, IncomingMessage) or event.chat.is_private:
             return None
-        chat = await self.chats.get(str(event.chat.platform), event.chat.chat_id)
-        if chat is None or chat.kind != "fan":
+        if ctx.chat_kind != "fan":
             return None
         found = self.detector.detect(event.text)
         kind = found.kind if found else None
         if kind is None and self.llm is not None and len(event.text.strip()) >= MIN_CLASSIFY:
-            label = await self.llm.classify(event.text)  # the optional LLM catches what the phrase rules miss
+            label = await classify_once(
+                ctx, self.llm, event.text
+            )  # the optional LLM catches what the phrase rules miss
             kind = label if label in ("idea", "bug") else None
         if kind is None or len(event.text) > self.settings.max_length:
             return None

@@ -77,11 +77,12 @@ async def test_llm_classifier_catches_what_the_rules_miss(harness: ConsoleHarnes
         out = await harness.say("alice: the gallery really ought to group photos by trip automatically")
         assert out[0].startswith("bot> That sounds like an idea, alice.")
         # no '?' and no interrogative opening; the classifier says QUESTION, the FAQ answers
-        llm.script = [("ok", "CHAT"), ("ok", "QUESTION"), ("status", 500)]  # offer? no. question? yes. rephrase: down
+        llm.script = [("ok", "QUESTION"), ("status", 500)]  # classified once per message; rephrasing is down
         out = await harness.say("bob: bootloader unlock steps please")
         assert out[0] == PLAIN
         # classifier down: the rules decide, nothing breaks
-        llm.script = [("status", 500), ("status", 500)]
+        llm.script = [("status", 500)]
         assert await harness.say("carol: the weather is lovely today in our town") == []
+        assert len(llm.requests) == 4  # alice, bob (+ one rephrase), carol: one classification each
     finally:
         await client.aclose()
