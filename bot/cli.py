@@ -10,9 +10,10 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,8 +21,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import __version__
 from bot.commands import Role
 from bot.settings import ConfigError, Settings, load_settings
+from storage.db import Database
 
 log = logging.getLogger("fanloop")
+T = TypeVar("T")
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -53,6 +56,28 @@ def _secrets(settings: Settings) -> list[str]:
 def _db_error(exc: BaseException) -> str:
     text = str(getattr(exc, "orig", None) or exc).splitlines()[0]
     return f"database: {text[:200]}"
+
+
+def _with_database(ctx: click.Context, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Open the configured database, bring its schema up to date, run ``work`` on it and close it;
+    a database the user can't reach is one ``error:`` line, not a traceback."""
+    from bot.app import database_url
+    from storage.migrate import upgrade
+
+    settings = _settings(ctx)
+
+    async def _run() -> T:
+        database = Database(database_url(settings))
+        try:
+            await upgrade(database)
+            return await work(database)
+        finally:
+            await database.dispose()
+
+    try:
+        return asyncio.run(_run())
+    except (SQLAlchemyError, OSError) as exc:
+        _fail(_db_error(exc))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -140,24 +165,9 @@ def db() -> None:
 @click.pass_context
 def db_upgrade(ctx: click.Context) -> None:
     """Apply all pending migrations (also done automatically at start)."""
-    settings = _settings(ctx)
+    from storage.migrate import current_revision
 
-    async def _upgrade() -> str | None:
-        from bot.app import database_url
-        from storage.db import Database
-        from storage.migrate import current_revision, upgrade
-
-        database = Database(database_url(settings))
-        try:
-            await upgrade(database)
-            return await current_revision(database)
-        finally:
-            await database.dispose()
-
-    try:
-        revision = asyncio.run(_upgrade())
-    except (SQLAlchemyError, OSError) as exc:
-        _fail(_db_error(exc))
+    revision = _with_database(ctx, current_revision)
     click.echo(f"database is at revision {revision}")
 
 
@@ -173,25 +183,10 @@ def export() -> None:
 @click.pass_context
 def export_feedback(ctx: click.Context, fmt: str, since: datetime | None, output: io.TextIOBase) -> None:
     """Every feedback item with status, votes and timings, as CSV or JSON."""
-    settings = _settings(ctx)
+    from storage.repositories.feedback import FeedbackRepo
 
-    async def _rows() -> list[dict[str, object]]:
-        from bot.app import database_url
-        from storage.db import Database
-        from storage.migrate import upgrade
-        from storage.repositories.feedback import FeedbackRepo
-
-        database = Database(database_url(settings))
-        try:
-            await upgrade(database)
-            return await FeedbackRepo(database).export(since.replace(tzinfo=UTC) if since else None)
-        finally:
-            await database.dispose()
-
-    try:
-        rows = asyncio.run(_rows())
-    except (SQLAlchemyError, OSError) as exc:
-        _fail(_db_error(exc))
+    start = since.replace(tzinfo=UTC) if since else None
+    rows = _with_database(ctx, lambda database: FeedbackRepo(database).export(start))
     if fmt == "json":
         output.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
@@ -222,25 +217,9 @@ def export_feedback(ctx: click.Context, fmt: str, since: datetime | None, output
 @click.pass_context
 def export_member(ctx: click.Context, member_id: int, output: io.TextIOBase) -> None:
     """Everything fanloop holds about one member (for a fan's data request), as JSON."""
-    settings = _settings(ctx)
+    from storage.repositories.privacy import PrivacyRepo
 
-    async def _export() -> dict[str, Any] | None:
-        from bot.app import database_url
-        from storage.db import Database
-        from storage.migrate import upgrade
-        from storage.repositories.privacy import PrivacyRepo
-
-        database = Database(database_url(settings))
-        try:
-            await upgrade(database)
-            return await PrivacyRepo(database).export(member_id)
-        finally:
-            await database.dispose()
-
-    try:
-        data = asyncio.run(_export())
-    except (SQLAlchemyError, OSError) as exc:
-        _fail(_db_error(exc))
+    data = _with_database(ctx, lambda database: PrivacyRepo(database).export(member_id))
     if data is None:
         _fail(f"there is no member {member_id}", 2)
     output.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
@@ -255,26 +234,13 @@ def points() -> None:
 @click.pass_context
 def points_verify(ctx: click.Context) -> None:
     """Prove the stored balances equal the ledger (exit 1 and list the members where not)."""
-    settings = _settings(ctx)
+    from storage.repositories.points import PointsRepo
 
-    async def _check() -> tuple[int, list[tuple[int, int, int]]]:
-        from bot.app import database_url
-        from storage.db import Database
-        from storage.migrate import upgrade
-        from storage.repositories.points import PointsRepo
+    async def _check(database: Database) -> tuple[int, list[tuple[int, int, int]]]:
+        repo = PointsRepo(database)
+        return await repo.ledger_count(), await repo.mismatches()
 
-        database = Database(database_url(settings))
-        try:
-            await upgrade(database)
-            repo = PointsRepo(database)
-            return await repo.ledger_count(), await repo.mismatches()
-        finally:
-            await database.dispose()
-
-    try:
-        rows, bad = asyncio.run(_check())
-    except (SQLAlchemyError, OSError) as exc:
-        _fail(_db_error(exc))
+    rows, bad = _with_database(ctx, _check)
     if bad:
         for member_id, ledger, stored in bad:
             click.echo(f"member {member_id}: ledger says {ledger}, balance says {stored}")
@@ -285,13 +251,6 @@ def points_verify(ctx: click.Context) -> None:
 @cli.group()
 def faq() -> None:
     """FAQ bulk work."""
-
-
-def _faq_db(ctx: click.Context) -> Any:
-    from bot.app import database_url
-    from storage.db import Database
-
-    return Database(database_url(_settings(ctx)))
 
 
 @faq.command("import")
@@ -305,28 +264,17 @@ def faq_import(ctx: click.Context, path: str) -> None:
         items = parse(Path(path).read_text(encoding="utf-8"))
     except FaqFileError as exc:
         _fail(f"{path}: {exc}", 2)
-    database = _faq_db(ctx)
 
-    async def _import() -> tuple[int, int]:
-        from storage.migrate import upgrade
+    async def _import(database: Database) -> tuple[int, int]:
         from storage.repositories.faq import FaqRepo
 
-        try:
-            await upgrade(database)
-            repo, now, added = FaqRepo(database), datetime.now(UTC), 0
-            for item in items:
-                _, created = await repo.upsert(
-                    item.question, item.answer, item.alternates, item.tags, item.language, now
-                )
-                added += created
-            return added, len(items) - added
-        finally:
-            await database.dispose()
+        repo, now, added = FaqRepo(database), datetime.now(UTC), 0
+        for item in items:
+            _, created = await repo.upsert(item.question, item.answer, item.alternates, item.tags, item.language, now)
+            added += created
+        return added, len(items) - added
 
-    try:
-        added, updated = asyncio.run(_import())
-    except (SQLAlchemyError, OSError) as exc:
-        _fail(_db_error(exc))
+    added, updated = _with_database(ctx, _import)
     click.echo(f"imported {len(items)} entries ({added} new, {updated} updated)")
 
 
@@ -337,25 +285,13 @@ def faq_export(ctx: click.Context, path: str) -> None:
     """Write every entry (with its phrasings) to a YAML file ('-' for stdout)."""
     from bot.services.faq_io import FaqItem, dump
 
-    database = _faq_db(ctx)
-
-    async def _export() -> list[FaqItem]:
-        from storage.migrate import upgrade
+    async def _export(database: Database) -> list[FaqItem]:
         from storage.repositories.faq import FaqRepo
 
-        try:
-            await upgrade(database)
-            return [
-                FaqItem(e.question, e.answer, list(e.alternates), list(e.tags), e.language)
-                for e in await FaqRepo(database).all()
-            ]
-        finally:
-            await database.dispose()
+        entries = await FaqRepo(database).all()
+        return [FaqItem(e.question, e.answer, list(e.alternates), list(e.tags), e.language) for e in entries]
 
-    try:
-        items = asyncio.run(_export())
-    except (SQLAlchemyError, OSError) as exc:
-        _fail(_db_error(exc))
+    items = _with_database(ctx, _export)
     text = dump(items)
     if path == "-":
         click.echo(text, nl=False)
