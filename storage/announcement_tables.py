@@ -7,11 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.db import UTCDateTime
-
-
-def _ts(nullable: bool = False) -> Column[datetime]:
-    return Column(UTCDateTime(), nullable=nullable)
+from storage.db import utc_column as _ts
 
 
 class Announcement(SQLModel, table=True):

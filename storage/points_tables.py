@@ -5,14 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.db import UTCDateTime
-
-
-def _ts(nullable: bool = False) -> Column[datetime]:
-    return Column(UTCDateTime(), nullable=nullable)
+from storage.db import utc_column as _ts
 
 
 class LedgerRow(SQLModel, table=True):
