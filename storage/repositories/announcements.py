@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlmodel import col
 
 from storage.announcement_tables import Announcement, Delivery
-from storage.repositories.base import Repository, rowcount, saved_once
+from storage.repositories.base import Repository, claim_rows, rowcount, saved_once
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,27 +170,17 @@ class AnnouncementRepo(Repository):
 
     async def claim(self, owner: str, now: datetime, lease: timedelta, limit: int = 200) -> list[DeliveryView]:
         """Take pending deliveries (and ones a crashed worker left 'sending'); each row goes to one worker."""
-        claimable = or_(
-            col(Delivery.status) == "pending",
-            (col(Delivery.status) == "sending") & (col(Delivery.claimed_at) < now - lease),
-        )
-        token = f"{owner[:40]}:{uuid.uuid4().hex[:12]}"
         async with self.db.session() as s:
-            ids = list(
-                (
-                    await s.execute(select(col(Delivery.id)).where(claimable).order_by(col(Delivery.id)).limit(limit))
-                ).scalars()
+            rows = await claim_rows(
+                s,
+                Delivery,
+                owner=owner,
+                now=now,
+                lease=lease,
+                limit=limit,
+                values={"attempts": col(Delivery.attempts) + 1},
             )
-            if not ids:
-                return []
-            await s.execute(
-                update(Delivery)
-                .where(col(Delivery.id).in_(ids), claimable)
-                .values(status="sending", claimed_by=token, claimed_at=now, attempts=col(Delivery.attempts) + 1)
-            )
-            await s.commit()
-            rows = await s.execute(select(Delivery).where(col(Delivery.claimed_by) == token).order_by(col(Delivery.id)))
-            return [_d(d) for d in rows.scalars()]
+            return [_d(d) for d in rows]
 
     async def finish(
         self, delivery_id: int, status: str, now: datetime, message_ids: tuple[str, ...] = (), error: str | None = None

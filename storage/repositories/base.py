@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Result
+from sqlalchemy import ColumnElement, CursorResult, Result, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +35,41 @@ async def saved_once(session: AsyncSession, *, flush: bool = False) -> bool:
         if not is_unique_violation(exc):
             raise
         return False
+
+
+async def claim_rows(
+    session: AsyncSession,
+    model: Any,
+    *,
+    owner: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    where: Sequence[ColumnElement[bool]] = (),
+    values: dict[str, Any] | None = None,
+) -> list[Any]:
+    """Take up to ``limit`` rows of a work queue table (``id``, ``status``, ``claimed_by``,
+    ``claimed_at``) that are 'pending', or 'sending' under a claim older than ``lease``; mark them
+    'sending' for this claim and return them. The WHERE is re-checked under the row lock, so a
+    row another worker took in between is skipped: each row goes to exactly one caller."""
+    claimable = or_(
+        model.status == "pending",
+        (model.status == "sending") & (model.claimed_at < now - lease),
+    )
+    ids = list(
+        (await session.execute(select(model.id).where(claimable, *where).order_by(model.id).limit(limit))).scalars()
+    )
+    if not ids:
+        return []
+    token = f"{owner[:40]}:{uuid.uuid4().hex[:12]}"  # identifies this claim, not just this worker
+    await session.execute(
+        update(model)
+        .where(model.id.in_(ids), claimable)
+        .values(status="sending", claimed_by=token, claimed_at=now, **(values or {}))
+    )
+    await session.commit()
+    rows = await session.execute(select(model).where(model.claimed_by == token).order_by(model.id))
+    return list(rows.scalars())
 
 
 def rowcount(result: Result[Any]) -> int:

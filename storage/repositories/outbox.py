@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlmodel import col
 
 from storage.feedback_tables import FeedbackOffer, Notification
-from storage.repositories.base import Repository, saved_once
+from storage.repositories.base import Repository, claim_rows, saved_once
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,32 +31,9 @@ class NotificationRepo(Repository):
         self, owner: str, now: datetime, lease: timedelta, change_id: int | None = None, limit: int = 500
     ) -> list[NotificationView]:
         """Atomically take pending rows (and rows a crashed worker left 'sending')."""
-        claimable = or_(
-            col(Notification.status) == "pending",
-            (col(Notification.status) == "sending") & (col(Notification.claimed_at) < now - lease),
-        )
-        ids_q = select(col(Notification.id)).where(claimable).order_by(col(Notification.id)).limit(limit)
-        if change_id is not None:
-            ids_q = ids_q.where(col(Notification.change_id) == change_id)
-        token = f"{owner[:40]}:{uuid.uuid4().hex[:12]}"  # identifies this claim, not just this worker
+        where = [col(Notification.change_id) == change_id] if change_id is not None else []
         async with self.db.session() as s:
-            ids = list((await s.execute(ids_q)).scalars())
-            if not ids:
-                return []
-            # the WHERE is re-checked under the row lock: a row another worker took is skipped
-            await s.execute(
-                update(Notification)
-                .where(col(Notification.id).in_(ids), claimable)
-                .values(status="sending", claimed_by=token, claimed_at=now)
-            )
-            await s.commit()
-            rows = (
-                await s.execute(
-                    select(Notification)
-                    .where(col(Notification.id).in_(ids), col(Notification.claimed_by) == token)
-                    .order_by(col(Notification.id))
-                )
-            ).scalars()
+            rows = await claim_rows(s, Notification, owner=owner, now=now, lease=lease, limit=limit, where=where)
             return [
                 NotificationView(
                     r.id or 0,
