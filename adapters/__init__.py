@@ -1,5 +1,6 @@
 """Platform adapters: translate platform <-> core, nothing else.
 
-Each subpackage exposes one class implementing :class:`bot.adapter.Adapter`; the
-composition root (:mod:`bot.app`) imports them by name only when configured.
+Each subpackage publishes a :class:`bot.platforms.PlatformPlugin` as a ``fanloop.adapters`` entry
+point (see ``pyproject.toml``); the core discovers them there and loads an adapter only when its
+platform is configured.
 """

@@ -19,7 +19,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from adapters.telegram import TelegramAdapter
+from adapters.telegram.plugin import TelegramSettings
 from bot.app import App
+from bot.contracts import ANNOUNCER
 from bot.settings import Settings
 from storage.db import Database, sqlite_url
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -31,9 +33,10 @@ async def run(chats: int, rate: int) -> dict[str, object]:
     fake.rate_limit = rate
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(sqlite_url(Path(tmp)))
-        settings = Settings(telegram={"token": fake.token, "base_url": fake.base_url})  # type: ignore[arg-type]
+        settings = Settings()
+        section = TelegramSettings(token=fake.token, base_url=fake.base_url)  # type: ignore[arg-type]
         app = App(settings, db=db)
-        adapter = TelegramAdapter(settings=settings.telegram, clock=app.clock, poll_timeout=1)
+        adapter = TelegramAdapter(settings=section, clock=app.clock, poll_timeout=1)
         app.add_adapter(adapter)
         await app.prepare()
         for i in range(chats):
@@ -47,9 +50,11 @@ async def run(chats: int, rate: int) -> dict[str, object]:
             )
         await adapter.start(app.dispatcher)
         before = len(fake.calls_to("sendMessage"))
-        await app.announcements.announce_now("🚀 3.2.0 is out! Thanks to every fan who sent an idea.", None)
+        announcer = app.get(ANNOUNCER)
+        assert announcer is not None
+        await announcer.announce_now("🚀 3.2.0 is out! Thanks to every fan who sent an idea.", None)
         started = time.perf_counter()
-        await app.announcements.tick()
+        await announcer.tick()
         seconds = time.perf_counter() - started
         per_chat = Counter(m["chat_id"] for m in fake.sent)
         attempts = len(fake.calls_to("sendMessage")) - before

@@ -24,8 +24,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.services.faq_engine import FaqIndex
-from bot.services.faq_semantic import HybridIndex, local_embedder
+from bot.features.faq.engine import FaqIndex
+from bot.features.faq.semantic import HybridIndex, local_embedder
 
 
 def load(path: Path) -> list[dict[str, Any]]:

@@ -32,6 +32,7 @@ from bot.events import Author, ChatRef, IncomingMessage, Platform
 from bot.settings import Settings
 from storage.db import Database, sqlite_url
 from storage.migrate import upgrade
+from storage.repositories.points import PointsRepo
 
 WORDS = [
     "camera",
@@ -82,19 +83,19 @@ async def run(db: Database, name: str, messages: int, members: int) -> dict[str,
     await upgrade(db)
     clock = ManualClock()
     app = App(Settings(limits={"commands_per_window": 1000}), db=db, clock=clock)  # type: ignore[arg-type]
-    chats = [ChatRef(Platform.TELEGRAM, str(-1000 - i), title=f"fans {i}") for i in range(5)]
+    chats = [ChatRef(Platform("telegram"), str(-1000 - i), title=f"fans {i}") for i in range(5)]
     latencies = []
     started = time.perf_counter()
     for i, (member, body) in enumerate(corpus(messages, members)):
         clock.advance(timedelta(milliseconds=600))  # 100k messages span ~17 hours
-        author = Author(Platform.TELEGRAM, str(10_000 + member), f"fan{member}")
+        author = Author(Platform("telegram"), str(10_000 + member), f"fan{member}")
         event = IncomingMessage(chats[member % 5], author, str(i), body, clock.now())
         t0 = time.perf_counter()
         await app.dispatcher.handle(event)
         latencies.append((time.perf_counter() - t0) * 1000)
     elapsed = time.perf_counter() - started
-    ledger = await app.points_repo.ledger_count()
-    verified = await app.points_repo.mismatches() == []
+    ledger = await PointsRepo(app.db).ledger_count()
+    verified = await PointsRepo(app.db).mismatches() == []
     latencies.sort()
     return {
         "database": name,

@@ -8,22 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Flag, auto
 from typing import Protocol
 
 from bot.commands import CommandSpec, Role
 from bot.events import Author, ChatRef, Event, Platform
 from bot.replies import Reply
-
-
-class Capability(Flag):
-    NONE = 0
-    BUTTONS = auto()
-    EPHEMERAL = auto()
-    EDIT = auto()
-    DIRECT_MESSAGE = auto()
-    THREADS = auto()
-    REACTIONS = auto()
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +59,6 @@ class HandleResult:
 
 class Adapter(Protocol):
     platform: Platform
-    capabilities: Capability
 
     async def start(self, sink: EventSink) -> None:
         """Connect, publish the command list, and start delivering events to ``sink``."""

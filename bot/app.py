@@ -1,69 +1,43 @@
-"""The composition root: builds storage, services and the configured adapters, and runs them.
+"""The composition root: storage, the core, the features of one list, and the configured adapters.
 
-This is the one module in ``bot/`` that may load adapters (by name, with importlib, only
-when configured); only the CLI imports it.
+It holds no feature logic: each feature's declarations (commands, listeners, buttons, perks,
+jobs, data-rights hooks, start/stop hooks) are installed from its ``Feature`` value. Adapters come
+from the platform registry (``fanloop.adapters`` entry points). Only the CLI imports this module.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 import signal
-from collections.abc import Callable
-from datetime import timedelta
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import platformdirs
 
 from bot import __version__
 from bot.adapter import Adapter
-from bot.audit import Auditor
 from bot.clock import Clock, SystemClock
-from bot.commands import CommandRegistry, Role
+from bot.commands import CommandRegistry
 from bot.dispatcher import Dispatcher
 from bot.events import ChatRef
-from bot.handlers.announcements import AnnouncementCommands
-from bot.handlers.core import CoreCommands
-from bot.handlers.faq import FaqCommands
-from bot.handlers.feedback import FeedbackCommands
-from bot.handlers.mydata import DataRightsCommands
-from bot.handlers.points import PointsCommands
-from bot.handlers.releases import ReleaseCommands
+from bot.feature import Builder, DataRightsRegistry, Deps, Feature, FeatureError, Slot
+from bot.features import DEFAULT_FEATURES
 from bot.llm import make_llm
 from bot.messenger import Messenger
+from bot.platforms import PlatformRegistry
 from bot.roles import RoleResolver
 from bot.scheduler import Scheduler
-from bot.services.announcements import AnnouncementService
-from bot.services.faq import FaqService
-from bot.services.feedback import FeedbackService
-from bot.services.notifier import Notifier
-from bot.services.points import PointsService
-from bot.services.releases import ReleaseService
-from bot.services.report import build_report
-from bot.settings import Settings, parse_weekly
+from bot.settings import ConfigError, Settings, parse_weekly
 from storage.db import Database, sqlite_url
 from storage.migrate import upgrade
-from storage.repositories import AuditRepo, ChatRepo, EventRepo, MemberRepo
-from storage.repositories.announcements import AnnouncementRepo
-from storage.repositories.faq import FaqRepo
-from storage.repositories.feedback import FeedbackRepo
-from storage.repositories.linking import LinkRepo
-from storage.repositories.outbox import NotificationRepo, OfferRepo
-from storage.repositories.points import PointsRepo
-from storage.repositories.privacy import PrivacyRepo
-from storage.repositories.releases import ReleaseRepo
-from storage.repositories.stats import StatsRepo
+from storage.repositories import ChatRepo, EventRepo, MemberRepo
 
 log = logging.getLogger(__name__)
-
-ADAPTERS = {
-    "console": "adapters.console:ConsoleAdapter",
-    "telegram": "adapters.telegram:TelegramAdapter",
-    "discord": "adapters.discord:DiscordAdapter",
-}
+T = TypeVar("T")
 
 
 class StartupError(Exception):
@@ -80,31 +54,38 @@ def database_url(settings: Settings) -> str:
     return sqlite_url((settings.data_dir or default_data_dir()).expanduser())
 
 
-def load_adapter_class(name: str) -> Callable[..., Adapter]:
-    module_name, _, cls = ADAPTERS[name].partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise StartupError(f"the {name} adapter cannot be loaded: {exc}") from None
-    factory: Callable[..., Adapter] = getattr(module, cls)
-    return factory
-
-
 class App:
-    """Everything one fanloop process runs, wired together."""
+    """Everything one fanloop process runs, wired together once, in the constructor."""
 
-    def __init__(self, settings: Settings, *, clock: Clock | None = None, db: Database | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        db: Database | None = None,
+        features: Sequence[Builder] = DEFAULT_FEATURES,
+        platforms: PlatformRegistry | None = None,
+    ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
         self.db = db or Database(database_url(settings))
-        self.members = MemberRepo(self.db)
-        self.chats = ChatRepo(self.db)
-        self.events = EventRepo(self.db)
-        self.audit = AuditRepo(self.db)
-        self.registry = CommandRegistry()
-        self.roles = RoleResolver(settings.roles)
+        self.platforms = platforms if platforms is not None else PlatformRegistry.discover()
+        roles = settings.roles
+        problems = self.platforms.check_identities([*roles.admins, *roles.managers, *roles.moderators])
+        if problems:
+            raise ConfigError("\n".join(f"roles: {p}" for p in problems))
+        self.worker_id = uuid.uuid4().hex[:12]
         self.adapters: dict[str, Adapter] = {}
+        self.chats = ChatRepo(self.db)
+        self.members = MemberRepo(self.db)
+        self.events = EventRepo(self.db)
+        self.registry = CommandRegistry()
+        self.roles = RoleResolver(settings.roles, fold_case=self.platforms.folds_case)
         self.messenger = Messenger(self.adapters, self.chats)
+        self.llm = make_llm(settings.llm)
+        self.data_rights = DataRightsRegistry()
+        self._provided: dict[Slot[Any], Any] = {}
+        self.features = self._install(features)
         self.dispatcher = Dispatcher(
             registry=self.registry,
             roles=self.roles,
@@ -114,71 +95,53 @@ class App:
             messenger=self.messenger,
             clock=self.clock,
             limits=settings.limits,
+            worker_id=self.worker_id,
+            mentions=self.platforms.mention_patterns(),
+            message_listeners=[m for f in self.features for m in f.on_message],
+            reaction_listeners=[r for f in self.features for r in f.on_reaction],
+            join_listeners=[j for f in self.features for j in f.on_join],
+            buttons=_buttons(self.features),
+            perks=[f.perks for f in self.features if f.perks is not None],
         )
-        core = CoreCommands(
-            self.registry, self.members, self.chats, self.audit, self.status_lines, settings.community_name
-        )
-        self.registry.extend(core.specs())
-
-        self.feedback_items = FeedbackRepo(self.db)
-        self.notifier = Notifier(
-            NotificationRepo(self.db),
-            self.feedback_items,
-            self.messenger,
-            self.clock,
-            self.dispatcher.worker_id,
-        )
-        self.feedback = FeedbackService(
-            self.feedback_items,
-            OfferRepo(self.db),
-            self.members,
-            self.chats,
-            Auditor(self.audit),
-            settings.feedback,
-        )
-        self.feedback_commands = FeedbackCommands(self.feedback, self.notifier, self.messenger, self.chats)
-        self.feedback_commands.install(self.dispatcher)
-        core.item_status = self.feedback_commands.status_change
-
-        self.points_repo = PointsRepo(self.db)
-        self.points = PointsService(self.points_repo, self.members, settings.points)
-        self.feedback.points = self.points
-        PointsCommands(self.points, LinkRepo(self.db), Auditor(self.audit), self.messenger).install(self.dispatcher)
-
-        self.faq = FaqService(FaqRepo(self.db), self.members, self.chats, settings.faq)
-        self.faq.points = self.points
-        self.faq.llm = make_llm(settings.llm)
-        self.faq.llm_settings = settings.llm
-        self.feedback.llm = self.faq.llm if settings.llm.base_url else None
-        FaqCommands(self.faq, Auditor(self.audit)).install(self.dispatcher)
-
-        self.announcements = AnnouncementService(
-            AnnouncementRepo(self.db),
-            self.chats,
-            self.messenger,
-            self.clock,
-            settings.announcements,
-            self.dispatcher.worker_id,
-        )
-        AnnouncementCommands(self.announcements, Auditor(self.audit)).install(self.dispatcher)
-        self.releases = ReleaseService(
-            ReleaseRepo(self.db), self.feedback_items, self.members, self.announcements, self.notifier, self.clock
-        )
-        self.releases.points = self.points
-        ReleaseCommands(self.releases, Auditor(self.audit), settings.announcements.timezone).install(self.dispatcher)
-        self.stats = StatsRepo(self.db)
-        DataRightsCommands(
-            PrivacyRepo(self.db),
-            self.stats,
-            self.feedback_items,
-            self.members,
-            Auditor(self.audit),
-            settings.privacy.keep_voted_feedback,
-        ).install(self.dispatcher)
         self.scheduler = Scheduler()
         self._stopping = asyncio.Event()
 
-    async def status_lines(self, chat: ChatRef) -> list[str]:
+    def _install(self, builders: Iterable[Builder]) -> list[Feature]:
+        provided = self._provided
+        deps = Deps(
+            settings=self.settings,
+            db=self.db,
+            clock=self.clock,
+            worker_id=self.worker_id,
+            llm=self.llm,
+            messenger=self.messenger,
+            commands=self.registry,
+            data_rights=self.data_rights,
+            platforms=self.platforms,
+            health=self.health,
+            provided=provided,
+        )
+        installed: list[Feature] = []
+        for build in builders:
+            feature = build(deps)
+            if any(f.name == feature.name for f in installed):
+                raise FeatureError(f"feature {feature.name!r} is installed twice")
+            self.registry.extend(feature.commands)
+            self.data_rights.add(feature.name, feature.data_rights)
+            for offer in feature.provides:
+                provided[offer.slot] = offer.value
+            installed.append(feature)
+        return installed
+
+    def feature(self, name: str) -> Feature:
+        return next(f for f in self.features if f.name == name)
+
+    def get(self, slot: Slot[T]) -> T | None:
+        """What an installed feature offers under ``slot`` (for the CLI and tests)."""
+        value: T | None = self._provided.get(slot)
+        return value
+
+    async def health(self, chat: ChatRef) -> list[str]:
         backend = "SQLite" if self.db.is_sqlite else "PostgreSQL"
         lines = [
             f"fanloop {__version__}",
@@ -190,18 +153,50 @@ class App:
             lines += await adapter.describe(chat)
         return lines
 
+    # -- adapters ---------------------------------------------------------------------------
     def add_adapter(self, adapter: Adapter) -> None:
         self.adapters[str(adapter.platform)] = adapter
         self.roles.register_platform(str(adapter.platform), adapter.resolve_role)
 
+    def build_adapters(self, *, console: bool, options: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+        """Every platform whose section is configured; the fallback (console) when none is, or asked.
+
+        ``options`` are per-platform constructor options (the console's transcript, ``--as``)."""
+        options = options or {}
+        for name in self.platforms.names():
+            plugin = self.platforms.get(name)
+            assert plugin is not None
+            if plugin.fallback:
+                continue
+            section = self.platforms.section(name, self.settings.platforms.get(name, {}))
+            if plugin.configured(section):
+                self.add_adapter(plugin.create(section, self.clock, options.get(name, {})))
+        if console or not self.adapters:
+            fallback = [p for n in self.platforms.names() if (p := self.platforms.get(n)) and p.fallback]
+            if not fallback:
+                raise StartupError("no platform is configured and no console adapter is installed")
+            plugin = fallback[0]
+            section = self.platforms.section(plugin.name, self.settings.platforms.get(plugin.name, {}))
+            self.add_adapter(plugin.create(section, self.clock, options.get(plugin.name, {})))
+
+    # -- running ----------------------------------------------------------------------------
     async def prepare(self) -> None:
-        """Bring the database schema up to date and record the console's fan channel."""
+        """Bring the database schema up to date, start the features, record the console's channel."""
         await upgrade(self.db)
-        await self.faq.load()
+        for feature in self.features:
+            for hook in feature.on_start:
+                await hook()
         if "console" in self.adapters:
             await self.chats.ensure(
                 "console", "fans", title="fans", kind="fan", community_id="console", now=self.clock.now()
             )
+
+    async def run_job(self, name: str) -> object:
+        """Run one feature's scheduled job now (what the scheduler does when it is due)."""
+        job = next((j for f in self.features for j in f.jobs if j.name == name), None)
+        if job is None:
+            raise KeyError(f"no job {name!r}")
+        return await job.run()
 
     async def run(self) -> None:
         """Start every adapter; stop on SIGINT/SIGTERM or when all adapters are finished."""
@@ -216,7 +211,8 @@ class App:
                 started.append(adapter)
                 log.info("adapter started", extra={"platform": name})
             self._schedule()
-            await self.notifier.flush()  # notifications a crash left pending
+            for job in (j for f in self.features for j in f.jobs if j.at_start):
+                await job.run()
             finished: asyncio.Future[Any] = asyncio.gather(*(a.wait_finished() for a in started))
             stopping: asyncio.Future[Any] = asyncio.create_task(self._stopping.wait())
             await asyncio.wait([finished, stopping], return_when=asyncio.FIRST_COMPLETED)
@@ -231,35 +227,22 @@ class App:
             raise StartupError("; ".join(failures))
 
     def _schedule(self) -> None:
-        day, hour, minute = parse_weekly(self.settings.feedback.digest_at)
         tz = self.settings.announcements.timezone
-        self.scheduler.weekly("feedback-digest", day, hour, minute, tz, self.feedback_commands.post_digest)
-        self.scheduler.every("notification-sweep", 60, self.notifier.flush)
-        self.scheduler.every("announcements", 5, self.broadcast_tick)
-        day, hour, minute = parse_weekly(self.settings.announcements.report_at)
-        self.scheduler.weekly("community-report", day, hour, minute, tz, self.post_report)
-        self.scheduler.every("forget-old-events", 3600, self._prune_events)
+        for job in (j for f in self.features for j in f.jobs):
+            if job.every is not None:
+                self.scheduler.every(job.name, job.every, job.run)
+            else:
+                assert job.weekly is not None
+                day, hour, minute = parse_weekly(job.weekly)
+                self.scheduler.weekly(job.name, day, hour, minute, tz, job.run)
+        self.scheduler.every("forget-old-events", 3600, self.dispatcher.forget_old_events)
         self.scheduler.start()
-
-    async def post_report(self) -> None:
-        """The weekly community report, delivered once per announcement chat like any announcement."""
-        report = await build_report(self.stats, self.feedback_items, self.members, self.clock.now())
-        await self.announcements.announce_now(report.plain(), None)
-        await self.announcements.tick()
-
-    async def broadcast_tick(self) -> None:
-        """Ship releases whose slot has come, then start due announcements and deliver."""
-        await self.releases.ship_due(self.clock.now())
-        await self.announcements.tick()
-
-    async def _prune_events(self) -> None:
-        await self.events.prune(self.clock.now() - timedelta(days=2))
 
     def stop(self) -> None:
         self._stopping.set()
 
     async def shutdown(self, adapters: list[Adapter] | None = None) -> None:
-        """Finish in-flight handlers, stop adapters, close the database."""
+        """Finish in-flight handlers, stop adapters and features, close the database."""
         self.scheduler.shutdown()
         await self.dispatcher.drain(grace=30)
         for adapter in reversed(adapters if adapters is not None else list(self.adapters.values())):
@@ -267,17 +250,18 @@ class App:
                 await adapter.stop()
             except Exception:
                 log.exception("adapter failed to stop cleanly", extra={"platform": str(adapter.platform)})
-        await self.faq.llm.aclose()
+        for feature in reversed(self.features):
+            for hook in feature.on_stop:
+                await hook()
+        await self.llm.aclose()
         await self.db.dispose()
 
 
-def build_adapters(app: App, *, console: bool, console_options: dict[str, Any]) -> None:
-    """Choose adapters by which tokens are configured; the console when none is (or asked)."""
-    s = app.settings
-    if s.has_telegram:
-        app.add_adapter(load_adapter_class("telegram")(settings=s.telegram, clock=app.clock))
-    if s.has_discord:
-        app.add_adapter(load_adapter_class("discord")(settings=s.discord, clock=app.clock))
-    if console or not app.adapters:
-        options = {"default_role": Role.ADMIN, **console_options}
-        app.add_adapter(load_adapter_class("console")(clock=app.clock, **options))
+def _buttons(features: Iterable[Feature]) -> dict[str, Any]:
+    buttons: dict[str, Any] = {}
+    for feature in features:
+        for action, handler in feature.buttons.items():
+            if action in buttons:
+                raise FeatureError(f"button action {action!r} is declared twice (feature {feature.name!r})")
+            buttons[action] = handler
+    return buttons

@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import __version__
 from bot.commands import Role
+from bot.platforms import PlatformRegistry
 from bot.settings import ConfigError, Settings, load_settings
 from storage.db import Database
 
@@ -32,24 +33,38 @@ def _fail(message: str, code: int = 1) -> NoReturn:
     sys.exit(code)
 
 
-def _settings(ctx: click.Context) -> Settings:
+def _platforms(ctx: click.Context) -> PlatformRegistry:
     obj: dict[str, Any] = ctx.ensure_object(dict)
+    if "platforms" not in obj:
+        obj["platforms"] = PlatformRegistry.discover()
+    registry: PlatformRegistry = obj["platforms"]
+    return registry
+
+
+def _settings(ctx: click.Context) -> Settings:
+    """The configuration, with every installed platform's section validated (one line per problem)."""
+    obj: dict[str, Any] = ctx.ensure_object(dict)
+    registry = _platforms(ctx)
     try:
-        settings = load_settings(obj.get("config"))
+        settings = load_settings(obj.get("config"), registry.names())
+        registry.sections(settings)
     except ConfigError as exc:
         _fail(str(exc), 2)
+    roles = settings.roles
+    problems = registry.check_identities([*roles.admins, *roles.managers, *roles.moderators])
+    if problems:
+        _fail("\n".join(f"roles: {p}" for p in problems), 2)
     if obj.get("data_dir"):
         settings.data_dir = Path(obj["data_dir"])
     return settings
 
 
-def _secrets(settings: Settings) -> list[str]:
-    values = [
-        settings.telegram.token,
-        settings.discord.token,
-        settings.llm.api_key,
-        settings.telegram.webhook_secret,
-    ]
+def _secrets(settings: Settings, registry: PlatformRegistry) -> list[str]:
+    values = [settings.llm.api_key]
+    for name, section in registry.sections(settings).items():
+        plugin = registry.get(name)
+        if plugin is not None:
+            values += plugin.secrets(section)
     return [v.get_secret_value() for v in values if v is not None]
 
 
@@ -128,21 +143,23 @@ def run(
     setup_logging(
         "WARNING" if quiet and settings.log_level == "INFO" else settings.log_level,
         settings.log_format,
-        _secrets(settings),
+        _secrets(settings, _platforms(ctx)),
     )
     console_options: dict[str, Any] = {"default_user": name or "you", "default_role": role}
     if transcript is not None:
         console_options.update(stdin=transcript, transcript=True)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_run(settings, force_console, console_options))
+        asyncio.run(_run(settings, _platforms(ctx), force_console, console_options))
 
 
-async def _run(settings: Settings, force_console: bool, console_options: dict[str, Any]) -> None:
-    from bot.app import App, StartupError, build_adapters
+async def _run(
+    settings: Settings, registry: PlatformRegistry, force_console: bool, console_options: dict[str, Any]
+) -> None:
+    from bot.app import App, StartupError
 
-    app = App(settings)
+    app = App(settings, platforms=registry)
     try:
-        build_adapters(app, console=force_console, console_options=console_options)
+        app.build_adapters(console=force_console, options={"console": console_options})
         await app.prepare()
     except StartupError as exc:
         await app.db.dispose()
@@ -217,9 +234,20 @@ def export_feedback(ctx: click.Context, fmt: str, since: datetime | None, output
 @click.pass_context
 def export_member(ctx: click.Context, member_id: int, output: io.TextIOBase) -> None:
     """Everything fanloop holds about one member (for a fan's data request), as JSON."""
-    from storage.repositories.privacy import PrivacyRepo
+    from bot.app import App
+    from storage.rights import RightsRepo
 
-    data = _with_database(ctx, lambda database: PrivacyRepo(database).export(member_id))
+    settings, registry = _settings(ctx), _platforms(ctx)
+
+    async def work(database: Database) -> dict[str, Any] | None:
+        app = App(settings, db=database, platforms=registry)  # for the installed features' export hooks
+        try:
+            hooks = [h.export for _, h in app.data_rights.hooks() if h.export is not None]
+            return await RightsRepo(database).export(member_id, hooks)
+        finally:
+            await app.llm.aclose()
+
+    data = _with_database(ctx, work)
     if data is None:
         _fail(f"there is no member {member_id}", 2)
     output.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
@@ -258,7 +286,7 @@ def faq() -> None:
 @click.pass_context
 def faq_import(ctx: click.Context, path: str) -> None:
     """Add (or update, matched by question) the entries of a YAML file."""
-    from bot.services.faq_io import FaqFileError, parse
+    from bot.features.faq.files import FaqFileError, parse
 
     try:
         items = parse(Path(path).read_text(encoding="utf-8"))
@@ -283,7 +311,7 @@ def faq_import(ctx: click.Context, path: str) -> None:
 @click.pass_context
 def faq_export(ctx: click.Context, path: str) -> None:
     """Write every entry (with its phrasings) to a YAML file ('-' for stdout)."""
-    from bot.services.faq_io import FaqItem, dump
+    from bot.features.faq.files import FaqItem, dump
 
     async def _export(database: Database) -> list[FaqItem]:
         from storage.repositories.faq import FaqRepo
@@ -310,7 +338,7 @@ def config() -> None:
 def config_check(ctx: click.Context) -> None:
     """Validate the configuration: prints 'ok' or what is wrong (exit 2)."""
     settings = _settings(ctx)
-    platforms = [p for p, on in (("telegram", settings.has_telegram), ("discord", settings.has_discord)) if on]
+    platforms = _platforms(ctx).configured(settings)
     click.echo("ok")
     click.echo(f"platforms: {', '.join(platforms) or 'console only (no tokens configured)'}", err=True)
 

@@ -200,14 +200,13 @@ def parse_duration(raw: str) -> timedelta:
     return timedelta(seconds=seconds)
 
 
-_DISCORD_MENTION = re.compile(r"^<@!?(\d{5,25})>$")
-_TG_MENTION_LINK = re.compile(r"^tg://user\?id=(\d+)$")
-
-
-def parse_mention(raw: str) -> MemberRef:
+def parse_mention(raw: str, patterns: Sequence[re.Pattern[str]] = ()) -> MemberRef:
+    """``@name``, a bare user id, or a platform's own mention syntax (``patterns``, from the
+    adapters' plugins; group 1 is the user id)."""
     token = raw.strip()
-    if m := _DISCORD_MENTION.match(token) or _TG_MENTION_LINK.match(token):
-        return MemberRef(raw=token, user_id=m.group(1))
+    for pattern in patterns:
+        if m := pattern.match(token):
+            return MemberRef(raw=token, user_id=m.group(1))
     if token.startswith("@") and len(token) > 1 and re.fullmatch(r"@[\w.\-]{1,64}", token):
         return MemberRef(raw=token, username=token[1:])
     if re.fullmatch(r"-?\d{1,25}", token):
@@ -215,7 +214,9 @@ def parse_mention(raw: str) -> MemberRef:
     raise ValueError(f"{token!r} is not a member (use @name)")
 
 
-def parse_args(spec: CommandSpec, raw: str | dict[str, Any]) -> dict[str, Any]:
+def parse_args(
+    spec: CommandSpec, raw: str | dict[str, Any], mentions: Sequence[re.Pattern[str]] = ()
+) -> dict[str, Any]:
     """Parse and validate arguments; raises :class:`UsageError` with the usage line."""
     if isinstance(raw, dict):
         values: dict[str, Any] = {k: v for k, v in raw.items() if v is not None and v != ""}
@@ -231,7 +232,7 @@ def parse_args(spec: CommandSpec, raw: str | dict[str, Any]) -> dict[str, Any]:
                 raise UsageError(spec, f"missing {arg.name}")
             parsed[arg.name] = None
             continue
-        parsed[arg.name] = _convert(spec, arg, value)
+        parsed[arg.name] = _convert(spec, arg, value, mentions)
     if values:
         raise UsageError(spec, "too many arguments")
     return parsed
@@ -257,7 +258,7 @@ def _split_positional(spec: CommandSpec, raw: str) -> dict[str, Any]:
     return values
 
 
-def _convert(spec: CommandSpec, arg: Arg, value: Any) -> Any:
+def _convert(spec: CommandSpec, arg: Arg, value: Any, mentions: Sequence[re.Pattern[str]]) -> Any:
     try:
         if arg.kind is ArgKind.INT:
             number = int(str(value).strip().lstrip("#"))
@@ -268,7 +269,7 @@ def _convert(spec: CommandSpec, arg: Arg, value: Any) -> Any:
             return number
         text = str(value).strip()
         if arg.kind is ArgKind.MENTION:
-            return parse_mention(text)
+            return parse_mention(text, mentions)
         if arg.kind is ArgKind.DURATION:
             return parse_duration(text)
         if arg.kind is ArgKind.CHOICE:

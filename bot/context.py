@@ -55,3 +55,5 @@ class CommandContext(Context):
 MessageListener = Callable[[Context], Awaitable[Result]]
 ButtonHandler = Callable[[Context, ButtonPressed], Awaitable[Result]]
 ReactionListener = Callable[[Context, ReactionAdded], Awaitable[Result]]
+#: the perks a member has (from grades): a command with ``perk=`` is open to holders
+PerkSource = Callable[[int], Awaitable[frozenset[str]]]

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
-import uuid
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from bot.adapter import HandleResult
 from bot.clock import Clock
 from bot.commands import CommandError, CommandRegistry, CommandSpec, Result, Role, parse_args, split_command
-from bot.context import ButtonHandler, CommandContext, Context, MessageListener, ReactionListener
+from bot.context import ButtonHandler, CommandContext, Context, MessageListener, PerkSource, ReactionListener
 from bot.events import (
     ButtonPressed,
     ChatMigrated,
@@ -39,8 +39,6 @@ from storage.repositories.events import ClaimResult, EventRepo
 from storage.repositories.members import MemberRepo
 
 log = logging.getLogger(__name__)
-
-PerkSource = Callable[[int], Awaitable[frozenset[str]]]
 
 
 @dataclass(slots=True)
@@ -70,6 +68,8 @@ class RateLimiter:
 
 
 class Dispatcher:
+    """Built once, with everything the installed features declared; nothing is added later."""
+
     def __init__(
         self,
         *,
@@ -81,6 +81,13 @@ class Dispatcher:
         messenger: Messenger,
         clock: Clock,
         limits: LimitsSettings,
+        worker_id: str,
+        mentions: Sequence[re.Pattern[str]] = (),
+        message_listeners: Sequence[MessageListener] = (),
+        reaction_listeners: Sequence[ReactionListener] = (),
+        join_listeners: Sequence[MessageListener] = (),
+        buttons: Mapping[str, ButtonHandler] | None = None,
+        perks: Sequence[PerkSource] = (),
     ) -> None:
         self.registry = registry
         self.roles = roles
@@ -90,37 +97,27 @@ class Dispatcher:
         self.messenger = messenger
         self.clock = clock
         self.limits = limits
-        self.worker_id = f"{uuid.uuid4().hex[:12]}"
+        self.worker_id = worker_id
+        self.mentions = tuple(mentions)
         self.rate = RateLimiter(limits.commands_per_window, limits.window_seconds)
-        self.message_listeners: list[MessageListener] = []
-        self.reaction_listeners: list[ReactionListener] = []
-        self.join_listeners: list[MessageListener] = []
-        self.buttons: dict[str, ButtonHandler] = {}
-        self.perk_lookup: PerkSource | None = None
+        self.message_listeners = tuple(message_listeners)
+        self.reaction_listeners = tuple(reaction_listeners)
+        self.join_listeners = tuple(join_listeners)
+        self.buttons = dict(buttons or {})
+        self.perk_sources = tuple(perks)
         self._inflight = 0
         self._idle = asyncio.Event()
         self._idle.set()
         self._closing = False
 
-    # -- wiring -------------------------------------------------------------------
     def commands(self) -> Sequence[CommandSpec]:
         return self.registry.all()
 
-    def on_message(self, listener: MessageListener) -> None:
-        self.message_listeners.append(listener)
-
-    def on_reaction(self, listener: ReactionListener) -> None:
-        self.reaction_listeners.append(listener)
-
-    def on_join(self, listener: MessageListener) -> None:
-        self.join_listeners.append(listener)
-
-    def on_button(self, action: str, handler: ButtonHandler) -> None:
-        if action in self.buttons:
-            raise ValueError(f"button action {action!r} registered twice")
-        self.buttons[action] = handler
-
     # -- lifecycle ----------------------------------------------------------------
+    async def forget_old_events(self) -> None:
+        """Drop once-only claims older than any platform redelivers (scheduled hourly)."""
+        await self.events.prune(self.clock.now() - timedelta(days=2))
+
     async def drain(self, grace: float = 30.0) -> None:
         """Stop taking events and wait for the ones in flight to finish."""
         self._closing = True
@@ -213,7 +210,7 @@ class Dispatcher:
         )
         return CommandContext(event=event, member=member, role=Role.FAN, now=now, chat_kind=chat.kind)
 
-    async def _fan_out(self, ctx: Context, listeners: list[MessageListener]) -> list[Reply | Outgoing]:
+    async def _fan_out(self, ctx: Context, listeners: Sequence[MessageListener]) -> list[Reply | Outgoing]:
         out: list[Reply | Outgoing] = []
         for listener in listeners:
             out.extend(_as_list(await listener(ctx)))
@@ -245,13 +242,14 @@ class Dispatcher:
         if ctx.role < spec.min_role and (spec.perk is None or spec.perk not in await self._perks(ctx)):
             return error(f"/{spec.name} is for {spec.min_role.name.lower()}s only.")
         ctx.spec = spec
-        ctx.args = parse_args(spec, args)
+        ctx.args = parse_args(spec, args, self.mentions)
         return await spec.handler(ctx)
 
     async def _perks(self, ctx: CommandContext) -> frozenset[str]:
-        if self.perk_lookup is None:
-            return frozenset()
-        ctx.perks = await self.perk_lookup(ctx.member.member_id)
+        perks: set[str] = set()
+        for source in self.perk_sources:
+            perks |= await source(ctx.member.member_id)
+        ctx.perks = frozenset(perks)
         return ctx.perks
 
 

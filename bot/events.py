@@ -8,13 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
+from typing import NewType
 
-
-class Platform(StrEnum):
-    TELEGRAM = "telegram"
-    DISCORD = "discord"
-    CONSOLE = "console"
+#: a platform's name as its adapter plugin gives it ("telegram", "discord", "console", ...)
+Platform = NewType("Platform", str)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,9 @@ class RoleResolver:
     (Telegram chat creator/administrator, Discord Manage Server, a console transcript's
     ``name@role``), resolved by the adapter."""
 
-    def __init__(self, settings: RolesSettings) -> None:
+    def __init__(self, settings: RolesSettings, *, fold_case: Callable[[str], bool] = lambda _platform: False) -> None:
+        #: platforms whose user ids are names that ignore case (the console)
+        self._fold = fold_case
         self._allow: dict[str, Role] = {}
         for role, ids in (
             (Role.MODERATOR, settings.moderators),
@@ -24,15 +26,17 @@ class RoleResolver:
             (Role.ADMIN, settings.admins),
         ):
             for key in ids:
-                self._allow[key.lower() if key.startswith("console:") else key] = role
+                self._allow[self._key(key)] = role
         self._platform: dict[str, PlatformRoleLookup] = {}
 
     def register_platform(self, platform: str, lookup: PlatformRoleLookup) -> None:
         self._platform[platform] = lookup
 
+    def _key(self, key: str) -> str:
+        return key.lower() if self._fold(key.partition(":")[0]) else key
+
     def allowlisted(self, author: Author) -> Role:
-        key = author.key.lower() if author.platform == "console" else author.key
-        return self._allow.get(key, Role.FAN)
+        return self._allow.get(self._key(author.key), Role.FAN)
 
     async def resolve(self, chat: ChatRef, author: Author) -> Role:
         role = self.allowlisted(author)

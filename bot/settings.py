@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,7 +22,6 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
-    model_validator,
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -36,7 +36,7 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def _read_secret(value: SecretStr | None, path: Path | None, key: str) -> SecretStr | None:
+def read_secret(value: SecretStr | None, path: Path | None, key: str) -> SecretStr | None:
     if value is not None and value.get_secret_value():
         return value
     if path is None:
@@ -46,37 +46,6 @@ def _read_secret(value: SecretStr | None, path: Path | None, key: str) -> Secret
     except OSError as exc:
         raise ValueError(f"cannot read {key}_file {str(path)!r}: {exc.strerror}") from None
     return SecretStr(text) if text else None
-
-
-class TelegramSettings(Section):
-    token: SecretStr | None = None
-    token_file: Path | None = None
-    #: python-telegram-bot's form, e.g. ``http://127.0.0.1:8081/bot`` (token appended)
-    base_url: str = "https://api.telegram.org/bot"
-    webhook_url: str | None = None
-    webhook_listen: str = "127.0.0.1:8443"
-    webhook_secret: SecretStr | None = None
-
-    @model_validator(mode="after")
-    def _secret_file(self) -> TelegramSettings:
-        self.token = _read_secret(self.token, self.token_file, "token")
-        return self
-
-
-class DiscordSettings(Section):
-    token: SecretStr | None = None
-    token_file: Path | None = None
-    api_base: str | None = None
-    gateway_url: str | None = None
-    guild_ids: list[int] = Field(default_factory=list)
-    manager_roles: list[str] = Field(default_factory=list)
-    moderator_roles: list[str] = Field(default_factory=list)
-    shard_count: int | None = None
-
-    @model_validator(mode="after")
-    def _secret_file(self) -> DiscordSettings:
-        self.token = _read_secret(self.token, self.token_file, "token")
-        return self
 
 
 class RolesSettings(Section):
@@ -91,7 +60,7 @@ class RolesSettings(Section):
     def _platform_ids(cls, values: list[str]) -> list[str]:
         for v in values:
             platform, _, uid = v.partition(":")
-            if platform not in ("telegram", "discord", "console") or not uid:
+            if not platform or not uid:  # which platforms exist is the adapters' to say (bot.platforms)
                 raise ValueError(f"{v!r} must look like telegram:123, discord:456 or console:name")
         return values
 
@@ -258,8 +227,8 @@ class Settings(BaseSettings):
     data_dir: Path | None = None
     log_level: str = "INFO"
     log_format: str = "text"  # text | json
-    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
-    discord: DiscordSettings = Field(default_factory=DiscordSettings)
+    #: the adapters' own sections (``[telegram]``, ``[discord]``, ...), validated by each adapter
+    platforms: dict[str, dict[str, Any]] = Field(default_factory=dict, exclude=True)
     roles: RolesSettings = Field(default_factory=RolesSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
     announcements: AnnouncementsSettings = Field(default_factory=AnnouncementsSettings)
@@ -296,17 +265,11 @@ class Settings(BaseSettings):
         # environment beats the TOML file (passed as init kwargs)
         return (env_settings, init_settings)
 
-    @property
-    def has_telegram(self) -> bool:
-        return bool(self.telegram.token and self.telegram.token.get_secret_value())
 
-    @property
-    def has_discord(self) -> bool:
-        return bool(self.discord.token and self.discord.token.get_secret_value())
+def load_settings(path: str | Path | None = None, platforms: Iterable[str] = ()) -> Settings:
+    """Read the TOML file (if any) and the environment; raise :class:`ConfigError` if invalid.
 
-
-def load_settings(path: str | Path | None = None) -> Settings:
-    """Read the TOML file (if any) and the environment; raise :class:`ConfigError` if invalid."""
+    Tables named after an installed platform (``platforms``) are kept raw for its adapter."""
     source = path if path is not None else os.environ.get(ENV_CONFIG)
     data: dict[str, Any] = {}
     if source:
@@ -319,8 +282,10 @@ def load_settings(path: str | Path | None = None) -> Settings:
             raise ConfigError(f"{file}: invalid TOML: {exc}") from None
         except OSError as exc:
             raise ConfigError(f"cannot read config file {file}: {exc.strerror}") from None
+    names = set(platforms)
+    sections = {k: data.pop(k) for k in list(data) if k in names and isinstance(data[k], dict)}
     try:
-        return Settings(**data)
+        return Settings(**data, platforms=sections)
     except ValidationError as exc:
         raise ConfigError(describe(exc)) from None
 

@@ -73,4 +73,4 @@ class ReleaseItem(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("release_id", "feedback_id", name="uq_release_item"),)
     id: int | None = Field(default=None, primary_key=True)
     release_id: int = Field(foreign_key="releases.id", index=True)
-    feedback_id: int = Field(foreign_key="feedback.id")
+    feedback_id: int = Field(foreign_key="feedback.id", ondelete="CASCADE")

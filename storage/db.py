@@ -16,6 +16,9 @@ from sqlalchemy.types import TypeDecorator
 
 log = logging.getLogger(__name__)
 
+#: one unit of work, as data-rights hooks receive it (opaque to features: they pass it to storage)
+Tx = AsyncSession
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on every backend (SQLite stores them naive)."""

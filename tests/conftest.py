@@ -6,7 +6,7 @@ import asyncio
 import io
 import os
 import uuid
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,6 +17,9 @@ from sqlmodel import SQLModel
 
 from bot.app import App
 from bot.clock import ManualClock
+from bot.commands import CommandSpec
+from bot.feature import Builder, Deps, Feature
+from bot.features import DEFAULT_FEATURES
 from bot.settings import Settings
 from storage.db import Database, sqlite_url
 from storage.migrate import upgrade
@@ -146,28 +149,60 @@ class ConsoleHarness:
         return self.out.getvalue()
 
 
+def settings_with(**sections: Any) -> Settings:
+    """The tests' settings: scripted conversations run at one instant of the manual clock, so the
+    command rate limit is lifted; ``sections`` override (``points={"daily_cap": 3}``)."""
+    base: dict[str, Any] = {
+        "community_name": "Testers",
+        "roles": {"admins": ["console:root"]},
+        "limits": {"commands_per_window": 1000},
+    }
+    return Settings(**{**base, **sections})
+
+
 @pytest.fixture
 def settings() -> Settings:
-    # scripted conversations run at one instant of the manual clock: lift the command rate limit
-    return Settings(
-        community_name="Testers",
-        roles={"admins": ["console:root"]},  # type: ignore[arg-type]
-        limits={"commands_per_window": 1000},  # type: ignore[arg-type]
-    )
+    return settings_with()
+
+
+def with_commands(*specs: CommandSpec, name: str = "test-commands") -> Builder:
+    """A feature holding only these commands, for tests that need a handler of their own."""
+
+    def build(deps: Deps) -> Feature:
+        return Feature(name=name, commands=specs)
+
+    return build
+
+
+HarnessFactory = Callable[..., Awaitable[ConsoleHarness]]
 
 
 @pytest.fixture
-async def harness(db: Database, clock: ManualClock, settings: Settings) -> AsyncIterator[ConsoleHarness]:
+async def make_harness(db: Database, clock: ManualClock, settings: Settings) -> AsyncIterator[HarnessFactory]:
+    """Build a console harness; ``settings=`` and ``features=`` (appended to the defaults) configure it."""
     from adapters.console import ConsoleAdapter
     from bot.commands import Role
 
-    app = App(settings, clock=clock, db=db)
-    out = io.StringIO()
-    app.add_adapter(
-        ConsoleAdapter(stdin=io.StringIO(""), stdout=out, transcript=True, default_role=Role.FAN, clock=clock)
-    )
-    await app.prepare()
-    await app.adapters["console"].start(app.dispatcher)
-    yield ConsoleHarness(app, out)
-    await app.dispatcher.drain(1)
-    await app.adapters["console"].stop()
+    made: list[App] = []
+
+    async def make(*, settings: Settings = settings, features: Sequence[Builder] = ()) -> ConsoleHarness:
+        app = App(settings, clock=clock, db=db, features=[*DEFAULT_FEATURES, *features])
+        out = io.StringIO()
+        app.add_adapter(
+            ConsoleAdapter(stdin=io.StringIO(""), stdout=out, transcript=True, default_role=Role.FAN, clock=clock)
+        )
+        await app.prepare()
+        await app.adapters["console"].start(app.dispatcher)
+        made.append(app)
+        return ConsoleHarness(app, out)
+
+    yield make
+    for app in made:
+        await app.dispatcher.drain(1)
+        await app.adapters["console"].stop()
+        await app.llm.aclose()
+
+
+@pytest.fixture
+async def harness(make_harness: HarnessFactory) -> ConsoleHarness:
+    return await make_harness()

@@ -23,13 +23,15 @@ import uuid
 from dataclasses import dataclass
 from typing import TextIO
 
-from bot.adapter import Capability, EventSink, SentRef
+from bot.adapter import EventSink, SentRef
 from bot.clock import Clock, SystemClock
 from bot.commands import Role
 from bot.events import Author, ButtonPressed, ChatRef, Event, IncomingMessage, Platform
 from bot.replies import Button, Reply, render_plain
 
-FAN_CHANNEL = ChatRef(Platform.CONSOLE, "fans", title="fans", community_id="console")
+PLATFORM = Platform("console")
+
+FAN_CHANNEL = ChatRef(PLATFORM, "fans", title="fans", community_id="console")
 _LINE = re.compile(
     r"^(?P<name>[\w.\-]{1,64})(?:@(?P<role>[a-zA-Z]+))?"
     r"(?:\s*\(reply to (?P<target>[\w.\-]{1,64})\))?\s*:\s?(?P<text>.*)$"
@@ -58,8 +60,7 @@ def parse_line(line: str) -> ParsedLine | None:
 
 
 class ConsoleAdapter:
-    platform = Platform.CONSOLE
-    capabilities = Capability.BUTTONS | Capability.DIRECT_MESSAGE | Capability.EDIT
+    platform = PLATFORM
 
     def __init__(
         self,
@@ -144,7 +145,7 @@ class ConsoleAdapter:
 
     def _event(self, parsed: ParsedLine) -> Event | None:
         self._counter += 1
-        author = Author(Platform.CONSOLE, parsed.name.lower(), parsed.name, username=parsed.name)
+        author = Author(PLATFORM, parsed.name.lower(), parsed.name, username=parsed.name)
         message_id = f"{self._run}-{self._counter}"
         now = self.clock.now()
         if (m := _PRESS.match(parsed.text.strip())) is not None:
@@ -198,7 +199,7 @@ class ConsoleAdapter:
             self._write(f"{prefix}{line}".rstrip())
         self._counter += 1
         self._last_bot_id = f"{self._run}-{self._counter}"
-        return SentRef(Platform.CONSOLE, "fans", (self._last_bot_id,))
+        return SentRef(PLATFORM, "fans", (self._last_bot_id,))
 
     async def send(self, chat: ChatRef, reply: Reply) -> SentRef:
         prefix = "bot> " if chat.chat_id == FAN_CHANNEL.chat_id else f"bot> #{chat.title or chat.chat_id}: "

@@ -18,15 +18,17 @@ import yarl
 from discord import app_commands
 
 from adapters.discord import commands as slash
+from adapters.discord.plugin import DiscordSettings
 from adapters.discord.render import allowed_mentions, parse_custom_id, render_chunks, view
 from adapters.discord.roles import ROLE_TTL, DiscordRoles
 from adapters.pacing import Pacer
-from bot.adapter import Capability, DeliveryError, EventSink, HandleResult, SentRef
+from bot.adapter import DeliveryError, EventSink, HandleResult, SentRef
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandSpec, Role
 from bot.events import Author, ButtonPressed, ChatRef, CommandInvocation, Event, IncomingMessage, Platform
 from bot.replies import Reply
-from bot.settings import DiscordSettings
+
+PLATFORM = Platform("discord")
 
 log = logging.getLogger(__name__)
 DEFER_AFTER = 2.0  # seconds: Discord invalidates an interaction not answered within 3
@@ -60,10 +62,7 @@ class _ShardedClient(_Events, discord.AutoShardedClient):
 
 
 class DiscordAdapter(DiscordRoles):
-    platform = Platform.DISCORD
-    capabilities = (
-        Capability.BUTTONS | Capability.EPHEMERAL | Capability.EDIT | Capability.DIRECT_MESSAGE | Capability.THREADS
-    )
+    platform = PLATFORM
 
     def __init__(
         self,
@@ -167,7 +166,7 @@ class DiscordAdapter(DiscordRoles):
         title = getattr(channel, "name", None) or "direct messages"
         thread = str(channel.id) if isinstance(channel, discord.Thread) else None
         return ChatRef(
-            Platform.DISCORD,
+            PLATFORM,
             channel_id,
             title=title,
             is_private=guild is None,
@@ -178,7 +177,7 @@ class DiscordAdapter(DiscordRoles):
     def _author(self, person: discord.User | discord.Member, guild: discord.Guild | None) -> Author:
         if isinstance(person, discord.Member) and guild is not None:
             self._remember_role(str(guild.id), person)
-        return Author(Platform.DISCORD, str(person.id), person.display_name, username=person.name, is_bot=person.bot)
+        return Author(PLATFORM, str(person.id), person.display_name, username=person.name, is_bot=person.bot)
 
     async def _on_message(self, message: discord.Message) -> None:
         if message.author.bot or self._sink is None:
@@ -335,7 +334,7 @@ class DiscordAdapter(DiscordRoles):
     async def send(self, chat: ChatRef, reply: Reply) -> SentRef:
         channel = await self._channel(chat.chat_id)
         messages = await self._send(channel, reply)
-        return SentRef(Platform.DISCORD, chat.chat_id, tuple(str(m.id) for m in messages))
+        return SentRef(PLATFORM, chat.chat_id, tuple(str(m.id) for m in messages))
 
     async def reply(self, to: Event, reply: Reply) -> SentRef | None:
         return await self.send(to.chat, reply)
@@ -356,4 +355,4 @@ class DiscordAdapter(DiscordRoles):
         except (DeliveryError, discord.HTTPException) as exc:
             log.info("no DM possible", extra={"member": member.key, "reason": str(exc)})
             return None
-        return SentRef(Platform.DISCORD, str(dm.id), tuple(str(m.id) for m in messages))
+        return SentRef(PLATFORM, str(dm.id), tuple(str(m.id) for m in messages))

@@ -7,9 +7,9 @@ from typing import Any
 
 import discord
 
+from adapters.discord.plugin import DiscordSettings
 from bot.commands import Role
 from bot.events import Author, ChatRef
-from bot.settings import DiscordSettings
 
 ROLE_TTL = 300.0
 

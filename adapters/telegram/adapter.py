@@ -34,14 +34,14 @@ from telegram.ext import AIORateLimiter, Application, CallbackQueryHandler, Cont
 
 from adapters.pacing import Pacer
 from adapters.telegram import delivery
+from adapters.telegram.plugin import TelegramSettings
 from adapters.telegram.render import keyboard, render_chunks
-from adapters.telegram.translate import button_event, chat_ref, joined_events, message_event
-from bot.adapter import Capability, DeliveryError, EventSink, HandleResult, SentRef
+from adapters.telegram.translate import PLATFORM, button_event, chat_ref, joined_events, message_event
+from bot.adapter import DeliveryError, EventSink, HandleResult, SentRef
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandSpec, Role
-from bot.events import Author, ChatMigrated, ChatRef, Event, IncomingMessage, Platform
+from bot.events import Author, ChatMigrated, ChatRef, Event, IncomingMessage
 from bot.replies import Reply
-from bot.settings import TelegramSettings
 
 log = logging.getLogger(__name__)
 ROLE_TTL = 300.0
@@ -50,8 +50,7 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_membe
 
 
 class TelegramAdapter:
-    platform = Platform.TELEGRAM
-    capabilities = Capability.BUTTONS | Capability.EDIT | Capability.DIRECT_MESSAGE | Capability.THREADS
+    platform = PLATFORM
 
     def __init__(
         self,
@@ -238,8 +237,8 @@ class TelegramAdapter:
 
     async def _migrated(self, old: str, new: str) -> None:
         if self._sink is not None:
-            chat = ChatRef(Platform.TELEGRAM, old)
-            system = Author(Platform.TELEGRAM, "0", "Telegram")
+            chat = ChatRef(PLATFORM, old)
+            system = Author(PLATFORM, "0", "Telegram")
             await self._sink.handle(ChatMigrated(chat, system, f"migrate:{new}", new, self.clock.now()))
 
     # -- webhook mode -------------------------------------------------------------------
@@ -298,7 +297,7 @@ class TelegramAdapter:
             await self.pacer.wait()
             msg = await delivery.call("sendMessage", self.app.bot.send_message, kwargs, self._migrated)
             ids.append(str(msg.message_id))
-        return SentRef(Platform.TELEGRAM, chat.chat_id, tuple(ids))
+        return SentRef(PLATFORM, chat.chat_id, tuple(ids))
 
     async def reply(self, to: Event, reply: Reply) -> SentRef | None:
         if reply.private and not to.chat.is_private:
@@ -326,7 +325,7 @@ class TelegramAdapter:
 
     async def send_direct(self, member: Author, reply: Reply) -> SentRef | None:
         try:
-            return await self.send(ChatRef(Platform.TELEGRAM, member.user_id, is_private=True), reply)
+            return await self.send(ChatRef(PLATFORM, member.user_id, is_private=True), reply)
         except DeliveryError as exc:
             log.info("no DM possible", extra={"member": member.key, "reason": exc.reason})
             return None

@@ -10,11 +10,13 @@ from adapters.telegram.render import parse_callback
 from bot.commands import split_command
 from bot.events import Author, ButtonPressed, ChatRef, IncomingMessage, MemberJoined, Platform
 
+PLATFORM = Platform("telegram")
+
 
 def chat_ref(chat: Chat, thread_id: int | None = None) -> ChatRef:
     title = chat.title or chat.full_name or chat.username or str(chat.id)
     return ChatRef(
-        Platform.TELEGRAM,
+        PLATFORM,
         str(chat.id),
         title=title,
         is_private=chat.type == Chat.PRIVATE,
@@ -25,7 +27,7 @@ def chat_ref(chat: Chat, thread_id: int | None = None) -> ChatRef:
 
 def author(user: User) -> Author:
     return Author(
-        Platform.TELEGRAM,
+        PLATFORM,
         str(user.id),
         user.full_name or user.username or str(user.id),
         username=user.username,

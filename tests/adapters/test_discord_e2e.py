@@ -10,12 +10,15 @@ import discord
 import pytest
 
 from adapters.discord import DiscordAdapter
+from adapters.discord.plugin import DiscordSettings
 from bot.app import App
 from bot.commands import Arg, ArgKind, CommandSpec
 from bot.context import CommandContext
+from bot.features import DEFAULT_FEATURES
 from bot.replies import BR, Text, say
 from bot.settings import Settings
 from storage.db import Database
+from tests.conftest import with_commands
 from tests.fakes.discord_api import CHANNEL_ID, GUILD_ID, FakeDiscordAPI
 
 ALICE, BOB, MIA = "4001", "4002", "4003"
@@ -56,16 +59,13 @@ class Bot:
 
 
 async def start_bot(fake: FakeDiscordAPI, db: Database) -> Bot:
-    settings = Settings(
-        discord={
-            "token": "fake-token",
-            "api_base": fake.api_base,
-            "gateway_url": fake.gateway_url,  # type: ignore[arg-type]
-            "guild_ids": [int(GUILD_ID)],
-        },
-        limits={"commands_per_window": 1000},  # type: ignore[arg-type]
+    settings = Settings(limits={"commands_per_window": 1000})  # type: ignore[arg-type]
+    section = DiscordSettings(
+        token="fake-token",  # type: ignore[arg-type]
+        api_base=fake.api_base,
+        gateway_url=fake.gateway_url,
+        guild_ids=[int(GUILD_ID)],
     )
-    app = App(settings, db=db)
 
     async def long_answer(ctx: CommandContext) -> object:
         para = "word " * 299 + "end"  # 1,498 characters
@@ -75,16 +75,17 @@ async def start_bot(fake: FakeDiscordAPI, db: Database) -> Bot:
         await asyncio.sleep(0.5)
         return say("slow done")
 
-    app.registry.add(CommandSpec("long", "A long answer", long_answer))
-    app.registry.add(
+    extra = with_commands(
+        CommandSpec("long", "A long answer", long_answer),
         CommandSpec(
             "slowcmd",
             "A slow command",
             slow,
             args=(Arg("n", ArgKind.INT, "a number", required=False, min_value=1, max_value=9),),
-        )
+        ),
     )
-    adapter = DiscordAdapter(settings=settings.discord, clock=app.clock, defer_after=0.2, guild_ready_timeout=0.1)
+    app = App(settings, db=db, features=[*DEFAULT_FEATURES, extra])
+    adapter = DiscordAdapter(settings=section, clock=app.clock, defer_after=0.2, guild_ready_timeout=0.1)
     app.add_adapter(adapter)
     await app.prepare()
     await adapter.start(app.dispatcher)
@@ -222,6 +223,6 @@ async def test_forbidden_channel_is_marked_unreachable(fake: FakeDiscordAPI, bot
     )
     fake.forbidden_channels.add(CHANNEL_ID)
     with pytest.raises(DeliveryError, match="missing permission"):
-        await bot.app.messenger.send(ChatRef(Platform.DISCORD, CHANNEL_ID), say("hello"))
+        await bot.app.messenger.send(ChatRef(Platform("discord"), CHANNEL_ID), say("hello"))
     chat = await bot.app.chats.get("discord", CHANNEL_ID)
     assert chat is not None and not chat.reachable

@@ -12,13 +12,17 @@ import aiohttp
 import pytest
 
 from adapters.telegram import TelegramAdapter
+from adapters.telegram.plugin import TelegramSettings
 from bot.app import App
 from bot.clock import ManualClock
 from bot.commands import CommandSpec
 from bot.context import CommandContext
+from bot.features import DEFAULT_FEATURES
 from bot.replies import BR, Text, say
 from bot.settings import Settings
 from storage.db import Database
+from storage.repositories.feedback import FeedbackRepo
+from tests.conftest import with_commands
 from tests.fakes.telegram_api import GROUP, FakeTelegramAPI, user
 from tests.fakes.telegram_html import visible_text
 
@@ -46,11 +50,11 @@ async def fake() -> AsyncIterator[FakeTelegramAPI]:
     await api.stop()
 
 
-def settings_for(fake: FakeTelegramAPI, **extra: Any) -> Settings:
-    return Settings(
-        telegram={"token": fake.token, "base_url": fake.base_url, **extra},  # type: ignore[arg-type]
-        limits={"commands_per_window": 1000, "claim_lease_seconds": 1},  # type: ignore[arg-type]
-    )
+SETTINGS = Settings(limits={"commands_per_window": 1000, "claim_lease_seconds": 1})  # type: ignore[arg-type]
+
+
+def section_for(fake: FakeTelegramAPI, **extra: Any) -> TelegramSettings:
+    return TelegramSettings(token=fake.token, base_url=fake.base_url, **extra)
 
 
 class Gate:
@@ -74,12 +78,6 @@ class Bot:
 
 
 async def start_bot(fake: FakeTelegramAPI, db: Database, clock: ManualClock | None = None, **extra: Any) -> Bot:
-    settings = settings_for(fake, **extra)
-    app = App(settings, db=db, clock=clock)
-    adapter = TelegramAdapter(settings=settings.telegram, clock=app.clock, poll_timeout=1, retry_delay=0.05)
-    app.add_adapter(adapter)
-    await app.prepare()
-
     async def long_answer(ctx: CommandContext) -> object:
         para = "word " * 199 + "end"  # 1,000 characters
         return say(*[x for _ in range(6) for x in (Text(para), BR)])
@@ -90,8 +88,14 @@ async def start_bot(fake: FakeTelegramAPI, db: Database, clock: ManualClock | No
         Gate.finished += 1
         return say("slow done")
 
-    app.registry.add(CommandSpec("long", "A long answer", long_answer))
-    app.registry.add(CommandSpec("slow", "A slow handler", slow))
+    extra_commands = with_commands(
+        CommandSpec("long", "A long answer", long_answer), CommandSpec("slow", "A slow handler", slow)
+    )
+    app = App(SETTINGS, db=db, clock=clock, features=[*DEFAULT_FEATURES, extra_commands])
+    section = section_for(fake, **extra)
+    adapter = TelegramAdapter(settings=section, clock=app.clock, poll_timeout=1, retry_delay=0.05)
+    app.add_adapter(adapter)
+    await app.prepare()
     await adapter.start(app.dispatcher)
     return Bot(app, adapter)
 
@@ -177,7 +181,7 @@ async def test_the_same_update_delivered_twice_is_processed_once(fake: FakeTeleg
     await until(lambda: fake.confirmed > update["update_id"] and not fake.updates)
     await asyncio.sleep(0.2)
     assert len(fake.sent) == 1
-    assert await bot.app.feedback_items.count() == 1
+    assert await FeedbackRepo(bot.app.db).count() == 1
 
 
 async def test_crash_mid_handler_then_restart_handles_the_message_once(fake: FakeTelegramAPI, db: Database) -> None:
@@ -250,7 +254,7 @@ async def test_blocked_chat_is_marked_unreachable(fake: FakeTelegramAPI, bot: Bo
     )
     fake.blocked_chats.add(-100999)
     with pytest.raises(DeliveryError, match="blocked"):
-        await bot.app.messenger.send(ChatRef(Platform.TELEGRAM, "-100999"), say("hello"))
+        await bot.app.messenger.send(ChatRef(Platform("telegram"), "-100999"), say("hello"))
     chat = await bot.app.chats.get("telegram", "-100999")
     assert chat is not None and not chat.reachable and chat.unreachable_reason == "the user blocked the bot"
 

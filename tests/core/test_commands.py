@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from bot.commands import (
     parse_mention,
     split_command,
 )
+from bot.platforms import PlatformRegistry
 
 
 async def _noop(ctx: object) -> None:
@@ -78,8 +80,8 @@ def test_too_many_arguments() -> None:
 
 def test_structured_args_from_slash_commands_are_validated_too() -> None:
     with pytest.raises(UsageError, match="at most 1000"):
-        parse_args(SPEC, {"member": "<@123456789>", "amount": 5000, "reason": "x"})
-    ok = parse_args(SPEC, {"member": "<@123456789>", "amount": 5, "reason": "thanks"})
+        parse_args(SPEC, {"member": "<@123456789>", "amount": 5000, "reason": "x"}, MENTIONS)
+    ok = parse_args(SPEC, {"member": "<@123456789>", "amount": 5, "reason": "thanks"}, MENTIONS)
     assert ok["member"] == MemberRef("<@123456789>", user_id="123456789")
 
 
@@ -92,9 +94,13 @@ def test_durations() -> None:
             parse_duration(bad)
 
 
+MENTIONS = (re.compile(r"^<@!?(\d{5,25})>$"),)  # as the Discord adapter's plugin declares it
+
+
 def test_mentions() -> None:
-    assert parse_mention("<@!42424242>").user_id == "42424242"
-    assert parse_mention("tg://user?id=77").user_id == "77"
+    platforms = PlatformRegistry.discover().mention_patterns()  # each adapter's own mention syntax
+    assert parse_mention("<@!42424242>", platforms).user_id == "42424242"
+    assert parse_mention("tg://user?id=77", platforms).user_id == "77"
     assert parse_mention("@bob_99").username == "bob_99"
     with pytest.raises(ValueError, match="is not a member"):
         parse_mention("@")

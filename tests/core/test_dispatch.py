@@ -13,13 +13,15 @@ from bot.clock import ManualClock
 from bot.commands import CommandSpec, Role
 from bot.context import CommandContext
 from bot.events import Author, ChatRef, IncomingMessage, Platform
+from bot.features import DEFAULT_FEATURES
 from bot.replies import say
 from bot.settings import Settings
 from storage.db import Database
-from tests.conftest import ConsoleHarness
+from storage.repositories.audit import AuditRepo
+from tests.conftest import ConsoleHarness, HarnessFactory, with_commands
 
-CHAT = ChatRef(Platform.TELEGRAM, "-100123", title="Fans")
-ALICE = Author(Platform.TELEGRAM, "42", "Alice", username="alice")
+CHAT = ChatRef(Platform("telegram"), "-100123", title="Fans")
+ALICE = Author(Platform("telegram"), "42", "Alice", username="alice")
 
 
 def _msg(message_id: str, text: str, author: Author = ALICE) -> IncomingMessage:
@@ -39,13 +41,13 @@ async def test_fan_is_denied_a_manager_command(harness: ConsoleHarness) -> None:
     out = await harness.say("alice: /chat announcement")
     assert out == ["bot> ⚠ /chat is for managers only."]
     assert (await harness.app.chats.get("console", "fans")).kind == "fan"  # type: ignore[union-attr]
-    assert await harness.app.audit.recent() == []
+    assert await AuditRepo(harness.app.db).recent() == []
 
 
 async def test_config_allowlist_makes_a_manager(harness: ConsoleHarness) -> None:
     out = await harness.say("root: /chat announcement")
     assert out == ["bot> This chat is now set up as: announcement."]
-    audit = await harness.app.audit.recent()
+    audit = await AuditRepo(harness.app.db).recent()
     assert [(a.actor, a.action, a.args) for a in audit] == [("console:root", "chat.kind", {"kind": "announcement"})]
 
 
@@ -62,12 +64,12 @@ async def test_unknown_command(harness: ConsoleHarness) -> None:
 
 
 async def test_crashing_handler_gets_an_error_id_and_the_bot_goes_on(
-    harness: ConsoleHarness, caplog: pytest.LogCaptureFixture
+    make_harness: HarnessFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
     async def boom(ctx: CommandContext) -> None:
         raise RuntimeError("kaboom")
 
-    harness.app.registry.add(CommandSpec("boom", "Crash", boom))
+    harness = await make_harness(features=[with_commands(CommandSpec("boom", "Crash", boom))])
     with caplog.at_level(logging.ERROR):
         out = await harness.say("alice: /boom", "alice: /whoami")
     assert out[0].startswith("bot> ⚠ Sorry, something went wrong on my side (error ")
@@ -77,8 +79,8 @@ async def test_crashing_handler_gets_an_error_id_and_the_bot_goes_on(
     assert any(getattr(r, "error_id", None) == error_id and r.exc_info for r in caplog.records)
 
 
-async def test_commands_are_rate_limited_with_an_answer(harness: ConsoleHarness) -> None:
-    harness.app.dispatcher.rate.limit = 6
+async def test_commands_are_rate_limited_with_an_answer(make_harness: HarnessFactory) -> None:
+    harness = await make_harness(settings=Settings(limits={"commands_per_window": 6}))  # type: ignore[arg-type]
     out = await harness.say(*["alice: /whoami"] * 7)
     assert len(out) == 7
     assert out[-1] == "bot> @alice: ⚠ Slow down a little: try again in 20s."
@@ -95,9 +97,12 @@ async def test_same_message_id_is_handled_once_even_after_a_restart(db: Database
         return say("counted")
 
     def make_app() -> App:
-        app = App(Settings(), clock=clock, db=db)
-        app.registry.add(CommandSpec("count", "Count", count))
-        return app
+        return App(
+            Settings(),
+            clock=clock,
+            db=db,
+            features=[*DEFAULT_FEATURES, with_commands(CommandSpec("count", "Count", count))],
+        )
 
     first = make_app()
     await first.prepare()

@@ -5,10 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from bot.settings import ConfigError, load_settings
+from bot.platforms import PlatformRegistry
+from bot.settings import ConfigError, Settings, load_settings
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -34,6 +36,19 @@ def test_example_config_is_valid() -> None:
     assert result.stdout.strip() == "ok"
 
 
+PLATFORMS = PlatformRegistry.discover()
+
+
+def load(cfg: Path) -> tuple[Settings, dict[str, Any]]:
+    """As every command loads its configuration: the file, the environment, each platform's section."""
+    settings = load_settings(cfg, PLATFORMS.names())
+    return settings, PLATFORMS.sections(settings)
+
+
+def test_platforms_come_from_the_installed_entry_points() -> None:
+    assert PLATFORMS.names() == ["console", "discord", "telegram"]
+
+
 def test_bad_timezone_names_the_key(tmp_path: Path) -> None:
     cfg = tmp_path / "f.toml"
     cfg.write_text('[announcements]\ntimezone = "Mars/Base"\n')
@@ -48,10 +63,11 @@ def test_environment_overrides_the_file_and_secrets_are_masked(tmp_path: Path, m
     monkeypatch.setenv("FANLOOP_TELEGRAM_TOKEN", "123:SECRET")
     monkeypatch.setenv("FANLOOP_TELEGRAM_BASE_URL", "http://127.0.0.1:9/bot")
     monkeypatch.setenv("FANLOOP_DATABASE_URL", "postgresql://x@h/db")
-    s = load_settings(cfg)
-    assert s.telegram.base_url == "http://127.0.0.1:9/bot"
+    s, sections = load(cfg)
+    assert sections["telegram"].base_url == "http://127.0.0.1:9/bot"
     assert s.database_url == "postgresql://x@h/db"
-    assert s.has_telegram and "SECRET" not in repr(s) and "SECRET" not in str(s.telegram)
+    assert PLATFORMS.configured(s) == ["telegram"]
+    assert "SECRET" not in repr(s) and "SECRET" not in str(sections["telegram"])
 
 
 def test_token_from_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -59,11 +75,12 @@ def test_token_from_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     secret.write_text("999:FROMFILE\n")
     cfg = tmp_path / "f.toml"
     cfg.write_text(f'[discord]\ntoken_file = "{secret}"\n')
-    s = load_settings(cfg)
-    assert s.discord.token is not None and s.discord.token.get_secret_value() == "999:FROMFILE"
+    _, sections = load(cfg)
+    token = sections["discord"].token
+    assert token is not None and token.get_secret_value() == "999:FROMFILE"
     cfg.write_text('[discord]\ntoken_file = "/nonexistent/token"\n')
     with pytest.raises(ConfigError, match=r"discord: .*cannot read token_file"):
-        load_settings(cfg)
+        load(cfg)
 
 
 @pytest.mark.parametrize(
@@ -83,7 +100,7 @@ def test_config_errors_name_the_key(tmp_path: Path, content: str, message: str) 
     cfg = tmp_path / "f.toml"
     cfg.write_text(content)
     with pytest.raises(ConfigError) as info:
-        load_settings(cfg)
+        load(cfg)
     assert message in str(info.value)
 
 

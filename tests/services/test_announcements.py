@@ -15,9 +15,11 @@ from bot.clock import ManualClock
 from bot.commands import Role
 from bot.events import ChatRef
 from bot.replies import Reply
-from bot.services.when import WhenError, parse_when
 from bot.settings import Settings
+from bot.when import WhenError, parse_when
 from storage.db import Database
+from storage.repositories.announcements import AnnouncementRepo
+from storage.repositories.audit import AuditRepo
 from tests.conftest import ConsoleHarness
 
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)  # a Friday, nine days before Europe's DST change
@@ -66,11 +68,11 @@ async def test_one_off_announcement_is_delivered_once_to_every_target(harness: C
     harness.app.clock.set(NOW)  # type: ignore[attr-defined]
     out = await harness.say("mia@manager: /announce at in 2h Version 3.2 is out! <b>&")
     assert out == ["bot> Scheduled announcement #1 to all announcement chats. Next run(s) (UTC): Fri 2026-03-20 14:00."]
-    assert await harness.app.announcements.tick() == 0
+    assert await harness.app.run_job("announcements") == 0
     harness.app.clock.advance(timedelta(hours=2))  # type: ignore[attr-defined]
     before = harness.output()
-    assert await harness.app.announcements.tick() == 2
-    assert await harness.app.announcements.tick() == 0  # nothing twice
+    assert await harness.app.run_job("announcements") == 2
+    assert await harness.app.run_job("announcements") == 0  # nothing twice
     sent = harness.output()[len(before) :].splitlines()
     assert sent == ["bot> #news: Version 3.2 is out! <b>&", "bot> #news2: Version 3.2 is out! <b>&"]
     show = await harness.say("mia: /announce show 1")
@@ -83,11 +85,11 @@ async def test_recurring_runs_and_pause_resume(harness: ConsoleHarness) -> None:
     await harness.say("mia@manager: /announce at every day 09:00 to news Good morning!")
     for day in (21, 22, 23):
         harness.app.clock.set(datetime(2026, 3, day, 9, 0, 5, tzinfo=UTC))  # type: ignore[attr-defined]
-        await harness.app.announcements.tick()
+        await harness.app.run_job("announcements")
     assert harness.output().count("bot> #news: Good morning!") == 3
     await harness.say("mia: /announce pause 1")
     harness.app.clock.set(datetime(2026, 3, 24, 9, 0, 5, tzinfo=UTC))  # type: ignore[attr-defined]
-    await harness.app.announcements.tick()
+    await harness.app.run_job("announcements")
     assert harness.output().count("bot> #news: Good morning!") == 3
     out = await harness.say("mia: /announce resume 1")
     assert out[0].startswith("bot> Resumed announcement #1; next run")
@@ -100,11 +102,11 @@ async def test_misfire_within_and_beyond_grace(harness: ConsoleHarness) -> None:
         "mia@manager: /announce at in 1h to news Within grace", "mia: /announce at in 1h to news2 Too late"
     )
     harness.app.clock.advance(timedelta(minutes=90))  # the bot was down 30 minutes past the run: within 60
-    await harness.app.announcements.tick()
+    await harness.app.run_job("announcements")
     assert "bot> #news: Within grace" in harness.output()
     await harness.say("mia: /announce at in 1h to news Way too late")
     harness.app.clock.advance(timedelta(hours=3))  # type: ignore[attr-defined]
-    await harness.app.announcements.tick()
+    await harness.app.run_job("announcements")
     assert "Way too late" not in harness.output().replace("/announce at in 1h to news Way too late", "")
     assert "bot> #team: Announcement #3 missed its run" in harness.output()
     assert "missed — the bot was down" in "\n".join(await harness.say("mia: /announce show 3"))
@@ -116,7 +118,7 @@ async def test_restart_mid_broadcast_resends_nothing_delivered(harness: ConsoleH
     app.clock.set(NOW)  # type: ignore[attr-defined]
     await harness.say("mia@manager: /announce at in 1m Hello everyone")
     app.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
-    repo = app.announcements.repo
+    repo = AnnouncementRepo(app.db)
     # the process died mid-broadcast: the run was started and one target sent, the other claimed but not sent
     [a] = await repo.due(app.clock.now())
     assert a.next_run_at is not None
@@ -124,10 +126,10 @@ async def test_restart_mid_broadcast_resends_nothing_delivered(harness: ConsoleH
     await repo.add_deliveries(a.id, a.next_run_at, [("console", "news"), ("console", "news2")])
     claimed = await repo.claim("dead-worker", app.clock.now(), timedelta(minutes=2), limit=2)
     await repo.finish(claimed[0].id, "sent", app.clock.now(), message_ids=("m1",))
-    assert await app.announcements.tick() == 0  # the other row is still leased to the dead worker
+    assert await app.run_job("announcements") == 0  # the other row is still leased to the dead worker
     app.clock.advance(timedelta(minutes=3))  # type: ignore[attr-defined]
     before = harness.output()
-    assert await app.announcements.tick() == 1
+    assert await app.run_job("announcements") == 1
     assert harness.output()[len(before) :].splitlines() == ["bot> #news2: Hello everyone"]
 
 
@@ -149,7 +151,7 @@ async def test_two_processes_deliver_each_target_once(db: Database, clock: Manua
     await console.start(apps[0].dispatcher)
     await console.feed("mia@admin: /announce at in 5m Big news")
     clock.advance(timedelta(minutes=5))
-    results = await asyncio.gather(apps[0].announcements.tick(), apps[1].announcements.tick())
+    results = await asyncio.gather(apps[0].run_job("announcements"), apps[1].run_job("announcements"))
     assert sum(results) == 6
     lines = [ln for out in outs for ln in out.getvalue().splitlines() if "Big news" in ln and ln.startswith("bot> #")]
     assert sorted(lines) == sorted(f"bot> #n{i}: Big news" for i in range(6))
@@ -176,8 +178,8 @@ async def test_removed_chat_is_marked_failed_and_reported_once(db: Database, clo
     clock.set(NOW)
     await console.feed("mia@manager: /announce at in 1m Update")
     clock.advance(timedelta(minutes=1))
-    assert await app.announcements.tick() == 1
-    await app.announcements.tick()
+    assert await app.run_job("announcements") == 1
+    await app.run_job("announcements")
     text = out.getvalue()
     assert (
         text.count("bot> #team: Announcement #1 could not be delivered to: gone (the bot was removed from this chat)")
@@ -194,11 +196,11 @@ async def test_edit_after_sending_edits_every_copy(harness: ConsoleHarness) -> N
     harness.app.clock.set(NOW)  # type: ignore[attr-defined]
     await harness.say("mia@manager: /announce at in 1m Typo in teh text")
     harness.app.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
-    await harness.app.announcements.tick()
+    await harness.app.run_job("announcements")
     out = await harness.say("mia: /announce edit 1 Fixed text")
     assert out[-1] == "bot> Updated announcement #1; edited 2 delivered copies."
     assert out[:2] == ["bot> (edited) Fixed text", "bot> (edited) Fixed text"]
-    assert [a.action for a in await harness.app.audit.recent()][:2] == ["announce.edit", "announce.schedule"]
+    assert [a.action for a in await AuditRepo(harness.app.db).recent()][:2] == ["announce.edit", "announce.schedule"]
 
 
 async def test_explicit_targets_and_topics(harness: ConsoleHarness) -> None:
@@ -207,7 +209,7 @@ async def test_explicit_targets_and_topics(harness: ConsoleHarness) -> None:
     out = await harness.say("mia@manager: /announce at in 1m to console:news,console:news2/7 Topic news")
     assert out[0].startswith("bot> Scheduled announcement #1 to 2 chat(s).")
     harness.app.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
-    assert await harness.app.announcements.tick() == 2
+    assert await harness.app.run_job("announcements") == 2
     show = "\n".join(await harness.say("mia: /announce show 1"))
     assert "console:news2/7: sent" in show
 

@@ -11,6 +11,9 @@ from sqlmodel import SQLModel
 
 import storage.tables  # noqa: F401
 from bot.events import Author, ChatRef, IncomingMessage, Platform
+from storage.repositories.feedback import FeedbackRepo
+from storage.repositories.points import PointsRepo
+from storage.rights import RightsRepo
 from tests.conftest import ConsoleHarness
 
 NAME = "zoequixotic"  # console name of the fan who leaves
@@ -33,8 +36,8 @@ async def seed(h: ConsoleHarness) -> None:
     )
     await app.chats.ensure("console", "fans", title="fans", kind="fan", community_id=None, now=app.clock.now())
     code = (await h.say(f"{NAME}: /link"))[0].split("Your link code is ")[1][:8]
-    tg = Author(Platform.TELEGRAM, TG_ID, TG_NAME, username="zoeq")
-    private = ChatRef(Platform.TELEGRAM, TG_ID, title=TG_NAME, is_private=True)
+    tg = Author(Platform("telegram"), TG_ID, TG_NAME, username="zoeq")
+    private = ChatRef(Platform("telegram"), TG_ID, title=TG_NAME, is_private=True)
     await app.dispatcher.handle(IncomingMessage(private, tg, "1", f"/link {code}", app.clock.now()))
     await app.dispatcher.handle(IncomingMessage(private, tg, "2", "/idea Battery health page", app.clock.now()))
 
@@ -43,9 +46,8 @@ async def test_export_covers_every_linked_identity(harness: ConsoleHarness) -> N
     await seed(harness)
     member = await harness.app.members.find("console", user_id=NAME)
     assert member is not None
-    from storage.repositories.privacy import PrivacyRepo
-
-    data = await PrivacyRepo(harness.app.db).export(member.member_id)
+    hooks = [h.export for _, h in harness.app.data_rights.hooks() if h.export is not None]
+    data = await RightsRepo(harness.app.db).export(member.member_id, hooks)
     assert data is not None
     assert sorted(i["platform"] for i in data["identities"]) == ["console", "telegram"]
     assert sorted(f["number"] for f in data["feedback"]) == [1, 3]
@@ -70,18 +72,18 @@ async def test_delete_leaves_no_trace_and_keeps_others_totals(harness: ConsoleHa
     app = harness.app
     bob = await app.members.find("console", user_id="bob")
     assert bob is not None
-    bob_points = await app.points_repo.balance(bob.member_id)
-    item2 = await app.feedback_items.get(2)
+    bob_points = await PointsRepo(app.db).balance(bob.member_id)
+    item2 = await FeedbackRepo(app.db).get(2)
     assert item2 is not None and item2.votes == 1
     out = await harness.say(f"{NAME}: /mydata delete confirm")
     assert out[0].startswith(f"bot> @{NAME}: Done: your identities, votes, points and history are deleted")
     # bob's idea lost zoe's vote; bob's points and others' are untouched
-    assert (await app.feedback_items.get(2)).votes == 0  # type: ignore[union-attr]
-    assert await app.points_repo.balance(bob.member_id) == bob_points
-    assert await app.points_repo.mismatches() == []
+    assert (await FeedbackRepo(app.db).get(2)).votes == 0  # type: ignore[union-attr]
+    assert await PointsRepo(app.db).balance(bob.member_id) == bob_points
+    assert await PointsRepo(app.db).mismatches() == []
     # zoe's idea #1 had carol's vote: kept, credited to a former member; #3 had none: gone
-    kept = await app.feedback_items.get(1)
-    assert kept is not None and await app.feedback_items.get(3) is None
+    kept = await FeedbackRepo(app.db).get(1)
+    assert kept is not None and await FeedbackRepo(app.db).get(3) is None
     assert (await harness.say("carol: /feedback show 1"))[1].endswith("by a former member · 2026-01-07")
     # no table anywhere holds zoe's platform ids or names
     needles = [NAME, TG_ID, TG_NAME, "zoeq"]

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.services.detect import FeedbackDetector
+from bot.detect import FeedbackDetector
 
 detector = FeedbackDetector()
 

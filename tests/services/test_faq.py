@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from storage.repositories.points import PointsRepo
 from tests.conftest import ConsoleHarness
 
 SETUP = (
@@ -103,17 +104,17 @@ async def test_community_answer_accept_credit_and_learn(harness: ConsoleHarness)
     await harness.say("dan (reply to carol): Yes, open Pro mode and switch the format to RAW.")
     dan = await app.members.find("console", user_id="dan")
     assert dan is not None
-    before = await app.points_repo.balance(dan.member_id)
+    before = await PointsRepo(app.db).balance(dan.member_id)
     assert await harness.say("erin (reply to dan): /accept") == [
         "bot> ⚠ Only the fan who asked (or a manager) can accept an answer."
     ]
     out = await harness.say("carol (reply to dan): /accept")
     assert out[0].startswith("bot> ✅ Answer accepted — thanks, @dan!")
-    assert await app.points_repo.balance(dan.member_id) == before + 25
+    assert await PointsRepo(app.db).balance(dan.member_id) == before + 25
     assert (await harness.say("carol (reply to dan): /accept")) == [
         "bot> ⚠ That question already has an accepted answer."
     ]
-    assert await app.points_repo.balance(dan.member_id) == before + 25
+    assert await PointsRepo(app.db).balance(dan.member_id) == before + 25
     out = await harness.say("mia (reply to dan): /faq learn")
     assert out == ["bot> Added FAQ #4 from the community's answer. Edit it with /faq edit 4 ANSWER."]
     assert await harness.say("mia: /questions open") == ["bot> No open questions. 🎉"]

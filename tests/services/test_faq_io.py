@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.faq_io import FaqFileError, FaqItem, dump, parse
+from bot.features.faq.files import FaqFileError, FaqItem, dump, parse
 
 REPO = Path(__file__).resolve().parents[2]
 

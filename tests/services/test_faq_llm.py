@@ -6,9 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.llm import OpenAICompatLLM
-from bot.settings import LLMSettings
-from tests.conftest import ConsoleHarness
+from bot.settings import Settings
+from tests.conftest import HarnessFactory, settings_with
 from tests.fakes.openai_api import FakeOpenAI
 
 PLAIN = "bot> How do I unlock the bootloader?"
@@ -22,18 +21,19 @@ async def llm() -> AsyncIterator[FakeOpenAI]:
     await fake.stop()
 
 
-async def ask(harness: ConsoleHarness, fake: FakeOpenAI) -> list[str]:
-    harness.app.faq.llm = OpenAICompatLLM(LLMSettings(base_url=fake.base_url, timeout_seconds=0.3, model="m"))
+def with_llm(fake: FakeOpenAI) -> Settings:
+    return settings_with(llm={"base_url": fake.base_url, "timeout_seconds": 0.3, "model": "m"})
+
+
+async def ask(make_harness: HarnessFactory, fake: FakeOpenAI) -> list[str]:
+    harness = await make_harness(settings=with_llm(fake))
     await harness.say("mia@manager: /faq add How do I unlock the bootloader? | Apply in Mi Unlock status, wait 7 days.")
-    try:
-        return await harness.say("alice: /ask how can I unlock my bootloader?")
-    finally:
-        await harness.app.faq.llm.aclose()
+    return await harness.say("alice: /ask how can I unlock my bootloader?")
 
 
-async def test_friendly_grounded_answer(harness: ConsoleHarness, llm: FakeOpenAI) -> None:
+async def test_friendly_grounded_answer(make_harness: HarnessFactory, llm: FakeOpenAI) -> None:
     llm.script = [("ok", "Hi! Apply in Mi Unlock status and wait 7 days, then you can unlock it.")]
-    out = await ask(harness, llm)
+    out = await ask(make_harness, llm)
     assert out[0] == "bot> Hi! Apply in Mi Unlock status and wait 7 days, then you can unlock it."
     assert out[1] == "bot> (from FAQ #1 — /faq show 1) Did this help?"
     sent = llm.requests[0]
@@ -56,33 +56,28 @@ async def test_friendly_grounded_answer(harness: ConsoleHarness, llm: FakeOpenAI
     ],
 )
 async def test_failures_fall_back_to_the_plain_entry(
-    harness: ConsoleHarness, llm: FakeOpenAI, mode: tuple[str, object]
+    make_harness: HarnessFactory, llm: FakeOpenAI, mode: tuple[str, object]
 ) -> None:
     llm.script = [mode]
-    out = await ask(harness, llm)
+    out = await ask(make_harness, llm)
     assert out[0] == PLAIN and out[1] == "bot> Apply in Mi Unlock status, wait 7 days."
 
 
-async def test_llm_classifier_catches_what_the_rules_miss(harness: ConsoleHarness, llm: FakeOpenAI) -> None:
-    client = OpenAICompatLLM(LLMSettings(base_url=llm.base_url, timeout_seconds=0.3, model="m"))
-    harness.app.faq.llm = client
-    harness.app.feedback.llm = client
-    try:
-        await harness.say(
-            "mia@manager: /faq add How do I unlock the bootloader? | Apply in Mi Unlock status, wait 7 days.",
-            "mia: /faq alt 1 bootloader unlock steps",
-        )
-        # no phrase rule matches this suggestion; the classifier says IDEA
-        llm.script = [("ok", "IDEA")]
-        out = await harness.say("alice: the gallery really ought to group photos by trip automatically")
-        assert out[0].startswith("bot> That sounds like an idea, alice.")
-        # no '?' and no interrogative opening; the classifier says QUESTION, the FAQ answers
-        llm.script = [("ok", "QUESTION"), ("status", 500)]  # classified once per message; rephrasing is down
-        out = await harness.say("bob: bootloader unlock steps please")
-        assert out[0] == PLAIN
-        # classifier down: the rules decide, nothing breaks
-        llm.script = [("status", 500)]
-        assert await harness.say("carol: the weather is lovely today in our town") == []
-        assert len(llm.requests) == 4  # alice, bob (+ one rephrase), carol: one classification each
-    finally:
-        await client.aclose()
+async def test_llm_classifier_catches_what_the_rules_miss(make_harness: HarnessFactory, llm: FakeOpenAI) -> None:
+    harness = await make_harness(settings=with_llm(llm))
+    await harness.say(
+        "mia@manager: /faq add How do I unlock the bootloader? | Apply in Mi Unlock status, wait 7 days.",
+        "mia: /faq alt 1 bootloader unlock steps",
+    )
+    # no phrase rule matches this suggestion; the classifier says IDEA
+    llm.script = [("ok", "IDEA")]
+    out = await harness.say("alice: the gallery really ought to group photos by trip automatically")
+    assert out[0].startswith("bot> That sounds like an idea, alice.")
+    # no '?' and no interrogative opening; the classifier says QUESTION, the FAQ answers
+    llm.script = [("ok", "QUESTION"), ("status", 500)]  # classified once per message; rephrasing is down
+    out = await harness.say("bob: bootloader unlock steps please")
+    assert out[0] == PLAIN
+    # classifier down: the rules decide, nothing breaks
+    llm.script = [("status", 500)]
+    assert await harness.say("carol: the weather is lovely today in our town") == []
+    assert len(llm.requests) == 4  # alice, bob (+ one rephrase), carol: one classification each

@@ -9,7 +9,7 @@ import pytest
 
 np = pytest.importorskip("numpy")
 
-from bot.services.faq_semantic import HybridIndex  # noqa: E402
+from bot.features.faq.semantic import HybridIndex  # noqa: E402
 
 # a toy "meaning" space: synonyms share a dimension, so paraphrases without shared words still match
 CONCEPTS = {
@@ -74,8 +74,6 @@ def test_updates_and_negatives_apply() -> None:
 
 
 async def test_remote_embeddings_from_the_llm_server(tmp_path: Any) -> None:
-    from bot.app import App
-    from bot.clock import ManualClock
     from bot.settings import Settings
     from storage.db import Database, sqlite_url
     from tests.fakes.openai_api import FakeOpenAI
@@ -86,12 +84,9 @@ async def test_remote_embeddings_from_the_llm_server(tmp_path: Any) -> None:
     db = Database(sqlite_url(tmp_path))
     try:
         settings = Settings(faq={"semantic": "remote"}, llm={"base_url": fake.base_url, "embedding_model": "emb"})  # type: ignore[arg-type]
-        app = App(settings, db=db, clock=ManualClock())
-        await app.prepare()
-        await app.faq.repo.add("How do I roll back?", "Flash the previous ROM.", [], "", app.clock.now())
-        await app.faq.load()
-        assert isinstance(app.faq.index, HybridIndex)
-        matches = await app.faq._search("can I revert or downgrade", 1)
+        faq = await faq_service(db, settings)
+        assert isinstance(faq.index, HybridIndex)
+        matches = await faq._search("can I revert or downgrade", 1)
         assert matches and matches[0].entry_id == 1
         assert fake.embedding_requests[0]["model"] == "emb"
     finally:
@@ -100,20 +95,33 @@ async def test_remote_embeddings_from_the_llm_server(tmp_path: Any) -> None:
 
 
 async def test_embeddings_server_down_at_start_falls_back_to_lexical(tmp_path: Any) -> None:
-    from bot.app import App
-    from bot.clock import ManualClock
-    from bot.services.faq_engine import FaqIndex
+    from bot.features.faq.engine import FaqIndex
     from bot.settings import Settings
     from storage.db import Database, sqlite_url
 
     db = Database(sqlite_url(tmp_path))
     try:
         settings = Settings(faq={"semantic": "remote"}, llm={"base_url": "http://127.0.0.1:9/v1", "timeout_seconds": 1})  # type: ignore[arg-type]
-        app = App(settings, db=db, clock=ManualClock())
-        await app.prepare()
-        await app.faq.repo.add("How do I roll back?", "Flash the previous ROM.", [], "", app.clock.now())
-        await app.faq.load()
-        assert type(app.faq.index) is FaqIndex
-        assert (await app.faq._search("how do I roll back", 1))[0].entry_id == 1
+        faq = await faq_service(db, settings)
+        assert type(faq.index) is FaqIndex
+        assert (await faq._search("how do I roll back", 1))[0].entry_id == 1
     finally:
         await db.dispose()
+
+
+async def faq_service(db: Any, settings: Any) -> Any:
+    """The FAQ service as the faq feature builds it, with one entry, loaded as at start."""
+    from datetime import UTC, datetime
+
+    from bot.features.faq.service import FaqService
+    from storage.migrate import upgrade
+    from storage.repositories.chats import ChatRepo
+    from storage.repositories.faq import FaqRepo
+    from storage.repositories.members import MemberRepo
+
+    await upgrade(db)
+    repo = FaqRepo(db)
+    await repo.add("How do I roll back?", "Flash the previous ROM.", [], "", datetime.now(UTC))
+    faq = FaqService(repo, MemberRepo(db), ChatRepo(db), settings.faq, llm_settings=settings.llm)
+    await faq.load()
+    return faq

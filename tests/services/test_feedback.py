@@ -14,6 +14,9 @@ from bot.events import Author
 from bot.replies import Reply
 from bot.settings import Settings
 from storage.db import Database
+from storage.repositories.audit import AuditRepo
+from storage.repositories.feedback import FeedbackRepo
+from storage.repositories.outbox import NotificationRepo
 from tests.conftest import ConsoleHarness
 
 DARK_1 = "alice: /idea It would be great if the settings app had a dark mode"
@@ -21,7 +24,7 @@ DARK_2 = "bob: /idea Please add a dark mode to the settings"
 
 
 async def _counts(h: ConsoleHarness) -> dict[str, int]:
-    return await h.app.notifier.outbox.counts()
+    return await NotificationRepo(h.app.db).counts()
 
 
 async def test_similar_idea_is_offered_voted_and_both_fans_hear_once_per_change(harness: ConsoleHarness) -> None:
@@ -38,7 +41,7 @@ async def test_similar_idea_is_offered_voted_and_both_fans_hear_once_per_change(
         "bot> Your vote for #1 “It would be great if the settings app had a dark mode” is in — 1 vote now. "
         "You'll hear when it changes. Your #2 is folded into it."
     ]
-    assert (await harness.app.feedback_items.get(2)).status == "duplicate"  # type: ignore[union-attr]
+    assert (await FeedbackRepo(harness.app.db).get(2)).status == "duplicate"  # type: ignore[union-attr]
 
     out = await harness.say("mia@manager: /status 1 planned")
     assert out == [
@@ -52,11 +55,11 @@ async def test_similar_idea_is_offered_voted_and_both_fans_hear_once_per_change(
         "bot> @alice @bob",
     ]
     assert await _counts(harness) == {"sent": 4}  # 2 changes x 2 fans, one message per change
-    item = await harness.app.feedback_items.get(1)
+    item = await FeedbackRepo(harness.app.db).get(1)
     assert item is not None
     assert (item.status, item.version, item.votes) == ("shipped", "3.2.0", 1)
     assert item.acknowledged_at is not None and item.decided_at is not None
-    audit = await harness.app.audit.recent(target="#1")
+    audit = await AuditRepo(harness.app.db).recent(target="#1")
     assert [a.action for a in audit] == ["feedback.status", "feedback.status"]
 
 
@@ -64,7 +67,7 @@ async def test_fan_keeps_their_own_item_if_they_want(harness: ConsoleHarness) ->
     await harness.say(DARK_1, DARK_2)
     out = await harness.say("bob: /feedback show 2")
     assert out[0] == "bot> #2 “Please add a dark mode to the settings” — idea, new"
-    assert (await harness.app.feedback_items.get(2)).similar_to == 1  # type: ignore[union-attr]
+    assert (await FeedbackRepo(harness.app.db).get(2)).similar_to == 1  # type: ignore[union-attr]
 
 
 async def test_passive_offer_then_log_and_cooldown(harness: ConsoleHarness) -> None:
@@ -97,7 +100,7 @@ async def test_manager_logs_a_fans_message_on_their_behalf(harness: ConsoleHarne
         "bot> Logged @alice's idea as #1 “the lock screen clock is too small to read” — thanks! "
         "Follow it with /feedback show 1."
     ]
-    item = await harness.app.feedback_items.get(1)
+    item = await FeedbackRepo(harness.app.db).get(1)
     assert item is not None
     alice = await harness.app.members.find("console", user_id="alice")
     assert alice is not None and item.submitter_id == alice.member_id
@@ -145,7 +148,7 @@ async def test_bad_input_is_answered_and_writes_nothing(harness: ConsoleHarness)
     assert await said("mia: /merge 2 3 same") == "bot> ⚠ #3 is itself merged into #1; merge into that one instead."
     assert await said("mia: /merge 3 2 same") == "bot> ⚠ #3 is already merged into #1."
     assert await said("mia: /status 3 planned") == "bot> ⚠ #3 is merged into #1; change that one instead."
-    items = [await harness.app.feedback_items.get(n) for n in (1, 2, 3)]
+    items = [await FeedbackRepo(harness.app.db).get(n) for n in (1, 2, 3)]
     assert [(i.status, i.votes) for i in items if i] == [("new", 2), ("new", 0), ("duplicate", 0)]
 
 
@@ -164,7 +167,7 @@ async def test_merge_moves_votes_and_tells_the_duplicates_followers(harness: Con
     )
     assert out[1] == "bot> @bob @carol @alice"
     assert out[2] == "bot> Merged #2 into #1 “Show battery percentage in the status bar”: 2 vote(s) moved, 3 votes now."
-    item = await harness.app.feedback_items.get(1)
+    item = await FeedbackRepo(harness.app.db).get(1)
     assert item is not None and item.votes == 3  # dan, carol, bob; alice is the submitter
     out = await harness.say("erin: /vote 2")
     assert out[0].startswith("bot> #2 was merged into #1, so your vote goes there. Your vote for #1")
@@ -210,23 +213,25 @@ async def test_notifications_survive_a_crash_and_are_sent_once(harness: ConsoleH
     await harness.say(DARK_1, "bob: /vote 1")
     mia = await app.members.ensure("console", "mia", "mia", "mia", app.clock.now())
     # the process died right after the change was stored: rows are pending, nothing sent
-    change = await app.feedback_items.change_status(1, to_status="planned", actor_id=mia.member_id, now=app.clock.now())
+    change = await FeedbackRepo(app.db).change_status(
+        1, to_status="planned", actor_id=mia.member_id, now=app.clock.now()
+    )
     assert change is not None
     assert await _counts(harness) == {"pending": 2}
     # another worker claimed them and died before sending
-    claimed = await app.notifier.outbox.claim("dead-worker", app.clock.now(), timedelta(minutes=5))
+    claimed = await NotificationRepo(app.db).claim("dead-worker", app.clock.now(), timedelta(minutes=5))
     assert len(claimed) == 2
-    assert await app.notifier.flush() == 0  # still leased to the dead worker
+    assert await app.run_job("notification-sweep") == 0  # still leased to the dead worker
     app.clock.advance(timedelta(minutes=6))  # type: ignore[attr-defined]
     before = harness.output()
-    results = await asyncio.gather(app.notifier.flush(), app.notifier.flush())
+    results = await asyncio.gather(app.run_job("notification-sweep"), app.run_job("notification-sweep"))
     assert sorted(results) == [0, 2]
     sent = harness.output()[len(before) :].splitlines()
     assert sent == [
         "bot> #1 “It would be great if the settings app had a dark mode” is now planned.",
         "bot> @alice @bob",
     ]
-    assert await app.notifier.flush() == 0
+    assert await app.run_job("notification-sweep") == 0
     assert await _counts(harness) == {"sent": 2}
 
 
@@ -266,7 +271,7 @@ async def test_weekly_digest_lists_items_waiting_over_a_week(harness: ConsoleHar
     harness.app.clock.advance(timedelta(days=8))  # type: ignore[attr-defined]
     await harness.say("bob: /idea Show battery percentage in the status bar", "carol: /vote 2")
     await harness.say("mia@manager: /chat manager")
-    assert await harness.app.feedback_commands.post_digest() == 1
+    assert await harness.app.run_job("feedback-digest") == 1
     text = harness.output()
     assert "bot> Weekly feedback digest" in text
     assert "bot> 1 new item(s) this week; 0 acknowledged." in text

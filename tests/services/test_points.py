@@ -10,9 +10,12 @@ from pathlib import Path
 
 from sqlalchemy import update
 
+from bot.contracts import POINTS
 from bot.events import Author, ChatRef, IncomingMessage, Platform
 from storage.points_tables import Balance
-from tests.conftest import ConsoleHarness
+from storage.repositories.audit import AuditRepo
+from storage.repositories.points import PointsRepo
+from tests.conftest import ConsoleHarness, HarnessFactory, settings_with
 
 REPO = Path(__file__).resolve().parents[2]
 CHAT = "a perfectly ordinary message number"
@@ -21,7 +24,7 @@ CHAT = "a perfectly ordinary message number"
 async def balance(h: ConsoleHarness, name: str, platform: str = "console") -> int:
     member = await h.app.members.find(platform, user_id=name)
     assert member is not None
-    return await h.app.points_repo.balance(member.member_id)
+    return await PointsRepo(h.app.db).balance(member.member_id)
 
 
 def advance(h: ConsoleHarness, seconds: float) -> None:
@@ -44,8 +47,8 @@ async def test_chat_points_respect_cooldown_length_and_spam_rules(harness: Conso
     assert await balance(harness, "alice") == 2
 
 
-async def test_daily_cap(harness: ConsoleHarness) -> None:
-    harness.app.points.settings.daily_cap = 3
+async def test_daily_cap(make_harness: HarnessFactory) -> None:
+    harness = await make_harness(settings=settings_with(points={"daily_cap": 3}))
     for i in range(6):
         await harness.say(f"bob: message with different words number {'x' * i} {i}")
         advance(harness, 61)
@@ -58,8 +61,8 @@ async def test_daily_cap(harness: ConsoleHarness) -> None:
 async def test_duplicate_delivery_pays_once(harness: ConsoleHarness) -> None:
     app = harness.app
     event = IncomingMessage(
-        ChatRef(Platform.TELEGRAM, "-100", title="fans"),
-        Author(Platform.TELEGRAM, "9", "Tess"),
+        ChatRef(Platform("telegram"), "-100", title="fans"),
+        Author(Platform("telegram"), "9", "Tess"),
         "55",
         "a message that earns one point",
         app.clock.now(),
@@ -70,7 +73,9 @@ async def test_duplicate_delivery_pays_once(harness: ConsoleHarness) -> None:
     # even a replayed award with the same source key pays nothing
     member = await app.members.find("telegram", user_id="9")
     assert member is not None
-    again = await app.points.award(member.member_id, 1, "message", "chat", "msg:telegram:-100:55", app.clock.now())
+    points = app.get(POINTS)
+    assert points is not None
+    again = await points.award(member.member_id, 1, "message", "chat", "msg:telegram:-100:55", app.clock.now())
     assert not again.paid and again.balance == 1
 
 
@@ -110,7 +115,7 @@ async def test_grant_and_revoke_are_audited_and_refused_to_fans(harness: Console
     assert "Usage: /points revoke @member AMOUNT REASON…" in (await harness.say("mia: /points revoke @alice 5"))[0]
     await harness.say("mia: /points revoke @alice 5 spamming the channel")
     assert await balance(harness, "alice") == -5
-    entries = await harness.app.audit.recent()
+    entries = await AuditRepo(harness.app.db).recent()
     assert [(e.action, e.args, e.reason) for e in entries] == [
         ("points.revoke", {"amount": -5}, "spamming the channel")
     ]
@@ -161,8 +166,8 @@ async def test_beta_pick_selects_eligible_active_members_and_notifies_once(harne
 async def test_link_and_unlink_merge_and_split_balances(harness: ConsoleHarness) -> None:
     app = harness.app
     await harness.say("alice: /idea Battery saver schedule")  # console alice: 5 points, item #1
-    tg = Author(Platform.TELEGRAM, "42", "Alice TG")
-    chat = ChatRef(Platform.TELEGRAM, "-100", title="fans")
+    tg = Author(Platform("telegram"), "42", "Alice TG")
+    chat = ChatRef(Platform("telegram"), "-100", title="fans")
     await app.dispatcher.handle(IncomingMessage(chat, tg, "1", "hello from telegram, good to be here", app.clock.now()))
     assert await balance(harness, "42", "telegram") == 1
     out = await harness.say("alice: /link")
@@ -180,16 +185,16 @@ async def test_link_and_unlink_merge_and_split_balances(harness: ConsoleHarness)
     unlinked = await app.dispatcher.handle(IncomingMessage(chat, tg, "5", "/unlink", app.clock.now()))
     assert unlinked.replies[0].plain() == "Unlinked. This account now has 1 points of its own."
     assert await balance(harness, "alice") == 5
-    assert await app.points_repo.mismatches() == []
+    assert await PointsRepo(app.db).mismatches() == []
 
 
 async def test_expired_link_code(harness: ConsoleHarness) -> None:
     out = await harness.say("alice: /link")
     code = out[0].split("Your link code is ")[1][:8]
     advance(harness, 11 * 60)
-    tg = Author(Platform.TELEGRAM, "42", "Alice TG")
+    tg = Author(Platform("telegram"), "42", "Alice TG")
     result = await harness.app.dispatcher.handle(
-        IncomingMessage(ChatRef(Platform.TELEGRAM, "-100"), tg, "9", f"/link {code}", harness.app.clock.now())
+        IncomingMessage(ChatRef(Platform("telegram"), "-100"), tg, "9", f"/link {code}", harness.app.clock.now())
     )
     assert "unknown, used or expired" in result.replies[0].plain()
 
@@ -197,13 +202,13 @@ async def test_expired_link_code(harness: ConsoleHarness) -> None:
 async def test_points_verify_detects_a_tampered_balance(harness: ConsoleHarness, tmp_path: Path) -> None:
     app = harness.app
     await harness.say("alice: hi", "mia@manager: /points grant @alice 20 thanks")
-    assert await app.points_repo.mismatches() == []
+    assert await PointsRepo(app.db).mismatches() == []
     alice = await app.members.find("console", user_id="alice")
     assert alice is not None
     async with app.db.session() as s:
         await s.execute(update(Balance).where(Balance.member_id == alice.member_id).values(balance=999))  # type: ignore[arg-type]
         await s.commit()
-    assert await app.points_repo.mismatches() == [(alice.member_id, 20, 999)]
+    assert await PointsRepo(app.db).mismatches() == [(alice.member_id, 20, 999)]
     if app.db.is_sqlite:  # and the CLI says so, with a failing exit code
         data_dir = Path(app.db.url.split("///", 1)[1]).parent
         command = [sys.executable, "-m", "bot", "--data-dir", str(data_dir), "points", "verify"]

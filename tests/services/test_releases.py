@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from storage.repositories.feedback import FeedbackRepo
+from storage.repositories.points import PointsRepo
 from tests.conftest import ConsoleHarness
 
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)  # a Friday
+
+
+async def tick(h: ConsoleHarness) -> None:
+    """What the scheduler does every few seconds: ship due releases, deliver announcements."""
+    await h.app.run_job("releases")
+    await h.app.run_job("announcements")
 
 
 async def setup(h: ConsoleHarness) -> None:
@@ -25,7 +33,7 @@ async def test_ship_marks_ideas_shipped_notifies_pays_and_announces(harness: Con
     app = harness.app
     alice = await app.members.find("console", user_id="alice")
     assert alice is not None
-    before = await app.points_repo.balance(alice.member_id)
+    before = await PointsRepo(app.db).balance(alice.member_id)
     await harness.say(
         "mia@manager: /release new 3.2.0 Faster charging and a new camera app.",
         "mia: /release add 3.2.0 1",
@@ -41,10 +49,10 @@ async def test_ship_marks_ideas_shipped_notifies_pays_and_announces(harness: Con
     assert "bot> #news: • #3 The camera crashes when switching lenses — thanks carol!" in text
     assert "#2" not in text.split("🚀", 1)[1].split("Shipped 3.2.0")[0]
     assert out[-1].startswith("bot> Shipped 3.2.0: announcement #1 is going out; #1 (shipped in 3.2.0), #3")
-    assert await app.points_repo.balance(alice.member_id) == before + 50
+    assert await PointsRepo(app.db).balance(alice.member_id) == before + 50
     # shipping twice does nothing twice
     assert await harness.say("mia: /release ship 3.2.0") == ["bot> ⚠ Release 3.2.0 is already shipped."]
-    assert await app.points_repo.balance(alice.member_id) == before + 50
+    assert await PointsRepo(app.db).balance(alice.member_id) == before + 50
     assert harness.output().count("🚀 3.2.0 is out!") == 1
 
 
@@ -53,16 +61,16 @@ async def test_weekly_train_ships_the_draft_on_the_next_slot(harness: ConsoleHar
     await harness.say("mia@manager: /release new 3.3.0", "mia: /release add 3.3.0 2")
     out = await harness.say("mia: /release schedule 3.3.0 every fri 17:00 UTC")
     assert out == ["bot> Release 3.3.0 ships on the next slot: Fri 2026-03-20 17:00 UTC."]
-    await harness.app.broadcast_tick()
+    await tick(harness)
     assert "3.3.0 is out" not in harness.output()
     harness.app.clock.set(datetime(2026, 3, 20, 17, 0, 3, tzinfo=UTC))  # type: ignore[attr-defined]
-    await harness.app.broadcast_tick()
+    await tick(harness)
     assert "bot> #news: 🚀 3.3.0 is out!" in harness.output()
     assert "bot> #news: • #2 Show battery percentage in the status bar — thanks bob!" in harness.output()
-    item = await harness.app.feedback_items.get(2)
+    item = await FeedbackRepo(harness.app.db).get(2)
     assert item is not None and (item.status, item.version) == ("shipped", "3.3.0")
     harness.app.clock.advance(timedelta(days=7))  # type: ignore[attr-defined]
-    await harness.app.broadcast_tick()
+    await tick(harness)
     assert harness.output().count("3.3.0 is out!") == 1
 
 

@@ -1,0 +1,60 @@
+"""How the core knows Discord: its settings section, mention and chat syntax, and the adapter.
+
+Light on purpose: discord.py is imported only when the adapter is created."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from adapters.platform_settings import PlatformSection
+from bot.platforms import PlatformPlugin
+from bot.settings import read_secret
+
+if TYPE_CHECKING:
+    from bot.adapter import Adapter
+    from bot.clock import Clock
+
+
+class DiscordSettings(PlatformSection):
+    model_config = SettingsConfigDict(env_prefix="FANLOOP_DISCORD_")
+
+    token: SecretStr | None = None
+    token_file: Path | None = None
+    api_base: str | None = None
+    gateway_url: str | None = None
+    guild_ids: list[int] = Field(default_factory=list)
+    manager_roles: list[str] = Field(default_factory=list)
+    moderator_roles: list[str] = Field(default_factory=list)
+    shard_count: int | None = None
+
+    @model_validator(mode="after")
+    def _secret_file(self) -> DiscordSettings:
+        self.token = read_secret(self.token, self.token_file, "token")
+        return self
+
+
+def _create(section: DiscordSettings, clock: Clock, options: Mapping[str, Any]) -> Adapter:
+    from adapters.discord.adapter import DiscordAdapter
+
+    return DiscordAdapter(settings=section, clock=clock, **options)
+
+
+def _configured(section: DiscordSettings) -> bool:
+    return bool(section.token and section.token.get_secret_value())
+
+
+plugin = PlatformPlugin(
+    name="discord",
+    settings=DiscordSettings,
+    create=_create,
+    configured=_configured,
+    mention=re.compile(r"^<@!?(\d{5,25})>$"),
+    chat_id=re.compile(r"\d{5,25}"),
+    secrets=lambda s: (s.token,),
+)

@@ -1,0 +1,21 @@
+"""The features fanloop installs, in order: one folder each, ``build(deps) -> Feature``.
+
+Order matters twice: a feature comes after those whose slots it needs (releases after feedback and
+announcements), and data-rights hooks forget in reverse order (a feature lets go of another's rows
+before their owner deletes them)."""
+
+from __future__ import annotations
+
+from bot.feature import Builder
+from bot.features import announcements, core, faq, feedback, mydata, points, releases, report
+
+DEFAULT_FEATURES: tuple[Builder, ...] = (
+    points.build,
+    feedback.build,
+    faq.build,
+    announcements.build,
+    releases.build,
+    report.build,
+    mydata.build,
+    core.build,
+)

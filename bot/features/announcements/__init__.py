@@ -1,0 +1,33 @@
+"""Announcements: scheduled and recurring broadcasts to the announcement chats, delivered once each."""
+
+from __future__ import annotations
+
+from bot.audit import Auditor
+from bot.contracts import ANNOUNCER
+from bot.feature import DataRights, Deps, Feature, Job, Provide
+from bot.features.announcements.commands import AnnouncementCommands
+from bot.features.announcements.service import AnnouncementService
+from storage.repositories.announcements import AnnouncementRepo
+from storage.repositories.audit import AuditRepo
+from storage.repositories.chats import ChatRepo
+from storage.rights import announcements as rights
+
+
+def build(deps: Deps) -> Feature:
+    service = AnnouncementService(
+        AnnouncementRepo(deps.db),
+        ChatRepo(deps.db),
+        deps.messenger,
+        deps.clock,
+        deps.settings.announcements,
+        deps.worker_id,
+        deps.platforms,
+    )
+    commands = AnnouncementCommands(service, Auditor(AuditRepo(deps.db)))
+    return Feature(
+        name="announcements",
+        commands=tuple(commands.specs()),
+        jobs=(Job("announcements", service.tick, every=5),),
+        data_rights=(DataRights(tables=rights.TABLES, forget=rights.forget),),
+        provides=(Provide(ANNOUNCER, service),),
+    )

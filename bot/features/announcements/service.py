@@ -1,0 +1,298 @@
+"""Announcements: scheduled, recurring, cross-platform broadcasts, delivered once per target.
+
+The announcements table is the source of truth: a tick (every few seconds, from the one
+APScheduler of the process) moves each due schedule forward with a compare-and-set, writes
+one delivery row per target for that run, and delivery rows are claimed atomically, so two
+processes on one PostgreSQL never both send. A crash between sending and recording leaves a
+row 'sending'; after the lease it is sent again (at most one duplicate per target, logged).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from bot.adapter import DeliveryError, SentRef
+from bot.clock import Clock
+from bot.commands import CommandError
+from bot.context import Context
+from bot.events import ChatRef, Platform
+from bot.messenger import Messenger
+from bot.platforms import PlatformRegistry
+from bot.replies import BR, Bold, Reply, Segment, Text, say
+from bot.settings import AnnouncementsSettings
+from bot.when import Schedule, WhenError, parse_when
+from storage.repositories.announcements import AnnouncementRepo, AnnouncementView, DeliveryView
+from storage.repositories.chats import ChatRepo
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=2)
+PARALLEL_SENDS = 8
+BATCH = 500
+MAX_BATCHES = 50
+MAX_TEXT = 3500
+
+
+def schedule_of(a: AnnouncementView) -> Schedule:
+    return Schedule(a.kind, a.timezone, run_at=a.run_at, cron=a.cron)
+
+
+def body(text: str) -> Reply:
+    return say(text)
+
+
+class AnnouncementService:
+    def __init__(
+        self,
+        repo: AnnouncementRepo,
+        chats: ChatRepo,
+        messenger: Messenger,
+        clock: Clock,
+        settings: AnnouncementsSettings,
+        worker_id: str,
+        platforms: PlatformRegistry,
+    ) -> None:
+        self.platforms = platforms
+        self.repo = repo
+        self.chats = chats
+        self.messenger = messenger
+        self.clock = clock
+        self.settings = settings
+        self.worker_id = worker_id
+
+    # -- scheduling --------------------------------------------------------------------------
+    async def _targets(self, ctx: Context, spec: str) -> list[str]:
+        if spec == "all":
+            return ["all"]
+        out = []
+        for name in (n.strip() for n in spec.split(",") if n.strip()):
+            if name == "here":
+                out.append(ctx.chat.key + (f"/{ctx.chat.thread_id}" if ctx.chat.thread_id else ""))
+                continue
+            if self.platforms.parse_target(name):  # platform:chat_id, or platform:chat_id/topic for a forum topic
+                out.append(name)
+                continue
+            matches = [
+                c
+                for c in await self.chats.by_kind("announcement") + await self.chats.by_kind("fan")
+                if name.lstrip("#").lower() in (c.title.lower(), c.chat_id)
+            ]
+            if not matches:
+                raise CommandError(f"I don't know a chat called {name!r}. Use 'here', 'all' or a chat's title.")
+            out += [f"{c.platform}:{c.chat_id}" for c in matches]
+        return out
+
+    async def schedule(self, ctx: Context, raw: str) -> Reply:
+        try:
+            when, rest = parse_when(raw, ctx.now, self.settings.timezone)
+        except WhenError as exc:
+            raise CommandError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
+        targets = ["all"]
+        if rest.lower().startswith("to "):
+            _, spec, *tail = rest.split(" ", 2)
+            targets = await self._targets(ctx, spec.lower() if spec.lower() in ("all", "here") else spec)
+            rest = tail[0] if tail else ""
+        text = rest.strip()
+        if not text:
+            raise CommandError("What should I announce? /announce at WHEN [to here|all|CHAT] TEXT")
+        if len(text) > MAX_TEXT:
+            raise CommandError(f"That's too long ({len(text)} characters, at most {MAX_TEXT}).")
+        upcoming = when.upcoming(ctx.now, 3)
+        if not upcoming:
+            raise CommandError("That schedule never runs.")
+        announcement_id = await self.repo.create(
+            text=text,
+            kind=when.kind,
+            run_at=when.run_at,
+            cron=when.cron,
+            timezone=when.timezone,
+            targets=targets,
+            next_run_at=upcoming[0],
+            created_by=ctx.member.member_id,
+            at=ctx.now,
+        )
+        zone = ZoneInfo(self.settings.timezone)
+        runs = ", ".join(f"{d.astimezone(zone):%a %Y-%m-%d %H:%M}" for d in upcoming)
+        where = "all announcement chats" if targets == ["all"] else f"{len(targets)} chat(s)"
+        return say(
+            f"Scheduled announcement #{announcement_id} to {where}. Next run(s) ({self.settings.timezone}): {runs}."
+        )
+
+    async def announce_now(self, text: str, actor_id: int | None) -> int:
+        """A one-off announcement to every announcement chat, due immediately (releases use it)."""
+        now = self.clock.now()
+        return await self.repo.create(
+            text=text,
+            kind="once",
+            run_at=now,
+            cron=None,
+            timezone=self.settings.timezone,
+            targets=["all"],
+            next_run_at=now,
+            created_by=actor_id,
+            at=now,
+        )
+
+    async def get(self, announcement_id: int) -> AnnouncementView:
+        a = await self.repo.get(announcement_id)
+        if a is None or a.status == "cancelled":
+            raise CommandError(f"There is no announcement #{announcement_id}.")
+        return a
+
+    async def listing(self) -> Reply:
+        items = await self.repo.listing()
+        if not items:
+            return say("No announcements scheduled. /announce at WHEN [to TARGETS] TEXT")
+        zone = ZoneInfo(self.settings.timezone)
+        segs: list[Segment] = []
+        for a in items:
+            nxt = f"{a.next_run_at.astimezone(zone):%Y-%m-%d %H:%M}" if a.next_run_at else "—"
+            first = a.text.split("\n", 1)[0][:60]
+            segs += [Text(f"#{a.id} [{a.status}] next {nxt} · {schedule_of(a).describe()} · {first}"), BR]
+        return say(*segs)
+
+    async def show(self, announcement_id: int) -> Reply:
+        a = await self.get(announcement_id)
+        deliveries = await self.repo.deliveries(a.id)
+        segs: list[Segment] = [
+            Bold(f"Announcement #{a.id} ({a.status})"),
+            BR,
+            Text(f"{schedule_of(a).describe()}; targets: {', '.join(a.targets)}"),
+            BR,
+        ]
+        if not deliveries:
+            segs.append(Text("Not delivered yet."))
+        for d in deliveries[:25]:
+            why = f" — {d.error}" if d.error else ""
+            segs += [Text(f"{d.occurrence_at:%Y-%m-%d %H:%M} UTC {d.platform}:{d.chat_id}: {d.status}{why}"), BR]
+        return say(*segs)
+
+    async def preview(self, announcement_id: int) -> Reply:
+        return body((await self.get(announcement_id)).text)
+
+    async def set_state(self, ctx: Context, announcement_id: int, action: str) -> Reply:
+        a = await self.get(announcement_id)
+        if action == "cancel":
+            await self.repo.set_status(a.id, "cancelled")
+            return say(f"Cancelled announcement #{a.id}.")
+        if action == "pause":
+            if a.status != "active":
+                raise CommandError(f"#{a.id} is {a.status}, not active.")
+            await self.repo.set_status(a.id, "paused")
+            return say(f"Paused announcement #{a.id}.")
+        if a.status != "paused":
+            raise CommandError(f"#{a.id} is {a.status}, not paused.")
+        nxt = schedule_of(a).next_after(ctx.now)
+        if nxt is None:
+            raise CommandError(f"#{a.id} has no run left; schedule a new one.")
+        await self.repo.set_status(a.id, "active", next_run_at=nxt)
+        return say(
+            f"Resumed announcement #{a.id}; next run {nxt.astimezone(ZoneInfo(self.settings.timezone)):%Y-%m-%d %H:%M}."
+        )
+
+    async def edit(self, announcement_id: int, text: str) -> Reply:
+        a = await self.get(announcement_id)
+        if len(text) > MAX_TEXT:
+            raise CommandError(f"That's too long ({len(text)} characters, at most {MAX_TEXT}).")
+        await self.repo.set_text(a.id, text)
+        edited, failed = 0, []
+        for d in await self.repo.deliveries(a.id):
+            if d.status != "sent" or not d.message_ids:
+                continue
+            try:
+                await self.messenger.edit(SentRef(Platform(d.platform), d.chat_id, d.message_ids), body(text))
+                edited += 1
+            except (DeliveryError, Exception) as exc:  # a platform that can't edit must not stop the others
+                failed.append(f"{d.platform}:{d.chat_id} ({getattr(exc, 'reason', exc)})")
+        note = f" Could not edit: {', '.join(failed)}." if failed else ""
+        return say(f"Updated announcement #{a.id}; edited {edited} delivered cop{'y' if edited == 1 else 'ies'}.{note}")
+
+    # -- running -------------------------------------------------------------------------------
+    async def tick(self) -> int:
+        """Start due runs and deliver what is pending; returns deliveries sent."""
+        now = self.clock.now()
+        grace = timedelta(minutes=self.settings.misfire_grace_minutes)
+        for a in await self.repo.due(now):
+            occurrence = a.next_run_at
+            assert occurrence is not None
+            nxt = schedule_of(a).next_after(max(occurrence, now))  # runs missed while down are not replayed
+            if not await self.repo.advance(a.id, occurrence, nxt):
+                continue  # another worker started this run
+            targets = await self._resolve(a)
+            if now - occurrence > grace:
+                await self.repo.add_deliveries(
+                    a.id, occurrence, targets, status="missed", error="the bot was down at the scheduled time"
+                )
+                await self._report(
+                    f"Announcement #{a.id} missed its run at {occurrence:%Y-%m-%d %H:%M} UTC "
+                    f"(the bot was down longer than the grace period); it was not sent."
+                )
+                continue
+            if not targets:
+                await self._report(
+                    f"Announcement #{a.id}: no announcement chat to send to (set one with /chat announcement)."
+                )
+            await self.repo.add_deliveries(a.id, occurrence, targets)
+        sent = 0
+        for _ in range(MAX_BATCHES):  # a big broadcast is claimed in batches; stop when a batch isn't full
+            count, claimed = await self.deliver()
+            sent += count
+            if claimed < BATCH:
+                break
+        return sent
+
+    async def _resolve(self, a: AnnouncementView) -> list[tuple[str, str]]:
+        if "all" in a.targets:
+            return [(c.platform, c.chat_id) for c in await self.chats.by_kind("announcement")]
+        return [tuple(t.split(":", 1)) for t in a.targets]  # type: ignore[misc]
+
+    async def deliver(self) -> tuple[int, int]:
+        """Send claimed deliveries a few at a time (the adapters pace the actual sends under the
+        platform's limit, so database work overlaps with waiting instead of adding to it)."""
+        claimed = await self.repo.claim(self.worker_id, self.clock.now(), LEASE, limit=BATCH)
+        if not claimed:
+            return 0, 0
+        announcements = {i: await self.repo.get(i) for i in {d.announcement_id for d in claimed}}
+        titles = {(c.platform, c.chat_id): c.title for c in await self.chats.by_kind("announcement")}
+        failures: dict[int, list[str]] = {}
+        gate = asyncio.Semaphore(PARALLEL_SENDS)
+
+        async def one(d: DeliveryView) -> bool:
+            async with gate:
+                a = announcements[d.announcement_id]
+                if a is None or a.status == "cancelled":
+                    await self.repo.finish(d.id, "failed", self.clock.now(), error="cancelled before delivery")
+                    return False
+                chat_id, _, topic = d.chat_id.partition("/")
+                title = titles.get((d.platform, chat_id), "")
+                ref = ChatRef(Platform(d.platform), chat_id, title=title, thread_id=topic or None)
+                try:
+                    result = await self.messenger.send(ref, body(a.text))
+                except DeliveryError as exc:
+                    await self.repo.finish(
+                        d.id, "failed" if exc.permanent else "pending", self.clock.now(), error=exc.reason
+                    )
+                    if exc.permanent:
+                        failures.setdefault(a.id, []).append(f"{title or d.chat_id} ({exc.reason})")
+                    return False
+                await self.repo.finish(d.id, "sent", self.clock.now(), message_ids=result.message_ids)
+                return True
+
+        sent = sum(await asyncio.gather(*(one(d) for d in claimed)))
+        for announcement_id, reasons in failures.items():
+            await self._report(
+                f"Announcement #{announcement_id} could not be delivered to: {'; '.join(reasons)}. "
+                f"/announce show {announcement_id} lists every target."
+            )
+        return sent, len(claimed)
+
+    async def _report(self, text: str) -> None:
+        """Tell the manager chats once (announcements that fail silently are the top complaint)."""
+        log.warning(text)
+        for chat in await self.chats.by_kind("manager"):
+            try:
+                await self.messenger.send(ChatRef(Platform(chat.platform), chat.chat_id, title=chat.title), say(text))
+            except DeliveryError:
+                continue

@@ -1,0 +1,142 @@
+"""Commands every community has: /help, /start, /whoami, /chat, /status, /audit."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.audit import Auditor
+from bot.commands import Arg, ArgKind, CommandRegistry, CommandSpec, Result, Role
+from bot.context import CommandContext
+from bot.contracts import FeedbackLoop
+from bot.events import ChatRef
+from bot.replies import BR, Bold, Code, Segment, Text, error, say
+from storage.repositories.audit import AuditRepo
+from storage.repositories.chats import ChatRepo
+from storage.repositories.members import MemberRepo
+
+CHAT_KIND_CHOICES = ("fan", "announcement", "manager", "other")
+
+
+class CoreCommands:
+    def __init__(
+        self,
+        registry: CommandRegistry,
+        members: MemberRepo,
+        chats: ChatRepo,
+        audit: AuditRepo,
+        status_lines: Callable[[ChatRef], Awaitable[list[str]]],
+        community_name: str,
+        *,
+        feedback: FeedbackLoop | None = None,
+    ) -> None:
+        self.registry = registry
+        self.members = members
+        self.chats = chats
+        self.audit_repo = audit
+        self.auditor = Auditor(audit)
+        self.status_lines = status_lines
+        self.community_name = community_name
+        #: the feedback feature, when installed: ``/status N planned`` changes an item's status
+        self.feedback = feedback
+
+    def specs(self) -> list[CommandSpec]:
+        return [
+            CommandSpec("help", "List the commands you can use", self.help),
+            CommandSpec("start", "Say hello and let the bot message you privately", self.start),
+            CommandSpec("whoami", "Show how the bot sees you", self.whoami),
+            CommandSpec(
+                "chat",
+                "Set what this chat is for (fan, announcement, manager)",
+                self.chat,
+                args=(
+                    Arg(
+                        "kind",
+                        ArgKind.CHOICE,
+                        "what this chat is for",
+                        required=False,
+                        choices=CHAT_KIND_CHOICES,
+                    ),
+                ),
+                min_role=Role.MANAGER,
+            ),
+            CommandSpec(
+                "status",
+                "Bot health here; with an item number, change its status",
+                self.status,
+                args=(
+                    Arg("number", ArgKind.INT, "a feedback item", required=False, min_value=1),
+                    Arg("change", ArgKind.TEXT, "new status and comment", required=False),
+                ),
+                min_role=Role.MODERATOR,
+            ),
+            CommandSpec(
+                "audit",
+                "Show recent manager actions",
+                self.audit,
+                args=(Arg("target", ArgKind.WORD, "an item (#12) or member", required=False, max_length=100),),
+                min_role=Role.MANAGER,
+            ),
+        ]
+
+    async def help(self, ctx: CommandContext) -> Result:
+        segs: list[Segment] = [Bold(f"{self.community_name} commands"), BR]
+        for spec in self.registry.all():
+            if spec.hidden or (ctx.role < spec.min_role and (spec.perk is None or spec.perk not in ctx.perks)):
+                continue
+            segs += [Code(spec.usage()), Text(f" — {spec.summary}"), BR]
+        if ctx.role >= Role.MODERATOR:
+            segs.append(Text(f"(you are a {ctx.role.name.lower()} here)"))
+        return say(*segs)
+
+    async def start(self, ctx: CommandContext) -> Result:
+        if ctx.chat.is_private:
+            await self.members.set_dm_open(str(ctx.author.platform), ctx.author.user_id, True)
+        return say(
+            f"Hi {ctx.author.display_name}! I look after the {self.community_name} community: "
+            "share ideas and bug reports, ask questions, and follow what ships. Try /help."
+        )
+
+    async def whoami(self, ctx: CommandContext) -> Result:
+        ids = await self.members.identities(ctx.member.member_id)
+        linked = ", ".join(f"{i.platform}:{i.display_name}" for i in ids)
+        return say(
+            f"You are member #{ctx.member.member_id} ({ctx.role.name.lower()}); identities: {linked}.",
+            private=True,
+        )
+
+    async def chat(self, ctx: CommandContext) -> Result:
+        platform, chat_id = str(ctx.chat.platform), ctx.chat.chat_id
+        kind = ctx.args["kind"]
+        if kind is None:
+            current = await self.chats.get(platform, chat_id)
+            return say(f"This chat is set up as: {current.kind if current else 'other'}.")
+        await self.chats.set_kind(platform, chat_id, kind)
+        await self.auditor.record(ctx, "chat.kind", target=ctx.chat.key, args={"kind": kind})
+        return say(f"This chat is now set up as: {kind}.")
+
+    async def status(self, ctx: CommandContext) -> Result:
+        if ctx.args["number"] is not None:
+            if self.feedback is None:
+                return error("Feedback items are not enabled.")
+            return await self.feedback.change_status(ctx, ctx.args["number"], ctx.args["change"])
+        current = await self.chats.get(str(ctx.chat.platform), ctx.chat.chat_id)
+        lines = [*(await self.status_lines(ctx.chat)), f"this chat: {current.kind if current else 'other'}"]
+        if current and not current.reachable:
+            lines.append(f"last delivery here failed: {current.unreachable_reason}")
+        return say("\n".join(lines))
+
+    async def audit(self, ctx: CommandContext) -> Result:
+        target = ctx.args["target"]
+        if target and target.startswith("@"):  # a member: their audit entries are keyed member:ID
+            found = await self.members.find(str(ctx.chat.platform), username=target[1:])
+            if found is None:
+                return error(f"I don't know {target}.")
+            target = f"member:{found.member_id}"
+        entries = await self.audit_repo.recent(target=target, limit=10)
+        if not entries:
+            return say("No manager actions recorded" + (" for that." if target else " yet."))
+        segs: list[Segment] = [Bold("Recent manager actions"), BR]
+        for e in entries:
+            why = f" — {e.reason}" if e.reason else ""
+            segs += [Text(f"{e.at:%Y-%m-%d %H:%M} {e.actor} {e.action} {e.target or ''}{why}"), BR]
+        return say(*segs)

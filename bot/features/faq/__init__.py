@@ -1,0 +1,35 @@
+"""Support answers: the FAQ, answers in fan channels only when sure, and fans answering fans."""
+
+from __future__ import annotations
+
+from bot.audit import Auditor
+from bot.contracts import POINTS
+from bot.feature import DataRights, Deps, Feature
+from bot.features.faq.commands import FaqCommands
+from bot.features.faq.service import FaqService
+from storage.repositories.audit import AuditRepo
+from storage.repositories.chats import ChatRepo
+from storage.repositories.faq import FaqRepo
+from storage.repositories.members import MemberRepo
+from storage.rights import faq as rights
+
+
+def build(deps: Deps) -> Feature:
+    service = FaqService(
+        FaqRepo(deps.db),
+        MemberRepo(deps.db),
+        ChatRepo(deps.db),
+        deps.settings.faq,
+        points=deps.optional(POINTS),
+        llm=deps.llm,
+        llm_settings=deps.settings.llm,
+    )
+    commands = FaqCommands(service, Auditor(AuditRepo(deps.db)))
+    return Feature(
+        name="faq",
+        commands=tuple(commands.specs()),
+        on_message=(commands.on_message,),
+        buttons={"faq.rate": commands.press_rate},
+        on_start=(service.load,),  # the FAQ index, built once from the database
+        data_rights=(DataRights(tables=rights.TABLES, export=rights.export, forget=rights.forget),),
+    )

@@ -1,0 +1,385 @@
+"""Support answers: the FAQ answers fans when it is sure and stays silent when it is not; the
+rest goes to the community, whose accepted answers are credited and can become FAQ entries."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+from datetime import timedelta
+
+from bot.commands import CommandError, Role
+from bot.context import Context
+from bot.contracts import Awarder
+from bot.detect import looks_like_question
+from bot.events import ChatRef, IncomingMessage, Platform
+from bot.features.faq.engine import FaqIndex, Match
+from bot.features.faq.semantic import Embed, HybridIndex, local_embedder, remote_embedder
+from bot.llm import LLM, NullLLM, classify_once
+from bot.replies import BR, Bold, Button, Code, Mention, Outgoing, Reply, Segment, Text, say
+from bot.settings import FaqSettings, LLMSettings
+from storage.repositories.chats import ChatRepo
+from storage.repositories.faq import EntryView, FaqRepo
+from storage.repositories.members import MemberRepo
+
+log = logging.getLogger(__name__)
+MAX_QUESTION = 1000  # a "question" longer than this is not one; the registry caps commands at 4,000
+
+
+class FaqService:
+    def __init__(
+        self,
+        repo: FaqRepo,
+        members: MemberRepo,
+        chats: ChatRepo,
+        settings: FaqSettings,
+        *,
+        points: Awarder | None = None,
+        llm: LLM | None = None,
+        llm_settings: LLMSettings | None = None,
+    ) -> None:
+        self.repo = repo
+        self.members = members
+        self.chats = chats
+        self.settings = settings
+        self.index = FaqIndex()
+        #: points, when that feature is installed: accepted answers earn them
+        self.points = points
+        self.llm: LLM = llm or NullLLM()
+        self.llm_settings = llm_settings
+
+    async def load(self) -> int:
+        """Build the index from the database (at start); later changes update it in place."""
+        entries = await self.repo.all()
+        engine = "lexical"
+        self.index = FaqIndex()
+        embed = await self._embedder()
+        if embed is not None:
+            hybrid = HybridIndex(embed)
+            try:
+                await asyncio.to_thread(hybrid.add_many, [(e.id, [e.question, *e.alternates]) for e in entries])
+                self.index, engine = hybrid, f"lexical + {self.settings.semantic} semantic"
+            except Exception as exc:  # an embeddings server down at start must not stop the bot
+                log.warning("semantic FAQ matching unavailable, lexical only: %s", exc)
+        for entry in entries:
+            if engine == "lexical":
+                self._index(entry)
+            for negative in entry.negatives:
+                self.index.add_negative(entry.id, negative)
+        await self._search("warm up", 1)  # precompute postings now, not on a fan's first question
+        gc.freeze()  # the index is long-lived: keep it out of the garbage collector's scans
+        log.info("FAQ engine: %s (%d entries)", engine, len(entries))
+        return len(entries)
+
+    async def _embedder(self) -> Embed | None:
+        if self.settings.semantic == "local":
+            embed = await asyncio.to_thread(local_embedder, self.settings.semantic_model)
+            if embed is None:
+                log.warning("[faq] semantic = 'local' but the fanloop[semantic] extra is not installed: lexical only")
+            return embed
+        if self.settings.semantic == "remote":
+            llm = self.llm_settings
+            if llm is None or not llm.base_url:
+                log.warning("[faq] semantic = 'remote' needs [llm] base_url: lexical only")
+                return None
+            key = llm.api_key.get_secret_value() if llm.api_key else None
+            return remote_embedder(llm.base_url, llm.embedding_model, key, llm.timeout_seconds)
+        return None
+
+    async def _search(self, text: str, limit: int) -> list[Match]:
+        """Lexical search is fast enough for the event loop; embeddings run in a worker thread."""
+        if isinstance(self.index, HybridIndex):
+            try:
+                return await asyncio.to_thread(self.index.search, text, limit)
+            except Exception as exc:
+                log.warning("semantic search failed, answering lexically: %s", exc)
+                return FaqIndex.search(self.index, text, limit)
+        return self.index.search(text, limit)
+
+    def _index(self, entry: EntryView) -> None:
+        self.index.replace(entry.id, [entry.question, *entry.alternates])
+        for negative in entry.negatives:
+            self.index.add_negative(entry.id, negative)
+
+    async def _reindex(self, entry_id: int) -> EntryView:
+        entry = await self.repo.get(entry_id)
+        if entry is None:
+            self.index.remove(entry_id)
+            raise CommandError(f"There is no FAQ entry #{entry_id}.")
+        if isinstance(self.index, HybridIndex):  # embedding new phrasings may take a while
+            await asyncio.to_thread(self._index, entry)
+        else:
+            self._index(entry)
+        return entry
+
+    async def entry(self, entry_id: int) -> EntryView:
+        entry = await self.repo.get(entry_id)
+        if entry is None:
+            raise CommandError(f"There is no FAQ entry #{entry_id}.")
+        return entry
+
+    # -- answering ----------------------------------------------------------------------------
+    def _check(self, text: str | None) -> str:
+        body = (text or "").strip()
+        if not body:
+            raise CommandError("Ask me something, e.g. /ask how do I reset my phone?")
+        if len(body) > MAX_QUESTION:
+            raise CommandError(f"That's too long for a question ({len(body)} characters, at most {MAX_QUESTION}).")
+        return body
+
+    async def _answer(self, entry: EntryView, post_id: int, question: str) -> Reply:
+        buttons = [Button("👍", "faq.rate", f"{post_id}:1"), Button("👎", "faq.rate", f"{post_id}:0")]
+        friendly = await self.llm.rephrase(question, entry.question, entry.answer)
+        if friendly:  # a grounded rephrasing of this entry; the entry itself stays one command away
+            footer = f"(from FAQ #{entry.id} — /faq show {entry.id}) Did this help?"
+            return say(Text(friendly), BR, Text(footer), buttons=buttons)
+        return say(
+            Bold(entry.question), BR, Text(entry.answer), BR, Text(f"(FAQ #{entry.id}) Did this help?"), buttons=buttons
+        )
+
+    async def ask(self, ctx: Context, text: str | None) -> Reply:
+        """``/ask``: always answers — the best entry, or suggestions and a pointer to the community."""
+        body = self._check(text)
+        matches = await self._search(body, 3)
+        if matches and matches[0].confidence >= self.settings.answer_threshold:
+            return await self._post(ctx, matches[0], body)
+        if not matches:
+            return say("No FAQ entry matches; the community can help — ask in the fan chat.")
+        segs: list[Segment] = [Text("No FAQ entry matches exactly; the community can help. Closest entries:"), BR]
+        for m in matches[:2]:
+            entry = await self.repo.get(m.entry_id)
+            if entry:
+                segs += [Code(f"/faq show {entry.id}"), Text(f" {entry.question}"), BR]
+        return say(*segs)
+
+    async def _post(self, ctx: Context, match: Match, question: str) -> Reply:
+        entry = await self.entry(match.entry_id)
+        chat = ctx.chat
+        window = timedelta(minutes=self.settings.repeat_window_minutes)
+        recent = await self.repo.recent_post(entry.id, str(chat.platform), chat.chat_id, ctx.now - window)
+        if recent is not None:
+            return say(
+                f"I answered that a few minutes ago — see FAQ #{entry.id} “{entry.question}” above, "
+                f"or /faq show {entry.id}."
+            )
+        post_id = await self.repo.record_post(
+            entry.id, str(chat.platform), chat.chat_id, ctx.event.message_id, question, ctx.member.member_id, ctx.now
+        )
+        return await self._answer(entry, post_id, question)
+
+    async def on_message(self, ctx: Context) -> Reply | None:
+        """In fan channels: answer a question when sure, else track it for the community; record
+        fans' replies to open questions (candidates for /accept)."""
+        event = ctx.event
+        if not isinstance(event, IncomingMessage) or event.chat.is_private:
+            return None
+        if ctx.chat_kind != "fan":
+            return None
+        platform, chat_id = str(event.chat.platform), event.chat.chat_id
+        if event.reply_to_author is not None and event.reply_to_author.is_bot and event.text.strip():
+            return await self.ask(ctx, event.text)  # replying to the bot is asking it
+        if event.reply_to_id is not None:
+            question = await self.repo.question_by_message(platform, chat_id, event.reply_to_id)
+            if question is not None and question.status == "open" and question.asker_member_id != ctx.member.member_id:
+                await self.repo.add_reply(
+                    question.id, platform, chat_id, event.message_id, ctx.member.member_id, event.text, ctx.now
+                )
+                return None
+        if len(event.text) > MAX_QUESTION:
+            return None
+        rules_say_question = looks_like_question(event.text)
+        if not rules_say_question and (  # the optional LLM catches questions the rules miss
+            len(event.text.strip()) < 20 or await classify_once(ctx, self.llm, event.text) != "question"
+        ):
+            return None
+        matches = await self._search(event.text, 1)
+        if matches and matches[0].confidence >= self.settings.answer_threshold:
+            return await self._post(ctx, matches[0], event.text)
+        await self.repo.open_question(
+            platform, chat_id, event.chat.thread_id, event.message_id, ctx.member.member_id, event.text, ctx.now
+        )
+        return None
+
+    async def rate(self, ctx: Context, payload: str) -> list[Reply | Outgoing]:
+        post_id, _, value = payload.partition(":")
+        post = await self.repo.post(int(post_id))
+        if post is None:
+            raise CommandError("That answer is gone.")
+        helpful = value == "1"
+        counts = await self.repo.rate(post.id or 0, ctx.member.member_id, helpful, ctx.now)
+        if counts is None:
+            return [say("You already rated that answer.", private=True)]
+        replies: list[Reply | Outgoing] = [
+            say("Thanks for the feedback!" if helpful else "Sorry it didn't help — noted.", private=True)
+        ]
+        if not helpful and post.asker_member_id == ctx.member.member_id:
+            # the asker says it was the wrong answer: never answer this phrasing with it again
+            await self.repo.add_phrasing(post.entry_id, post.question_text, "negative", ctx.now)
+            self.index.add_negative(post.entry_id, post.question_text)
+        up, down = counts
+        if down >= self.settings.flag_after_downvotes and down > up and await self.repo.flag(post.entry_id):
+            entry = await self.entry(post.entry_id)
+            alert = say(
+                f"⚑ FAQ #{entry.id} “{entry.question}” got {down} 👎 and {up} 👍 — please review it "
+                f"(/faq show {entry.id}, /faq edit {entry.id} ANSWER)."
+            )
+            managers = await self.chats.by_kind("manager")
+            replies += [Outgoing(ChatRef(Platform(c.platform), c.chat_id, title=c.title), alert) for c in managers]
+            if not managers:
+                log.warning(
+                    "FAQ entry flagged but no manager chat is set up (/chat manager)", extra={"entry": entry.id}
+                )
+        return replies
+
+    # -- managing entries ----------------------------------------------------------------------
+    async def add(self, ctx: Context, raw: str) -> Reply:
+        question, sep, answer = raw.partition("|")
+        question, answer = question.strip(), answer.strip()
+        if not sep or not question or not answer:
+            raise CommandError("Usage: /faq add QUESTION | ANSWER")
+        entry_id = await self.repo.add(question, answer, [], "", ctx.now)
+        await self._reindex(entry_id)
+        return say(f"Added FAQ #{entry_id}. Add other phrasings with /faq alt {entry_id} PHRASING.")
+
+    async def edit(self, entry_id: int, answer: str, ctx: Context) -> Reply:
+        if not await self.repo.update(entry_id, ctx.now, answer=answer):
+            raise CommandError(f"There is no FAQ entry #{entry_id}.")
+        await self._reindex(entry_id)
+        return say(f"Updated the answer of FAQ #{entry_id}.")
+
+    async def alt(self, entry_id: int, phrasing: str, ctx: Context) -> Reply:
+        await self.entry(entry_id)
+        added = await self.repo.add_phrasing(entry_id, phrasing, "alternate", ctx.now)
+        await self._reindex(entry_id)
+        return say(f"Added that phrasing to FAQ #{entry_id}." if added else f"FAQ #{entry_id} already has it.")
+
+    async def remove(self, entry_id: int) -> Reply:
+        if not await self.repo.remove(entry_id):
+            raise CommandError(f"There is no FAQ entry #{entry_id}.")
+        self.index.remove(entry_id)
+        return say(f"Removed FAQ #{entry_id}.")
+
+    async def show(self, entry_id: int, ctx: Context) -> Reply:
+        e = await self.entry(entry_id)
+        segs: list[Segment] = [Bold(f"FAQ #{e.id}: {e.question}"), BR, Text(e.answer)]
+        if ctx.role >= Role.MODERATOR:
+            segs += [
+                BR,
+                Text(
+                    f"phrasings: {len(e.alternates) + 1} · 👍 {e.helpful_up} 👎 {e.helpful_down}"
+                    + (" · flagged for review" if e.flagged else "")
+                ),
+            ]
+        return say(*segs)
+
+    async def listing(self, tag: str | None) -> Reply:
+        entries = [e for e in await self.repo.all() if tag is None or tag in e.tags]
+        if not entries:
+            return say(
+                "No FAQ entries" + (f" tagged {tag}." if tag else " yet. Add one with /faq add QUESTION | ANSWER.")
+            )
+        segs: list[Segment] = []
+        for e in entries[:30]:
+            segs += [Text(f"#{e.id} {e.question}" + (" ⚑" if e.flagged else "")), BR]
+        if len(entries) > 30:
+            segs.append(Text(f"…and {len(entries) - 30} more."))
+        return say(*segs)
+
+    async def search(self, text: str) -> Reply:
+        matches = await self._search(self._check(text), 5)
+        if not matches:
+            return say("No FAQ entry looks related.")
+        segs: list[Segment] = []
+        for m in matches:
+            entry = await self.repo.get(m.entry_id)
+            if entry:
+                segs += [Text(f"#{entry.id} {entry.question} ({m.confidence:.0%})"), BR]
+        return say(*segs)
+
+    async def link(self, ctx: Context, entry_id: int) -> list[Reply]:
+        """A manager points an unanswered question at an entry: answer it, learn the phrasing."""
+        event = ctx.event
+        if not isinstance(event, IncomingMessage) or not event.reply_to_id or not event.reply_to_text:
+            raise CommandError("Reply /faq link ID to the fan's question.")
+        entry = await self.entry(entry_id)
+        await self.repo.add_phrasing(entry.id, event.reply_to_text[:500], "learned", ctx.now)
+        await self._reindex(entry.id)
+        asker = event.reply_to_author
+        member_id = ctx.member.member_id
+        if asker is not None:
+            member = await self.members.ensure(
+                str(asker.platform), asker.user_id, asker.display_name, asker.username, ctx.now
+            )
+            member_id = member.member_id
+        post_id = await self.repo.record_post(
+            entry.id,
+            str(ctx.chat.platform),
+            ctx.chat.chat_id,
+            event.reply_to_id,
+            event.reply_to_text,
+            member_id,
+            ctx.now,
+        )
+        answer = await self._answer(entry, post_id, event.reply_to_text)
+        return [answer, say(f"Learned: questions like that now get FAQ #{entry.id}.")]
+
+    # -- community answers ---------------------------------------------------------------------
+    async def accept(self, ctx: Context) -> list[Reply]:
+        event = ctx.event
+        if not isinstance(event, IncomingMessage) or not event.reply_to_id:
+            raise CommandError("Reply /accept to the answer that helped you.")
+        platform, chat_id = str(ctx.chat.platform), ctx.chat.chat_id
+        reply = await self.repo.reply_by_message(platform, chat_id, event.reply_to_id)
+        if reply is None:
+            raise CommandError("That message isn't an answer to an open question.")
+        question = await self.repo.question(reply.question_id)
+        assert question is not None
+        if question.asker_member_id != ctx.member.member_id and ctx.role < Role.MANAGER:
+            raise CommandError("Only the fan who asked (or a manager) can accept an answer.")
+        if not await self.repo.accept(question.id, reply, ctx.now):
+            raise CommandError("That question already has an accepted answer.")
+        ids = await self.members.identities(reply.author_member_id)
+        who = next((i for i in ids if i.platform == platform), ids[0] if ids else None)
+        thanks: list[Segment] = [Text("✅ Answer accepted — thanks, ")]
+        thanks += [Mention(who.platform, who.user_id, who.display_name)] if who else [Text("a former member")]
+        thanks.append(Text("! Managers can turn it into a FAQ entry with /faq learn (reply to the answer)."))
+        out = [say(*thanks)]
+        if self.points is not None and not self.points.too_young(ctx.member, ctx.now):
+            out += await self.points.credit(
+                ctx,
+                reply.author_member_id,
+                self.points.amount("answer"),
+                "answer",
+                f"answer to question {question.id}",
+                f"answer:{question.id}",
+            )
+        return out
+
+    async def learn(self, ctx: Context, override: str | None) -> Reply:
+        event = ctx.event
+        if not isinstance(event, IncomingMessage) or not event.reply_to_id:
+            raise CommandError("Reply /faq learn to an accepted answer.")
+        reply = await self.repo.reply_by_message(str(ctx.chat.platform), ctx.chat.chat_id, event.reply_to_id)
+        question = await self.repo.question(reply.question_id) if reply else None
+        if reply is None or question is None or question.status != "answered":
+            raise CommandError("That isn't an accepted answer. The asker accepts it first with /accept.")
+        q_text, answer = question.text, question.answer_text or reply.text
+        if override:
+            q_new, sep, a_new = override.partition("|")
+            if not sep or not q_new.strip() or not a_new.strip():
+                raise CommandError("Usage: /faq learn [QUESTION | ANSWER] (reply to the accepted answer)")
+            q_text, answer = q_new.strip(), a_new.strip()
+        entry_id = await self.repo.add(q_text, answer, ["community"], "", ctx.now, alternates=[question.text])
+        await self.repo.mark_learned(question.id, entry_id)
+        await self._reindex(entry_id)
+        return say(f"Added FAQ #{entry_id} from the community's answer. Edit it with /faq edit {entry_id} ANSWER.")
+
+    async def open_list(self) -> Reply:
+        questions = await self.repo.open_questions(10)
+        if not questions:
+            return say("No open questions. 🎉")
+        segs: list[Segment] = [Text("Open questions (reply to one to help; the asker can /accept):"), BR]
+        for q in questions:
+            short = q.text if len(q.text) <= 120 else q.text[:119] + "…"
+            segs += [Text(f"• {short}"), BR]
+        return say(*segs)

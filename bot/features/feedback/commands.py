@@ -1,0 +1,212 @@
+"""Feedback commands, buttons and the passive listener: parse → FeedbackService → reply."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from bot.adapter import DeliveryError
+from bot.commands import Arg, ArgKind, CommandError, CommandSpec, Result, Role
+from bot.context import ButtonHandler, CommandContext, Context
+from bot.events import ButtonPressed, ChatRef, Platform
+from bot.features.feedback.digest import build_digest
+from bot.features.feedback.notifier import Notifier
+from bot.features.feedback.service import FeedbackService, Source
+from bot.features.feedback.text import status_phrase
+from bot.messenger import Messenger
+from bot.replies import Reply, Text
+from storage.repositories.chats import ChatRepo
+from storage.repositories.feedback import OPEN, ItemView
+
+ITEM = Arg("number", ArgKind.INT, "the item number, e.g. 12", min_value=1)
+
+
+class FeedbackCommands:
+    def __init__(self, service: FeedbackService, notifier: Notifier, messenger: Messenger, chats: ChatRepo) -> None:
+        self.service = service
+        self.notifier = notifier
+        self.messenger = messenger
+        self.chats = chats
+
+    def buttons(self) -> dict[str, ButtonHandler]:
+        return {
+            "fb.log": self.press_log,
+            "fb.instead": self.press_instead,
+            "fb.vote": self.press_vote,
+            "fb.status": self.press_status,
+        }
+
+    def specs(self) -> list[CommandSpec]:
+        text = Arg("text", ArgKind.TEXT, "what you'd like, or what went wrong", required=False)
+        return [
+            CommandSpec("idea", "Suggest an idea to the team", self.idea, args=(text,)),
+            CommandSpec("bug", "Report a bug to the team", self.bug, args=(text,)),
+            CommandSpec("feedback", "Send feedback (idea or bug, I'll guess which)", self.feedback, args=(text,)),
+            CommandSpec("feedback show", "Show a feedback item", self.show, args=(ITEM,)),
+            CommandSpec("feedback mine", "List the feedback you sent", self.mine),
+            CommandSpec(
+                "feedback top",
+                "The most voted open feedback",
+                self.top,
+                args=(Arg("window", ArgKind.CHOICE, "week or all", required=False, choices=("week", "all")),),
+            ),
+            CommandSpec(
+                "feedback search",
+                "Find feedback like your text",
+                self.search,
+                args=(Arg("text", ArgKind.TEXT, "words to look for", max_length=500),),
+            ),
+            CommandSpec(
+                "feedback digest",
+                "Post the weekly feedback digest here now",
+                self.digest,
+                min_role=Role.MANAGER,
+            ),
+            CommandSpec(
+                "log",
+                "Log a message as feedback (reply to it)",
+                self.log,
+                args=(Arg("text", ArgKind.TEXT, "text to log instead", required=False),),
+            ),
+            CommandSpec("vote", "Vote for a feedback item and follow it", self.vote, args=(ITEM,)),
+            CommandSpec("unvote", "Take back your vote", self.unvote, args=(ITEM,)),
+            CommandSpec(
+                "merge",
+                "Merge a duplicate into another item",
+                self.merge,
+                args=(
+                    Arg("from_item", ArgKind.INT, "the duplicate", min_value=1),
+                    Arg("into_item", ArgKind.INT, "the item to keep", min_value=1),
+                    Arg("reason", ArgKind.TEXT, "why (shown to fans)", max_length=500),
+                ),
+                min_role=Role.MANAGER,
+            ),
+            CommandSpec(
+                "triage",
+                "Feedback waiting for acknowledgement",
+                self.triage,
+                min_role=Role.MANAGER,
+                perk="can_triage",
+            ),
+            CommandSpec(
+                "notify",
+                "How to tell you about items you follow",
+                self.notify,
+                args=(Arg("how", ArgKind.CHOICE, "dm, chat or off", choices=("dm", "chat", "off")),),
+            ),
+        ]
+
+    # -- capture ------------------------------------------------------------------------
+    async def _submit(self, ctx: CommandContext, kind: str | None) -> Result:
+        source = Source.of(ctx.chat, ctx.event.message_id)
+        return await self.service.submit(ctx, ctx.args["text"], kind, submitter=ctx.member, source=source)
+
+    async def idea(self, ctx: CommandContext) -> Result:
+        return await self._submit(ctx, "idea")
+
+    async def bug(self, ctx: CommandContext) -> Result:
+        return await self._submit(ctx, "bug")
+
+    async def feedback(self, ctx: CommandContext) -> Result:
+        return await self._submit(ctx, None)
+
+    async def log(self, ctx: CommandContext) -> Result:
+        return await self.service.log_command(ctx, ctx.args["text"], None)
+
+    async def on_message(self, ctx: Context) -> Result:
+        return await self.service.offer(ctx)
+
+    # -- votes and status ---------------------------------------------------------------
+    async def vote(self, ctx: CommandContext) -> Result:
+        return await self.service.vote(ctx, ctx.args["number"])
+
+    async def unvote(self, ctx: CommandContext) -> Result:
+        return await self.service.unvote(ctx, ctx.args["number"])
+
+    async def change_status(self, ctx: CommandContext, number: int, change: str | None) -> Result:
+        replies, changed = await self.service.set_status(ctx, number, change)
+        told = await self.notifier.flush(changed.id)
+        return [_with_count(replies[0], told), *replies[1:]]
+
+    async def mark_shipped(self, item_id: int, version: str, actor_id: int | None, now: datetime) -> None:
+        item = await self.service.items.get(item_id)
+        if item is None or item.status not in OPEN:
+            return
+        change = await self.service.items.change_status(
+            item_id, to_status="shipped", actor_id=actor_id, now=now, version=version
+        )
+        if change is not None:
+            await self.notifier.flush(change.id)
+
+    def describe(self, item: ItemView) -> str:
+        return status_phrase(item)
+
+    async def merge(self, ctx: CommandContext) -> Result:
+        reply, changed = await self.service.merge(ctx, ctx.args["from_item"], ctx.args["into_item"], ctx.args["reason"])
+        await self.notifier.flush(changed.id)
+        return reply
+
+    # -- reading --------------------------------------------------------------------------
+    async def show(self, ctx: CommandContext) -> Result:
+        return await self.service.show(ctx, ctx.args["number"])
+
+    async def mine(self, ctx: CommandContext) -> Result:
+        return await self.service.mine(ctx)
+
+    async def top(self, ctx: CommandContext) -> Result:
+        return await self.service.top(ctx, ctx.args["window"])
+
+    async def search(self, ctx: CommandContext) -> Result:
+        return await self.service.search(ctx, ctx.args["text"])
+
+    async def triage(self, ctx: CommandContext) -> Result:
+        return await self.service.triage(ctx)
+
+    async def notify(self, ctx: CommandContext) -> Result:
+        return await self.service.set_notify(ctx, ctx.args["how"])
+
+    async def digest(self, ctx: CommandContext) -> Result:
+        return await build_digest(self.service.items, ctx.now)
+
+    async def post_digest(self) -> int:
+        """Scheduled: send the digest to every manager chat; returns how many got it."""
+        chats = await self.chats.by_kind("manager")
+        if not chats:
+            return 0
+        reply = await build_digest(self.service.items, self.notifier.clock.now())
+        sent = 0
+        for chat in chats:
+            try:
+                await self.messenger.send(ChatRef(Platform(chat.platform), chat.chat_id, title=chat.title), reply)
+                sent += 1
+            except DeliveryError:
+                continue
+        return sent
+
+    # -- buttons --------------------------------------------------------------------------
+    async def press_log(self, ctx: Context, press: ButtonPressed) -> Result:
+        return await self.service.press_log(ctx, _int(press.payload))
+
+    async def press_instead(self, ctx: Context, press: ButtonPressed) -> Result:
+        return await self.service.press_instead(ctx, press.payload)
+
+    async def press_vote(self, ctx: Context, press: ButtonPressed) -> Result:
+        return await self.service.vote(ctx, _int(press.payload))
+
+    async def press_status(self, ctx: Context, press: ButtonPressed) -> Result:
+        number, _, state = press.payload.partition(":")
+        assert isinstance(ctx, CommandContext)
+        return await self.change_status(ctx, _int(number), state)
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise CommandError("That button no longer works.") from None
+
+
+def _with_count(reply: Reply, told: int) -> Reply:
+    if not told:
+        return reply
+    return replace(reply, segments=(*reply.segments, Text(f" Told {told} follower(s).")))

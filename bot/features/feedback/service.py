@@ -1,0 +1,392 @@
+"""The feedback loop: capture, acknowledge, de-duplicate, vote, track status, close the loop.
+
+Every method takes the caller's :class:`~bot.context.Context` and returns what to say;
+notifications to followers are queued in the database with the status change and sent by
+:class:`~bot.features.feedback.notifier.Notifier`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.audit import Auditor
+from bot.commands import CommandError, Role
+from bot.context import Context
+from bot.contracts import Awarder
+from bot.detect import FeedbackDetector
+from bot.events import Author, ChatRef, IncomingMessage, Platform
+from bot.features.feedback.reading import FeedbackReading
+from bot.features.feedback.similarity import SimilarityIndex
+from bot.features.feedback.text import ref, status_phrase, votes_phrase
+from bot.llm import LLM, classify_once
+from bot.replies import BR, Button, Mention, Reply, Segment, Text, say
+from bot.settings import FeedbackSettings
+from storage.repositories.chats import ChatRepo
+from storage.repositories.feedback import ChangeView, FeedbackRepo, ItemView, NewItem, VoteOutcome
+from storage.repositories.members import MemberRepo, MemberView
+from storage.repositories.outbox import OfferRepo
+
+STATES = ("acknowledged", "planned", "in-progress", "shipped", "declined")
+VERSION = re.compile(r"^[\w.+\-]{1,40}$")
+FOLD_WINDOW = timedelta(hours=24)
+OFFER_VALIDITY = timedelta(hours=1)
+MIN_CLASSIFY = 20  # shorter chat is never sent to the LLM classifier
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """The fan message an item comes from (or the command itself)."""
+
+    platform: str
+    chat_id: str
+    thread_id: str | None
+    message_id: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.chat_id}:{self.message_id}"
+
+    @classmethod
+    def of(cls, chat: ChatRef, message_id: str) -> Source:
+        return cls(str(chat.platform), chat.chat_id, chat.thread_id, message_id)
+
+
+def title_of(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= 80 else line[:79].rstrip() + "…"
+
+
+class FeedbackService(FeedbackReading):
+    def __init__(
+        self,
+        items: FeedbackRepo,
+        offers: OfferRepo,
+        members: MemberRepo,
+        chats: ChatRepo,
+        auditor: Auditor,
+        settings: FeedbackSettings,
+        *,
+        points: Awarder | None = None,
+        llm: LLM | None = None,
+    ) -> None:
+        self.items = items
+        self.offers = offers
+        self.members = members
+        self.chats = chats
+        self.auditor = auditor
+        self.settings = settings
+        self.detector = FeedbackDetector(settings.idea_phrases, settings.bug_phrases)
+        #: points, when that feature is installed: the one place feedback earns points
+        self.points = points
+        #: the optional LLM classifier (None: phrase rules only)
+        self.llm = llm
+
+    async def _credit(self, ctx: Context, member_id: int, kind: str, source_key: str, reason: str) -> list[Reply]:
+        if self.points is None:
+            return []
+        return await self.points.credit(ctx, member_id, self.points.amount(kind), kind, reason, source_key)
+
+    # -- capture ------------------------------------------------------------------------
+    def check_text(self, text: str | None) -> str:
+        body = (text or "").strip()
+        if not body:
+            raise CommandError("Tell me the idea or the problem, e.g. /idea Dark mode for the settings app")
+        if len(body) > self.settings.max_length:
+            raise CommandError(
+                f"That's too long ({len(body)} characters, at most {self.settings.max_length}). "
+                "Please shorten it — the team reads every word."
+            )
+        return body
+
+    async def submit(
+        self, ctx: Context, text: str | None, kind: str | None, *, submitter: MemberView, source: Source
+    ) -> list[Reply]:
+        body = self.check_text(text)
+        kind = kind or self.detector.guess_kind(body)
+        similar = await self.similar(body)
+        logged_by = ctx.member.member_id if submitter.member_id != ctx.member.member_id else None
+        item, created = await self.items.create(
+            NewItem(
+                kind=kind,
+                title=title_of(body),
+                text=body,
+                submitter_id=submitter.member_id,
+                logged_by_id=logged_by,
+                platform=source.platform,
+                chat_id=source.chat_id,
+                thread_id=source.thread_id,
+                message_id=source.message_id,
+                source_key=source.key,
+                similar_to=similar[0][0].id if similar and logged_by is None else None,
+            ),
+            ctx.now,
+        )
+        await self.offers.mark_logged(source.key, item.id)
+        if not created:
+            return [say("That message is already logged as ", *ref(item), ".")]
+        extra = await self._credit(ctx, submitter.member_id, "feedback", f"fb:{item.id}", f"feedback #{item.id}")
+        if logged_by is not None:
+            await self.auditor.record(ctx, "feedback.log", target=f"#{item.id}", args={"for": submitter.member_id})
+            who = Mention(source.platform, submitter.user_id, submitter.display_name)
+            thanks = say(
+                "Logged ", who, f"'s {kind} as ", *ref(item), f" — thanks! Follow it with /feedback show {item.id}."
+            )
+            return [thanks, *extra]
+        segs: list[Segment] = [
+            Text(f"Thanks {submitter.display_name}! Logged your {kind} as "),
+            *ref(item),
+            Text(f". Follow it with /feedback show {item.id} — you'll hear here when its status changes."),
+        ]
+        buttons: list[Button] = []
+        if similar:
+            other, _score = similar[0]
+            segs += [
+                BR,
+                Text("Looks like "),
+                *ref(other),
+                Text(f" ({votes_phrase(other.votes)}). Same thing? "),
+                Text(f"/vote {other.id} adds your vote there instead (yours is folded into it)."),
+            ]
+            buttons.append(Button(f"+1 #{other.id} instead", "fb.instead", f"{item.id}:{other.id}"))
+        return [say(*segs, buttons=buttons), *extra]
+
+    async def similar(
+        self, text: str, *, limit: int = 1, exclude: tuple[int, ...] = ()
+    ) -> list[tuple[ItemView, float]]:
+        corpus = await self.items.search_corpus(open_only=True)
+        index = SimilarityIndex((doc_id, body) for doc_id, body, _ in corpus)
+        out = []
+        for doc_id, score in index.rank(text, limit=limit, exclude=exclude):
+            if score >= self.settings.similar_threshold and (item := await self.items.get(doc_id)):
+                out.append((item, score))
+        return out
+
+    async def log_command(self, ctx: Context, text: str | None, kind: str | None) -> list[Reply]:
+        """``/log``: a manager replying to a fan's message logs it for them; a fan logs their
+        own replied-to message or the last message the bot offered to log."""
+        event = ctx.event
+        if isinstance(event, IncomingMessage) and event.reply_to_id and event.reply_to_author is not None:
+            target = event.reply_to_author
+            if target.is_bot:
+                return await self._log_offer(ctx, kind)
+            is_self = target.key == ctx.author.key
+            if not is_self and ctx.role < Role.MANAGER:
+                raise CommandError("Only managers can log someone else's message. Ask them to /idea it.")
+            submitter = await self.members.ensure(
+                str(target.platform), target.user_id, target.display_name, target.username, ctx.now
+            )
+            source = Source.of(event.chat, event.reply_to_id)
+            return await self.submit(ctx, text or event.reply_to_text, kind, submitter=submitter, source=source)
+        if text:
+            return await self.submit(
+                ctx, text, kind, submitter=ctx.member, source=Source.of(ctx.chat, ctx.event.message_id)
+            )
+        return await self._log_offer(ctx, kind)
+
+    async def _log_offer(self, ctx: Context, kind: str | None, offer_id: int | None = None) -> list[Reply]:
+        offer = (
+            await self.offers.get(offer_id)
+            if offer_id is not None
+            else await self.offers.latest_open(ctx.member.member_id, ctx.now - OFFER_VALIDITY)
+        )
+        if offer is None:
+            raise CommandError("Reply /log to the message you want logged, or use /idea TEXT or /bug TEXT.")
+        if offer.member_id != ctx.member.member_id and ctx.role < Role.MANAGER:
+            raise CommandError("Only the author (or a manager) can log that message.")
+        submitter = ctx.member
+        if offer.member_id != ctx.member.member_id:
+            ids = await self.members.identities(offer.member_id)
+            submitter = next((i for i in ids if i.platform == offer.platform), ids[0])
+        source = Source(offer.platform, offer.chat_id, offer.thread_id, offer.message_id)
+        return await self.submit(ctx, offer.text, kind or offer.kind, submitter=submitter, source=source)
+
+    async def press_log(self, ctx: Context, offer_id: int) -> list[Reply]:
+        return await self._log_offer(ctx, None, offer_id)
+
+    async def offer(self, ctx: Context) -> Reply | None:
+        """Passive capture: in a fan channel, offer to log a message that reads as feedback."""
+        event = ctx.event
+        if not isinstance(event, IncomingMessage) or event.chat.is_private:
+            return None
+        if ctx.chat_kind != "fan":
+            return None
+        found = self.detector.detect(event.text)
+        kind = found.kind if found else None
+        if kind is None and self.llm is not None and len(event.text.strip()) >= MIN_CLASSIFY:
+            label = await classify_once(
+                ctx, self.llm, event.text
+            )  # the optional LLM catches what the phrase rules miss
+            kind = label if label in ("idea", "bug") else None
+        if kind is None or len(event.text) > self.settings.max_length:
+            return None
+        offer = await self.offers.record(
+            member_id=ctx.member.member_id,
+            kind=kind,
+            text=event.text.strip(),
+            platform=str(event.chat.platform),
+            chat_id=event.chat.chat_id,
+            thread_id=event.chat.thread_id,
+            message_id=event.message_id,
+            source_key=Source.of(event.chat, event.message_id).key,
+            now=ctx.now,
+            cooldown=timedelta(minutes=self.settings.offer_cooldown_minutes),
+        )
+        if offer is None:
+            return None
+        what = "a bug report" if kind == "bug" else "an idea"
+        return say(
+            f"That sounds like {what}, {event.author.display_name}. Want me to log it for the team? Reply /log.",
+            buttons=[Button("Log it", "fb.log", str(offer.id))],
+        )
+
+    # -- votes --------------------------------------------------------------------------
+    async def vote(self, ctx: Context, number: int) -> list[Reply]:
+        item = await self.resolve(number)
+        hops = 0
+        while item.status == "duplicate" and item.duplicate_of is not None and hops < 10:
+            item, hops = await self.resolve(item.duplicate_of), hops + 1
+        redirected = [Text(f"#{number} was merged into #{item.id}, so your vote goes there. ")] if hops else []
+        if not item.is_open:
+            raise CommandError(f"#{item.id} is already {status_phrase(item)}; voting is closed.")
+        if item.submitter_id == ctx.member.member_id:
+            raise CommandError(f"#{item.id} is your own — you already follow it.")
+        chat = ctx.chat
+        outcome = await self.items.vote(
+            item.id,
+            ctx.member.member_id,
+            platform=str(chat.platform),
+            chat_id=chat.chat_id,
+            thread_id=chat.thread_id,
+            now=ctx.now,
+        )
+        if outcome == VoteOutcome.ALREADY:
+            raise CommandError(f"You already voted for #{item.id}.")
+        folded = await self._fold_own(ctx, item)
+        extra: list[Reply] = []
+        if self.points is None or not self.points.too_young(ctx.member, ctx.now):
+            source = f"vote:{item.id}:{ctx.member.member_id}"
+            extra = await self._credit(ctx, item.submitter_id, "vote_received", source, f"a vote on #{item.id}")
+        fresh = await self.resolve(item.id)
+        segs: list[Segment] = [
+            *redirected,
+            Text("Your vote for "),
+            *ref(fresh),
+            Text(f" is in — {votes_phrase(fresh.votes)} now. You'll hear when it changes."),
+        ]
+        if folded is not None:
+            segs.append(Text(f" Your #{folded} is folded into it."))
+        return [say(*segs), *extra]
+
+    async def _fold_own(self, ctx: Context, target: ItemView) -> int | None:
+        """A fan who +1s the item they were offered folds their own fresh twin into it."""
+        mine = await self.items.query(statuses=("new",), submitter_id=ctx.member.member_id, since=ctx.now - FOLD_WINDOW)
+        for own in mine:
+            if own.similar_to == target.id and own.votes == 0:
+                await self.items.merge(own.id, target.id)
+                await self.items.change_status(
+                    own.id,
+                    to_status="duplicate",
+                    actor_id=ctx.member.member_id,
+                    now=ctx.now,
+                    comment="folded by its author",
+                    duplicate_of=target.id,
+                    notify=False,
+                )
+                return own.id
+        return None
+
+    async def press_instead(self, ctx: Context, payload: str) -> list[Reply]:
+        own_id, _, other_id = payload.partition(":")
+        own = await self.resolve(int(own_id))
+        if own.submitter_id != ctx.member.member_id:
+            raise CommandError("Only the author of that idea can choose this.")
+        return await self.vote(ctx, int(other_id))
+
+    async def unvote(self, ctx: Context, number: int) -> Reply:
+        item = await self.resolve(number)
+        if not item.is_open:
+            raise CommandError(f"#{item.id} is already {status_phrase(item)}; votes can't change now.")
+        if not await self.items.unvote(item.id, ctx.member.member_id):
+            raise CommandError(f"You haven't voted for #{item.id}.")
+        return say("Took back your vote for ", *ref(item), ".")
+
+    # -- status -------------------------------------------------------------------------
+    async def set_status(self, ctx: Context, number: int, change: str | None) -> tuple[list[Reply], ChangeView]:
+        if ctx.role < Role.MANAGER:
+            raise CommandError("Changing an item's status is for managers.")
+        usage = (
+            "Usage: /status N acknowledged|planned|in-progress [comment] | shipped VERSION [comment] | declined REASON"
+        )
+        state, _, rest = (change or "").strip().partition(" ")
+        state, rest = state.lower(), rest.strip()
+        if state not in STATES:
+            raise CommandError(f"Which status? {usage}")
+        item = await self.resolve(number)
+        to = state.replace("-", "_")
+        version = None
+        if to == "shipped":
+            version, _, rest = rest.partition(" ")
+            rest = rest.strip()
+            if not version or not VERSION.match(version):
+                raise CommandError(f"Shipped in which version? e.g. /status {number} shipped 3.2.0")
+        if to == "declined" and not rest:
+            raise CommandError(f"Say why, so the fans know: /status {number} declined REASON")
+        if len(rest) > 500:
+            raise CommandError(f"That comment is too long ({len(rest)} characters, at most 500).")
+        if item.status == "duplicate":
+            raise CommandError(f"#{item.id} is merged into #{item.duplicate_of}; change that one instead.")
+        if item.status == to and (to != "shipped" or item.version == version):
+            raise CommandError(f"#{item.id} is already {status_phrase(item)}.")
+        changed = await self.items.change_status(
+            item.id,
+            to_status=to,
+            actor_id=ctx.member.member_id,
+            now=ctx.now,
+            version=version,
+            comment=rest or None,
+        )
+        assert changed is not None
+        await self.auditor.record(
+            ctx,
+            "feedback.status",
+            target=f"#{item.id}",
+            args={"from": item.status, "to": to, "version": version},
+            reason=rest or None,
+        )
+        fresh = await self.resolve(item.id)
+        extra: list[Reply] = []
+        if to == "shipped":
+            extra = await self._credit(ctx, item.submitter_id, "shipped", f"shipped:{item.id}", f"#{item.id} shipped")
+        return [say(*ref(fresh), f" is now {status_phrase(fresh)}."), *extra], changed
+
+    async def merge(self, ctx: Context, from_id: int, into_id: int, reason: str | None) -> tuple[Reply, ChangeView]:
+        if from_id == into_id:
+            raise CommandError(f"Can't merge #{from_id} into itself.")
+        source, target = await self.resolve(from_id), await self.resolve(into_id)
+        if source.status == "duplicate":
+            raise CommandError(f"#{from_id} is already merged into #{source.duplicate_of}.")
+        if target.status == "duplicate":
+            raise CommandError(f"#{into_id} is itself merged into #{target.duplicate_of}; merge into that one instead.")
+        moved = await self.items.merge(from_id, into_id)
+        changed = await self.items.change_status(
+            from_id,
+            to_status="duplicate",
+            actor_id=ctx.member.member_id,
+            now=ctx.now,
+            comment=reason,
+            duplicate_of=into_id,
+        )
+        assert changed is not None
+        await self.auditor.record(ctx, "feedback.merge", target=f"#{from_id}", args={"into": into_id}, reason=reason)
+        fresh = await self.resolve(into_id)
+        return say(
+            f"Merged #{from_id} into ",
+            *ref(fresh),
+            f": {moved} vote(s) moved, {votes_phrase(fresh.votes)} now.",
+        ), changed
+
+
+def author_of(member: MemberView) -> Author:
+    return Author(Platform(member.platform), member.user_id, member.display_name, username=member.username)

@@ -1,0 +1,97 @@
+"""Fan data rights: /mydata, /mydata export, /mydata delete [confirm] — over every installed feature."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from bot.commands import Arg, ArgKind, CommandError, CommandSpec, Result
+from bot.context import CommandContext, Context
+from bot.events import ButtonPressed
+from bot.feature import DataRightsRegistry
+from bot.replies import BR, Button, Code, Text, say
+from storage.rights import RightsRepo
+
+WHAT_WE_KEEP = (
+    "What fanloop stores about you: your platform ids, usernames and display names; the ideas and bug "
+    "reports you sent, your votes and follows; questions you asked and answers you gave; your points "
+    "history and grades; your notification preference. It is kept while you take part. /mydata export "
+    "shows all of it; /mydata delete removes it on every platform at once. Manager actions that touched "
+    "you (the audit log) are kept for accountability, without your name or ids."
+)
+
+
+class DataRightsCommands:
+    def __init__(self, rights: RightsRepo, hooks: DataRightsRegistry) -> None:
+        self.rights = rights
+        #: every installed feature's hooks, read at call time
+        self.hooks = hooks
+
+    async def export_member(self, member_id: int) -> dict[str, Any] | None:
+        exports = [h.export for _, h in self.hooks.hooks() if h.export is not None]
+        return await self.rights.export(member_id, exports)
+
+    async def forget_member(self, member_id: int, at: datetime) -> dict[str, int]:
+        """Reverse install order: a feature built on another's rows lets go of them first."""
+        return await self.rights.forget(member_id, at, [h.forget for _, h in reversed(self.hooks.hooks())])
+
+    def specs(self) -> list[CommandSpec]:
+        return [
+            CommandSpec("mydata", "What fanloop stores about you, and your choices", self.explain),
+            CommandSpec("mydata export", "Everything fanloop holds about you", self.export),
+            CommandSpec(
+                "mydata delete",
+                "Delete everything about you, on every platform",
+                self.delete,
+                args=(Arg("confirm", ArgKind.CHOICE, "type confirm to proceed", required=False, choices=("confirm",)),),
+            ),
+        ]
+
+    async def explain(self, ctx: CommandContext) -> Result:
+        return say(WHAT_WE_KEEP, private=True)
+
+    async def export(self, ctx: CommandContext) -> Result:
+        data = await self.export_member(ctx.member.member_id)
+        if data is None:
+            raise CommandError("I have nothing about you.")
+        points = data.get("points", {"balance": 0, "ledger": []})
+        summary = (
+            f"You have {len(data['identities'])} identity(ies), {len(data.get('feedback', []))} feedback item(s), "
+            f"{len(data.get('votes', []))} vote(s), {len(data.get('questions', []))} question(s), "
+            f"{len(data.get('answers', []))} answer(s), {points['balance']} points in {len(points['ledger'])} "
+            "ledger row(s)."
+        )
+        document = json.dumps(data, ensure_ascii=False, indent=1)
+        if len(document) <= 3000:
+            return say(Text(summary), BR, Code(document), private=True)
+        return say(
+            f"{summary} The full export is too long for a chat message: a manager can hand you the file "
+            f"(fanloop export member {ctx.member.member_id}).",
+            private=True,
+        )
+
+    async def delete(self, ctx: CommandContext) -> Result:
+        if ctx.args["confirm"] != "confirm":
+            return say(
+                "This deletes everything fanloop knows about you, on every platform, for good. "
+                "Send /mydata delete confirm (or press the button) to go ahead.",
+                private=True,
+                buttons=[Button("Delete everything", "mydata.delete", str(ctx.member.member_id))],
+            )
+        return await self._forget(ctx)
+
+    async def press_delete(self, ctx: Context, press: ButtonPressed) -> Result:
+        if press.payload != str(ctx.member.member_id):
+            raise CommandError("Only the fan who asked can confirm their own deletion.")
+        return await self._forget(ctx)
+
+    async def _forget(self, ctx: Context) -> Result:
+        counts = await self.forget_member(ctx.member.member_id, ctx.now)
+        kept = counts.get("feedback_kept", 0)
+        note = f" {kept} idea(s) others voted for stay, credited to 'a former member'." if kept else ""
+        return say(
+            f"Done: your identities, votes, points and history are deleted on every platform.{note} "
+            "If you speak here again you start as a new member.",
+            private=True,
+        )

@@ -1,0 +1,27 @@
+"""Participation points and grades: the ledger, /rank, /leaderboard, beta cohorts, linked accounts."""
+
+from __future__ import annotations
+
+from bot.audit import Auditor
+from bot.contracts import POINTS
+from bot.feature import DataRights, Deps, Feature, Provide
+from bot.features.points.commands import PointsCommands
+from bot.features.points.service import PointsService
+from storage.repositories.audit import AuditRepo
+from storage.repositories.linking import LinkRepo
+from storage.repositories.members import MemberRepo
+from storage.repositories.points import PointsRepo
+from storage.rights import points as rights
+
+
+def build(deps: Deps) -> Feature:
+    service = PointsService(PointsRepo(deps.db), MemberRepo(deps.db), deps.settings.points)
+    commands = PointsCommands(service, LinkRepo(deps.db), Auditor(AuditRepo(deps.db)), deps.messenger)
+    return Feature(
+        name="points",
+        commands=tuple(commands.specs()),
+        on_message=(service.on_message,),
+        perks=service.perks,  # grades' perks open commands such as /triage (can_triage)
+        data_rights=(DataRights(tables=rights.TABLES, export=rights.export, forget=rights.forget),),
+        provides=(Provide(POINTS, service),),
+    )

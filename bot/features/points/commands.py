@@ -1,0 +1,250 @@
+"""Points commands: /rank, /leaderboard, /points ..., /beta pick, /link, /unlink."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from bot.audit import Auditor
+from bot.commands import Arg, ArgKind, CommandError, CommandSpec, MemberRef, Result, Role
+from bot.context import CommandContext, Context
+from bot.events import Author, Platform
+from bot.features.points.service import PERK_LABELS, PointsService
+from bot.messenger import Messenger
+from bot.replies import BR, Bold, Mention, Segment, Text, say
+from storage.repositories.linking import LinkRepo
+from storage.repositories.members import MemberView
+
+WINDOWS = {"week": timedelta(days=7), "month": timedelta(days=30)}
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
+CODE_TTL = timedelta(minutes=10)
+
+
+class PointsCommands:
+    def __init__(self, points: PointsService, links: LinkRepo, auditor: Auditor, messenger: Messenger) -> None:
+        self.points = points
+        self.links = links
+        self.auditor = auditor
+        self.messenger = messenger
+
+    def specs(self) -> list[CommandSpec]:
+        member = Arg("member", ArgKind.MENTION, "who")
+        amount = Arg("amount", ArgKind.INT, "how many points", min_value=1, max_value=100_000)
+        reason = Arg("reason", ArgKind.TEXT, "why (recorded and shown in their history)", max_length=300)
+        return [
+            CommandSpec(
+                "rank",
+                "Your grade, points and the path to the next grade",
+                self.rank,
+                args=(Arg("member", ArgKind.MENTION, "someone else", required=False),),
+            ),
+            CommandSpec(
+                "leaderboard",
+                "Top 10 and your position",
+                self.leaderboard,
+                args=(
+                    Arg(
+                        "window", ArgKind.CHOICE, "week, month or all", required=False, choices=("week", "month", "all")
+                    ),
+                ),
+            ),
+            CommandSpec("points history", "Your last 10 points, with reasons", self.history),
+            CommandSpec(
+                "points grant", "Give a member points", self.grant, args=(member, amount, reason), min_role=Role.MANAGER
+            ),
+            CommandSpec(
+                "points revoke",
+                "Take points from a member",
+                self.revoke,
+                args=(member, amount, reason),
+                min_role=Role.MANAGER,
+            ),
+            CommandSpec(
+                "beta pick",
+                "Invite the top eligible fans to a beta test",
+                self.beta_pick,
+                args=(
+                    Arg("count", ArgKind.INT, "how many", min_value=1, max_value=1000),
+                    Arg("min_grade", ArgKind.WORD, "lowest grade", required=False, max_length=40),
+                ),
+                min_role=Role.MANAGER,
+            ),
+            CommandSpec(
+                "link",
+                "Link your accounts on other platforms (one balance)",
+                self.link,
+                args=(Arg("code", ArgKind.WORD, "the code from your other account", required=False, max_length=16),),
+            ),
+            CommandSpec("unlink", "Split your linked accounts apart again", self.unlink),
+        ]
+
+    async def on_message(self, ctx: Context) -> Result:
+        return await self.points.on_message(ctx)
+
+    async def _target(self, ctx: CommandContext, ref: MemberRef) -> MemberView:
+        platform = str(ctx.chat.platform)
+        found = await self.points.members.find(platform, user_id=ref.user_id, username=ref.username)
+        if found is None:
+            raise CommandError(f"I don't know {ref.raw} yet — they need to say something here first.")
+        return found
+
+    async def rank(self, ctx: CommandContext) -> Result:
+        ref: MemberRef | None = ctx.args["member"]
+        who = await self._target(ctx, ref) if ref else ctx.member
+        rank, balance = await self.points.repo.position(who.member_id, None)
+        grade = self.points.grade_for(balance)
+        segs: list[Segment] = [Bold(who.display_name), Text(f": {grade.name}, {balance} points (#{rank}).")]
+        nxt = self.points.next_grade(balance)
+        if nxt is not None:
+            perks = ", ".join(PERK_LABELS.get(p, p) for p in nxt.perks if p not in grade.perks)
+            segs.append(
+                Text(
+                    f" Next: {nxt.name} at {nxt.threshold} ({nxt.threshold - balance} to go"
+                    + (f"; unlocks {perks})." if perks else ").")
+                )
+            )
+        s = self.points.settings
+        segs += [
+            BR,
+            Text(
+                f"What counts: an idea shipped +{s.per_feedback_shipped}, an accepted answer "
+                f"+{s.per_accepted_answer}, feedback +{s.per_feedback}, a vote on your idea "
+                f"+{s.per_vote_received}, chat +{s.per_message} a message (max {s.daily_cap} a day "
+                "from chat, feedback and votes)."
+            ),
+        ]
+        return say(*segs)
+
+    async def leaderboard(self, ctx: CommandContext) -> Result:
+        window = ctx.args["window"] or "all"
+        since = ctx.now - WINDOWS[window] if window in WINDOWS else None
+        top = await self.points.repo.leaderboard(since, 10)
+        label = {"week": "this week", "month": "this month", "all": "all time"}[window]
+        if not top:
+            return say(f"No points earned {label} yet.")
+        segs: list[Segment] = [Bold(f"Leaderboard ({label})"), BR]
+        for i, (member_id, total) in enumerate(top, 1):
+            ids = await self.points.members.identities(member_id)
+            name = ids[0].display_name if ids else "a former member"
+            segs += [Text(f"{i}. {name} — {total}"), BR]
+        rank, mine = await self.points.repo.position(ctx.member.member_id, since)
+        segs.append(Text(f"You: #{rank} with {mine}."))
+        return say(*segs)
+
+    async def history(self, ctx: CommandContext) -> Result:
+        rows = await self.points.repo.history(ctx.member.member_id, 10)
+        if not rows:
+            return say("No points yet — share an idea (/idea) or help another fan.", private=True)
+        segs: list[Segment] = [Text("Your last points:"), BR]
+        for r in rows:
+            segs += [Text(f"{r.created_at:%Y-%m-%d} {r.amount:+d} {r.reason}"), BR]
+        return say(*segs, private=True)
+
+    async def _adjust(self, ctx: CommandContext, sign: int, kind: str) -> Result:
+        target = await self._target(ctx, ctx.args["member"])
+        amount, reason = sign * ctx.args["amount"], ctx.args["reason"]
+        result = await self.points.award(
+            target.member_id,
+            amount,
+            kind,
+            f"{'granted' if sign > 0 else 'revoked'} by a manager: {reason}",
+            f"{kind}:{ctx.chat.platform}:{ctx.chat.chat_id}:{ctx.event.message_id}",
+            ctx.now,
+            actor_id=ctx.member.member_id,
+            platform=str(ctx.chat.platform),
+            chat_id=ctx.chat.chat_id,
+        )
+        await self.auditor.record(
+            ctx, f"points.{kind}", target=f"member:{target.member_id}", args={"amount": amount}, reason=reason
+        )
+        who = Mention(target.platform, target.user_id, target.display_name)
+        verb = "Gave" if sign > 0 else "Took"
+        prep = "to" if sign > 0 else "from"
+        return [
+            say(f"{verb} {abs(amount)} points {prep} ", who, f" ({reason}). Balance: {result.balance}."),
+            *self.points.congrats(target, result),
+        ]
+
+    async def grant(self, ctx: CommandContext) -> Result:
+        return await self._adjust(ctx, 1, "grant")
+
+    async def revoke(self, ctx: CommandContext) -> Result:
+        return await self._adjust(ctx, -1, "revoke")
+
+    async def beta_pick(self, ctx: CommandContext) -> Result:
+        grades = self.points.grades
+        eligible = [g for g in grades if "beta_eligible" in g.perks]
+        if not eligible:
+            raise CommandError("No grade has the beta_eligible perk in the config.")
+        floor = eligible[0].threshold
+        name = ctx.args["min_grade"]
+        if name:
+            match = next((g for g in grades if g.name.lower() == name.lower()), None)
+            if match is None:
+                raise CommandError(f"No grade called {name!r}. Grades: {', '.join(g.name for g in grades)}.")
+            floor = max(floor, match.threshold)
+        picked = await self.points.repo.beta_candidates(floor, ctx.now - timedelta(days=30), ctx.args["count"])
+        if not picked:
+            return say("Nobody is eligible yet (grade with beta testing, active in the last 30 days).")
+        cohort = await self.points.repo.create_cohort([m for m, _ in picked], ctx.member.member_id, name, ctx.now)
+        await self.auditor.record(
+            ctx, "beta.pick", target=f"cohort:{cohort}", args={"count": len(picked), "min_grade": name}
+        )
+        unreachable: list[MemberView] = []
+        invite = say("🎉 You've been picked for the next beta test! The team will send you the details here.")
+        for member_id, _ in picked:
+            if not await self.points.repo.mark_notified(cohort, member_id, ctx.now):
+                continue  # already told (a retried command)
+            ids = await self.points.members.identities(member_id)
+            target = next((i for i in ids if i.platform == str(ctx.chat.platform)), ids[0] if ids else None)
+            if target is None:
+                continue
+            author = Author(Platform(target.platform), target.user_id, target.display_name, target.username)
+            if await self.messenger.send_direct(author, invite) is None:
+                unreachable.append(target)
+        segs: list[Segment] = [Text(f"Beta cohort #{cohort}: picked {len(picked)} fan(s); invitations sent.")]
+        if unreachable:  # one message for everyone we could not DM, never one per fan
+            segs += [BR, Text("Picked for the beta (I couldn't DM you — message me /start): ")]
+            for i, m in enumerate(unreachable):
+                segs += [Text(" ") if i else Text(""), Mention(m.platform, m.user_id, m.display_name)]
+        return say(*segs)
+
+    async def link(self, ctx: CommandContext) -> Result:
+        code: str | None = ctx.args["code"]
+        platform = str(ctx.chat.platform)
+        if not code:
+            new = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+            await self.points.repo.create_code(new, ctx.member.member_id, platform, ctx.now, ctx.now + CODE_TTL)
+            return say(
+                f"Your link code is {new}. Within 10 minutes, send /link {new} from your account on the "
+                "other platform; both accounts then share one balance, one vote and one history.",
+                private=True,
+            )
+        found = await self.points.repo.redeem_code(code.strip().upper(), ctx.now)
+        if found is None:
+            raise CommandError("That code is unknown, used or expired. Get a new one with /link on your other account.")
+        owner, code_platform = found
+        if owner == ctx.member.member_id:
+            raise CommandError("These accounts are already linked.")
+        if code_platform == platform:
+            raise CommandError("Use the code on a different platform than the one that made it.")
+        await self.links.merge(owner, ctx.member.member_id, ctx.now)
+        balance = await self.points.repo.balance(owner)
+        names = ", ".join(f"{i.platform}:{i.display_name}" for i in await self.points.members.identities(owner))
+        return say(f"Linked: {names} are now one member with {balance} points.", private=True)
+
+    async def unlink(self, ctx: CommandContext) -> Result:
+        me = ctx.author
+        moved = await self.links.unlink(str(me.platform), me.user_id, ctx.now)
+        if moved is None:  # this is the account others were linked into: split those off
+            others = [
+                i
+                for i in await self.points.members.identities(ctx.member.member_id)
+                if (i.platform, i.user_id) != (str(me.platform), me.user_id)
+            ]
+            results = [await self.links.unlink(i.platform, i.user_id, ctx.now) for i in others]
+            if not any(results):
+                raise CommandError("This account isn't linked to any other.")
+        mine = await self.points.members.find(str(me.platform), user_id=me.user_id)
+        balance = await self.points.repo.balance(mine.member_id) if mine else 0
+        return say(f"Unlinked. This account now has {balance} points of its own.", private=True)

@@ -1,0 +1,169 @@
+"""Participation points: one ledger, fair awards, grades with perks, ranks and beta cohorts.
+
+:meth:`PointsService.award` is the single way anything earns or loses points; the feedback
+loop and the FAQ's community answers call it. Every award carries a source key, so a
+replayed or redelivered event never pays twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import datetime, timedelta
+
+from bot.context import Context
+from bot.contracts import AwardResult
+from bot.events import IncomingMessage
+from bot.replies import Mention, Reply, say
+from bot.settings import GradeSettings, PointsSettings
+from storage.repositories.members import MemberRepo, MemberView
+from storage.repositories.points import Award, PointsRepo
+
+CAPPED_KINDS = ("message", "feedback", "vote_received")
+_URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+PERK_LABELS = {"beta_eligible": "beta testing", "can_triage": "read-only /triage"}
+
+
+def fingerprint(text: str) -> str:
+    """Same words in any order, case, punctuation or repetition → same fingerprint."""
+    norm = unicodedata.normalize("NFKC", _URL.sub(" ", text)).casefold()
+    tokens: set[str] = set()
+    for tok in _TOKEN.findall(norm):
+        if any("\u3400" <= c <= "\u9fff" for c in tok):
+            tokens.update(tok)  # CJK: characters
+        else:
+            tokens.add(tok)
+    return hashlib.sha1(" ".join(sorted(tokens)).encode()).hexdigest()[:16]
+
+
+def substantive(text: str) -> int:
+    """How many letters/digits a message has once links, emoji and symbols are gone."""
+    return sum(1 for c in _URL.sub(" ", text) if unicodedata.category(c)[0] in "LN")
+
+
+class PointsService:
+    def __init__(self, repo: PointsRepo, members: MemberRepo, settings: PointsSettings) -> None:
+        self.repo = repo
+        self.members = members
+        self.settings = settings
+        self.grades = settings.grades
+
+    def amount(self, kind: str) -> int:
+        s = self.settings
+        amounts = {
+            "feedback": s.per_feedback,
+            "vote_received": s.per_vote_received,
+            "shipped": s.per_feedback_shipped,
+            "answer": s.per_accepted_answer,
+            "message": s.per_message,
+        }
+        return amounts[kind]
+
+    # -- the one way to earn --------------------------------------------------------------
+    async def award(
+        self,
+        member_id: int,
+        amount: int,
+        kind: str,
+        reason: str,
+        source_key: str,
+        at: datetime,
+        *,
+        fingerprint: str | None = None,
+        actor_id: int | None = None,
+        platform: str | None = None,
+        chat_id: str | None = None,
+    ) -> AwardResult:
+        if amount > 0 and kind in CAPPED_KINDS:
+            day = at.replace(hour=0, minute=0, second=0, microsecond=0)
+            room = self.settings.daily_cap - await self.repo.earned_since(member_id, day, CAPPED_KINDS)
+            amount = min(amount, max(room, 0))
+            if amount <= 0:
+                return AwardResult(False, await self.repo.balance(member_id))
+        if amount == 0:
+            return AwardResult(False, await self.repo.balance(member_id))
+        paid, old, new = await self.repo.award(
+            Award(member_id, amount, kind, reason, source_key, at, fingerprint, actor_id, platform, chat_id)
+        )
+        crossed = None
+        if paid and new > old:
+            for grade in self.grades:
+                if (
+                    old < grade.threshold <= new
+                    and grade.threshold > 0
+                    and await self.repo.record_grade(member_id, grade.name, at)
+                ):
+                    crossed = grade
+        return AwardResult(paid, new, crossed)
+
+    # -- grades ---------------------------------------------------------------------------
+    def grade_for(self, balance: int) -> GradeSettings:
+        return [g for g in self.grades if g.threshold <= balance][-1]
+
+    def next_grade(self, balance: int) -> GradeSettings | None:
+        return next((g for g in self.grades if g.threshold > balance), None)
+
+    async def perks(self, member_id: int) -> frozenset[str]:
+        return frozenset(self.grade_for(await self.repo.balance(member_id)).perks)
+
+    def congrats(self, member: MemberView, result: AwardResult) -> list[Reply]:
+        if result.crossed is None:
+            return []
+        perks = [PERK_LABELS.get(p, p) for p in result.crossed.perks]
+        unlocks = f" Unlocked: {', '.join(perks)}." if perks else ""
+        who = Mention(member.platform, member.user_id, member.display_name)
+        return [say("🎉 ", who, f" reached {result.crossed.name}!{unlocks}")]
+
+    # -- earning from activity ------------------------------------------------------------
+    async def on_message(self, ctx: Context) -> list[Reply]:
+        event = ctx.event
+        s = self.settings
+        if not isinstance(event, IncomingMessage) or event.chat.is_private or s.per_message <= 0:
+            return []
+        if event.chat.key in s.quiet_chats or len(event.text.strip()) < s.message_min_length:
+            return []
+        if substantive(event.text) < 3:  # emoji, stickers or links only
+            return []
+        fp = fingerprint(event.text)
+        recent = await self.repo.recent_fingerprints(ctx.member.member_id, "message", ctx.now - timedelta(days=1))
+        if recent and (ctx.now - recent[0][0]).total_seconds() < s.message_cooldown_seconds:
+            return []
+        if any(f == fp for _, f in recent):
+            return []  # the same message again (reordered, re-cased, repeated) earns nothing
+        result = await self.award(
+            ctx.member.member_id,
+            s.per_message,
+            "message",
+            "chat message",
+            f"msg:{event.chat.platform}:{event.chat.chat_id}:{event.message_id}",
+            ctx.now,
+            fingerprint=fp,
+            platform=str(event.chat.platform),
+            chat_id=event.chat.chat_id,
+        )
+        return self.congrats(ctx.member, result)
+
+    def too_young(self, member: MemberView, now: datetime) -> bool:
+        return now - member.first_seen < timedelta(hours=self.settings.min_account_age_hours)
+
+    async def credit(
+        self, ctx: Context, member_id: int, amount: int, kind: str, reason: str, source_key: str
+    ) -> list[Reply]:
+        """Award ``member_id`` for something that happened in ``ctx`` and congratulate them there."""
+        result = await self.award(
+            member_id,
+            amount,
+            kind,
+            reason,
+            source_key,
+            ctx.now,
+            platform=str(ctx.chat.platform),
+            chat_id=ctx.chat.chat_id,
+        )
+        if result.crossed is None:
+            return []
+        ids = await self.members.identities(member_id)
+        here = next((i for i in ids if i.platform == str(ctx.chat.platform)), ids[0] if ids else None)
+        return self.congrats(here, result) if here else []

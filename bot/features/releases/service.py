@@ -1,0 +1,148 @@
+"""Releases: the weekly train. Shipping a release marks its fan ideas shipped (telling their
+followers), pays their submitters, and announces the release crediting them by name."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from bot.clock import Clock
+from bot.commands import CommandError
+from bot.contracts import Announcer, Awarder, FeedbackLoop
+from bot.replies import Reply, say
+from bot.when import WhenError, parse_when
+from storage.repositories.feedback import FeedbackRepo, ItemView
+from storage.repositories.members import MemberRepo
+from storage.repositories.releases import ReleaseRepo, ReleaseView
+
+log = logging.getLogger(__name__)
+
+
+class ReleaseService:
+    def __init__(
+        self,
+        repo: ReleaseRepo,
+        items: FeedbackRepo,
+        members: MemberRepo,
+        feedback: FeedbackLoop,
+        announcer: Announcer,
+        template: str,
+        clock: Clock,
+        *,
+        points: Awarder | None = None,
+    ) -> None:
+        self.repo = repo
+        self.items = items
+        self.members = members
+        self.feedback = feedback
+        self.announcer = announcer
+        self.template = template
+        self.clock = clock
+        self.points = points
+
+    async def get(self, version: str) -> ReleaseView:
+        release = await self.repo.get(version)
+        if release is None:
+            raise CommandError(f"There is no release {version}. Create it with /release new {version}.")
+        return release
+
+    async def create(self, version: str, notes: str | None) -> Reply:
+        if not await self.repo.create(version, notes or "", self.clock.now()):
+            raise CommandError(f"Release {version} exists already.")
+        return say(
+            f"Created release {version} (draft). Add fan ideas with /release add {version} N; "
+            f"ship it with /release ship {version} or /release schedule {version} every fri 17:00."
+        )
+
+    async def add(self, version: str, number: int) -> Reply:
+        release = await self.get(version)
+        item = await self.items.get(number)
+        if item is None:
+            raise CommandError(f"There is no #{number}.")
+        if item.status == "duplicate":
+            raise CommandError(f"#{number} is merged into #{item.duplicate_of}; add that one.")
+        if release.status == "shipped":
+            raise CommandError(f"Release {version} has shipped already.")
+        if not await self.repo.add_item(release.id, item.id):
+            raise CommandError(f"#{number} is already in {version}.")
+        return say(f"#{item.id} “{item.title}” will ship in {version}.")
+
+    async def ideas(self, release: ReleaseView) -> list[ItemView]:
+        attached = [i for n in await self.repo.items(release.id) if (i := await self.items.get(n)) is not None]
+        shipped = await self.items.query(statuses=("shipped",), limit=500, order="oldest")
+        in_version = [i for i in shipped if i.version == release.version]
+        seen: dict[int, ItemView] = {}
+        for item in [*attached, *in_version]:
+            seen.setdefault(item.id, item)
+        return [i for i in seen.values() if i.status != "duplicate" and i.status != "declined"]
+
+    async def render(self, release: ReleaseView, ideas: list[ItemView]) -> str:
+        lines = []
+        for item in ideas:
+            ids = await self.members.identities(item.submitter_id)
+            who = f" — thanks {ids[0].display_name}!" if ids else ""
+            lines.append(f"• #{item.id} {item.title}{who}")
+        text = self.template.format(
+            version=release.version,
+            notes=release.notes.strip() or "Bug fixes and improvements.",
+            ideas="\n".join(lines) or "(none this time — send yours with /idea)",
+        )
+        return text.replace("\n\n\n", "\n\n").strip()
+
+    async def preview(self, version: str) -> Reply:
+        release = await self.get(version)
+        ideas = await self.ideas(release)
+        return say(f"[{release.status}] ", await self.render(release, ideas))
+
+    async def ship(self, version: str, actor_id: int | None) -> Reply:
+        release = await self.get(version)
+        if not await self.repo.start_shipping(release.id):
+            raise CommandError(f"Release {version} is already {release.status}.")
+        now = self.clock.now()
+        ideas = await self.ideas(release)
+        for item in ideas:
+            await self.feedback.mark_shipped(item.id, version, actor_id, now)
+            if self.points is not None:  # same source key as a manual /status … shipped: paid once
+                await self.points.award(
+                    item.submitter_id,
+                    self.points.amount("shipped"),
+                    "shipped",
+                    f"#{item.id} shipped in {version}",
+                    f"shipped:{item.id}",
+                    now,
+                )
+        fresh = [i for item in ideas if (i := await self.items.get(item.id)) is not None]
+        text = await self.render(release, fresh)
+        announcement_id = await self.announcer.announce_now(text, actor_id)
+        await self.repo.shipped(release.id, now, announcement_id)
+        await self.announcer.tick()
+        shipped = ", ".join(f"#{i.id} ({self.feedback.describe(i)})" for i in fresh) or "no fan ideas"
+        return say(f"Shipped {version}: announcement #{announcement_id} is going out; {shipped}.")
+
+    async def schedule(self, version: str, when_text: str, default_tz: str) -> Reply:
+        release = await self.get(version)
+        if release.status == "shipped":
+            raise CommandError(f"Release {version} has shipped already.")
+        try:
+            when, rest = parse_when(when_text, self.clock.now(), default_tz)
+        except WhenError as exc:
+            raise CommandError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
+        if rest.strip():
+            raise CommandError("Usage: /release schedule VERSION every fri 17:00 [Zone]")
+        cron = when.cron or ""
+        nxt = when.next_after(self.clock.now())
+        if nxt is None:
+            raise CommandError("That schedule never runs.")
+        await self.repo.schedule(release.id, cron or "once", when.timezone, nxt)
+        return say(f"Release {version} ships on the next slot: {nxt:%a %Y-%m-%d %H:%M} UTC.")
+
+    async def ship_due(self, now: datetime) -> int:
+        """Called from the announcement tick: ship scheduled releases whose slot has come."""
+        shipped = 0
+        for release in await self.repo.due(now):
+            try:
+                await self.ship(release.version, None)
+                shipped += 1
+            except CommandError as exc:  # another process shipped it first
+                log.info("release not shipped by this worker: %s", exc)
+        return shipped

@@ -1,0 +1,32 @@
+"""The weekly community report: posted to the announcement chats, and /report preview for managers."""
+
+from __future__ import annotations
+
+from bot.commands import CommandSpec, Result, Role
+from bot.context import CommandContext
+from bot.contracts import ANNOUNCER
+from bot.feature import Deps, Feature, Job
+from bot.features.report.service import build_report
+from storage.repositories.feedback import FeedbackRepo
+from storage.repositories.members import MemberRepo
+from storage.repositories.stats import StatsRepo
+
+
+def build(deps: Deps) -> Feature:
+    stats, items, members = StatsRepo(deps.db), FeedbackRepo(deps.db), MemberRepo(deps.db)
+    announcer = deps.need(ANNOUNCER, "report")
+
+    async def preview(ctx: CommandContext) -> Result:
+        return await build_report(stats, items, members, ctx.now)
+
+    async def post() -> None:
+        """Delivered once per announcement chat, like any announcement."""
+        report = await build_report(stats, items, members, deps.clock.now())
+        await announcer.announce_now(report.plain(), None)
+        await announcer.tick()
+
+    return Feature(
+        name="report",
+        commands=(CommandSpec("report preview", "This week's community report, here", preview, min_role=Role.MANAGER),),
+        jobs=(Job("community-report", post, weekly=deps.settings.announcements.report_at),),
+    )

@@ -1,1 +1,0 @@
-"""Thin command modules: parse → service → reply. One module per capability."""
