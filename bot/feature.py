@@ -26,6 +26,7 @@ from bot.platforms import PlatformRegistry
 from bot.settings import Settings
 from storage.db import Database
 from storage.rights import ExportHook, ForgetHook
+from storage.rights import Forget as Forget  # what forget hooks receive, re-exported for features
 
 T = TypeVar("T")
 

@@ -179,14 +179,17 @@ HarnessFactory = Callable[..., Awaitable[ConsoleHarness]]
 
 @pytest.fixture
 async def make_harness(db: Database, clock: ManualClock, settings: Settings) -> AsyncIterator[HarnessFactory]:
-    """Build a console harness; ``settings=`` and ``features=`` (appended to the defaults) configure it."""
+    """Build a console harness; ``settings=``, ``features=`` (appended to the defaults) or ``only=``
+    (instead of them) configure it."""
     from adapters.console import ConsoleAdapter
     from bot.commands import Role
 
     made: list[App] = []
 
-    async def make(*, settings: Settings = settings, features: Sequence[Builder] = ()) -> ConsoleHarness:
-        app = App(settings, clock=clock, db=db, features=[*DEFAULT_FEATURES, *features])
+    async def make(
+        *, settings: Settings = settings, features: Sequence[Builder] = (), only: Sequence[Builder] | None = None
+    ) -> ConsoleHarness:
+        app = App(settings, clock=clock, db=db, features=[*DEFAULT_FEATURES, *features] if only is None else only)
         out = io.StringIO()
         app.add_adapter(
             ConsoleAdapter(stdin=io.StringIO(""), stdout=out, transcript=True, default_role=Role.FAN, clock=clock)

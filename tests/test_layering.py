@@ -1,4 +1,5 @@
-"""The core never imports an adapter or a platform library; services never open sessions."""
+"""The core never imports an adapter or a platform library; features never reach up into the core's
+machinery or into each other; adapters never reach into features; features never open sessions."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = ("adapters", "telegram", "discord", "aiohttp")
-COMPOSITION_ROOT = {"bot/app.py"}  # builds the app and loads adapters by name; only the CLI imports it
+COMPOSITION_ROOT = {"bot/app.py"}  # installs the features and adapters; only the CLI imports it
 ENTRY_POINTS = COMPOSITION_ROOT | {"bot/cli.py"}  # may name SQLAlchemy errors to report them
 
 
@@ -76,3 +77,54 @@ def test_the_layering_check_itself_finds_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("import telegram\nfrom adapters.console import ConsoleAdapter\n")
     assert [n.split(".")[0] for n in _imports(bad)] == ["telegram", "adapters"]
+
+
+#: what a feature may not import: the machinery that installs and drives it
+CORE_MACHINERY = ("bot.app", "bot.cli", "bot.dispatcher", "bot.scheduler", "bot.features")
+
+
+def layering_problems(rel: str, imports: list[str]) -> list[str]:
+    """The upward and sideways imports of one file (a path relative to the repository)."""
+    problems = []
+    parts = rel.split("/")
+    for name in imports:
+        if rel.startswith("bot/features/") and len(parts) > 3:
+            own = f"bot.features.{parts[2]}"
+            if name == own or name.startswith(own + "."):
+                continue
+            if any(name == m or name.startswith(m + ".") for m in CORE_MACHINERY):
+                problems.append(f"{rel} imports {name}")
+        elif rel.startswith("adapters/") and name.split(".")[:2] == ["bot", "features"]:
+            problems.append(f"{rel} imports {name}")
+        elif rel.startswith(("bot/", "storage/")) and not rel.startswith("bot/features/"):
+            core_may_list_features = rel in COMPOSITION_ROOT | {"bot/cli.py", "bot/features/__init__.py"}
+            if name.startswith("bot.features.") and not core_may_list_features:
+                problems.append(f"{rel} imports {name}")
+    return problems
+
+
+def test_features_import_no_core_machinery_nor_each_other_and_adapters_no_feature() -> None:
+    offenders = []
+    for package in ("bot", "adapters", "storage"):
+        for path in _files(package):
+            rel = path.relative_to(ROOT).as_posix()
+            offenders += layering_problems(rel, _imports(path))
+    assert offenders == []
+
+
+def test_the_feature_layering_check_finds_violations() -> None:
+    assert layering_problems("bot/features/points/commands.py", ["bot.dispatcher"]) == [
+        "bot/features/points/commands.py imports bot.dispatcher"
+    ]
+    assert layering_problems("bot/features/releases/service.py", ["bot.features.feedback.notifier"]) == [
+        "bot/features/releases/service.py imports bot.features.feedback.notifier"
+    ]
+    assert layering_problems("adapters/discord/roles.py", ["bot.features.points.service"]) == [
+        "adapters/discord/roles.py imports bot.features.points.service"
+    ]
+    assert layering_problems("bot/messenger.py", ["bot.features.feedback"]) == [
+        "bot/messenger.py imports bot.features.feedback"
+    ]
+    # what is allowed: a feature's own modules, the core's contracts, storage
+    ok = ["bot.features.points.service", "bot.contracts", "bot.feature", "storage.repositories.points"]
+    assert layering_problems("bot/features/points/__init__.py", ok) == []
