@@ -3,19 +3,10 @@ environment (which wins), unknown keys refused, and secrets that may come from a
 
 from __future__ import annotations
 
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from bot.settings import EnvFirstSettings
 
 
-class PlatformSection(BaseSettings):
+class PlatformSection(EnvFirstSettings):
     model_config = SettingsConfigDict(extra="forbid", case_sensitive=False)
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (env_settings, init_settings)  # the environment beats the TOML file

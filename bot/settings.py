@@ -212,7 +212,24 @@ def validate_timezone(value: str) -> str:
     return value
 
 
-class Settings(BaseSettings):
+class EnvFirstSettings(BaseSettings):
+    """Settings whose ``FANLOOP_*`` environment variables beat the TOML file (passed as init kwargs);
+    the core's and every platform's section (``adapters/platform_settings.py``) read them so."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # environment beats the TOML file (passed as init kwargs)
+        return (env_settings, init_settings)
+
+
+class Settings(EnvFirstSettings):
     model_config = SettingsConfigDict(
         env_prefix="FANLOOP_",
         env_nested_delimiter="_",
@@ -252,18 +269,6 @@ class Settings(BaseSettings):
         if value not in ("text", "json"):
             raise ValueError("must be 'text' or 'json'")
         return value
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # environment beats the TOML file (passed as init kwargs)
-        return (env_settings, init_settings)
 
 
 def load_settings(path: str | Path | None = None, platforms: Iterable[str] = ()) -> Settings:
