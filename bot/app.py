@@ -181,15 +181,16 @@ class App:
 
     # -- running ----------------------------------------------------------------------------
     async def prepare(self) -> None:
-        """Bring the database schema up to date, start the features, record the console's channel."""
+        """Bring the database schema up to date, start the features, record platforms' fan channels."""
         await upgrade(self.db)
         for feature in self.features:
             for hook in feature.on_start:
                 await hook()
-        if "console" in self.adapters:
-            await self.chats.ensure(
-                "console", "fans", title="fans", kind="fan", community_id="console", now=self.clock.now()
-            )
+        for name in self.adapters:
+            plugin = self.platforms.get(name)
+            for chat_id in plugin.fan_channels if plugin else ():
+                now = self.clock.now()
+                await self.chats.ensure(name, chat_id, title=chat_id, kind="fan", community_id=name, now=now)
 
     async def run_job(self, name: str) -> object:
         """Run one feature's scheduled job now (what the scheduler does when it is due)."""

@@ -47,6 +47,8 @@ class PlatformPlugin:
     chat_id: re.Pattern[str] = re.compile(r"-?[\w.]{1,64}")
     #: run when no other platform is configured (the console)
     fallback: bool = False
+    #: chats set up as fan channels from the start (the console's simulated channel)
+    fan_channels: tuple[str, ...] = ()
     #: user ids on this platform are names that ignore case (the console's ``Mia`` is ``mia``)
     fold_case: bool = False
     #: the secrets in a section, so logs can redact them

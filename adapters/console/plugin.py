@@ -33,5 +33,6 @@ plugin = PlatformPlugin(
     create=_create,
     chat_id=re.compile(r"[\w.\-]{1,64}"),
     fallback=True,
+    fan_channels=("fans",),
     fold_case=True,
 )

@@ -9,6 +9,7 @@ from bot.contracts import FEEDBACK, POINTS
 from bot.feature import DataRights, Deps, Feature, Job, Provide
 from bot.features.feedback.commands import FeedbackCommands
 from bot.features.feedback.notifier import Notifier
+from bot.features.feedback.reading import FeedbackReader
 from bot.features.feedback.service import FeedbackService
 from storage.repositories.audit import AuditRepo
 from storage.repositories.chats import ChatRepo
@@ -33,7 +34,8 @@ def build(deps: Deps) -> Feature:
         points=deps.optional(POINTS),
         llm=deps.llm if s.llm.base_url else None,
     )
-    commands = FeedbackCommands(service, notifier, deps.messenger, chats)
+    reader = FeedbackReader(items, MemberRepo(deps.db))
+    commands = FeedbackCommands(service, reader, notifier, deps.messenger, chats)
     return Feature(
         name="feedback",
         commands=tuple(commands.specs()),

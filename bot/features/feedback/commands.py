@@ -11,6 +11,7 @@ from bot.context import ButtonHandler, CommandContext, Context
 from bot.events import ButtonPressed, ChatRef, Platform
 from bot.features.feedback.digest import build_digest
 from bot.features.feedback.notifier import Notifier
+from bot.features.feedback.reading import FeedbackReader
 from bot.features.feedback.service import FeedbackService, Source
 from bot.features.feedback.text import status_phrase
 from bot.messenger import Messenger
@@ -22,8 +23,16 @@ ITEM = Arg("number", ArgKind.INT, "the item number, e.g. 12", min_value=1)
 
 
 class FeedbackCommands:
-    def __init__(self, service: FeedbackService, notifier: Notifier, messenger: Messenger, chats: ChatRepo) -> None:
+    def __init__(
+        self,
+        service: FeedbackService,
+        reader: FeedbackReader,
+        notifier: Notifier,
+        messenger: Messenger,
+        chats: ChatRepo,
+    ) -> None:
         self.service = service
+        self.reader = reader
         self.notifier = notifier
         self.messenger = messenger
         self.chats = chats
@@ -148,22 +157,22 @@ class FeedbackCommands:
 
     # -- reading --------------------------------------------------------------------------
     async def show(self, ctx: CommandContext) -> Result:
-        return await self.service.show(ctx, ctx.args["number"])
+        return await self.reader.show(ctx, ctx.args["number"])
 
     async def mine(self, ctx: CommandContext) -> Result:
-        return await self.service.mine(ctx)
+        return await self.reader.mine(ctx)
 
     async def top(self, ctx: CommandContext) -> Result:
-        return await self.service.top(ctx, ctx.args["window"])
+        return await self.reader.top(ctx, ctx.args["window"])
 
     async def search(self, ctx: CommandContext) -> Result:
-        return await self.service.search(ctx, ctx.args["text"])
+        return await self.reader.search(ctx, ctx.args["text"])
 
     async def triage(self, ctx: CommandContext) -> Result:
-        return await self.service.triage(ctx)
+        return await self.reader.triage(ctx)
 
     async def notify(self, ctx: CommandContext) -> Result:
-        return await self.service.set_notify(ctx, ctx.args["how"])
+        return await self.reader.set_notify(ctx, ctx.args["how"])
 
     async def digest(self, ctx: CommandContext) -> Result:
         return await build_digest(self.service.items, ctx.now)

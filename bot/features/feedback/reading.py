@@ -13,17 +13,22 @@ from storage.repositories.feedback import OPEN, FeedbackRepo, ItemView
 from storage.repositories.members import MemberRepo
 
 
-class FeedbackReading:
-    """Read-only feedback commands; mixed into FeedbackService, which provides the repositories."""
+async def resolve_item(items: FeedbackRepo, number: int) -> ItemView:
+    item = await items.get(number)
+    if item is None:
+        raise CommandError(f"There is no #{number}.")
+    return item
 
-    items: FeedbackRepo
-    members: MemberRepo
+
+class FeedbackReader:
+    """The read-only feedback commands: show, mine, top, search, triage, and /notify."""
+
+    def __init__(self, items: FeedbackRepo, members: MemberRepo) -> None:
+        self.items = items
+        self.members = members
 
     async def resolve(self, number: int) -> ItemView:
-        item = await self.items.get(number)
-        if item is None:
-            raise CommandError(f"There is no #{number}.")
-        return item
+        return await resolve_item(self.items, number)
 
     # -- reading ------------------------------------------------------------------------
     async def show(self, ctx: Context, number: int) -> Reply:

@@ -17,7 +17,7 @@ from bot.context import Context
 from bot.contracts import Awarder
 from bot.detect import FeedbackDetector
 from bot.events import Author, ChatRef, IncomingMessage, Platform
-from bot.features.feedback.reading import FeedbackReading
+from bot.features.feedback.reading import resolve_item
 from bot.features.feedback.similarity import SimilarityIndex
 from bot.features.feedback.text import ref, status_phrase, votes_phrase
 from bot.llm import LLM, classify_once
@@ -58,7 +58,7 @@ def title_of(text: str) -> str:
     return line if len(line) <= 80 else line[:79].rstrip() + "…"
 
 
-class FeedbackService(FeedbackReading):
+class FeedbackService:
     def __init__(
         self,
         items: FeedbackRepo,
@@ -82,6 +82,9 @@ class FeedbackService(FeedbackReading):
         self.points = points
         #: the optional LLM classifier (None: phrase rules only)
         self.llm = llm
+
+    async def resolve(self, number: int) -> ItemView:
+        return await resolve_item(self.items, number)
 
     async def _credit(self, ctx: Context, member_id: int, kind: str, source_key: str, reason: str) -> list[Reply]:
         if self.points is None:
