@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from functools import partial
 from typing import Any
 
 import discord
@@ -21,6 +22,7 @@ from adapters.discord import commands as slash
 from adapters.discord.plugin import DiscordSettings
 from adapters.discord.render import allowed_mentions, parse_custom_id, render_chunks, view
 from adapters.discord.roles import ROLE_TTL, DiscordRoles
+from adapters.lanes import Lanes
 from adapters.pacing import Pacer
 from bot.adapter import DeliveryError, EventSink, HandleResult, SentRef
 from bot.clock import Clock, SystemClock
@@ -85,6 +87,8 @@ class DiscordAdapter(DiscordRoles):
         self.client = self._make_client(message_content=True)
         self.tree: app_commands.CommandTree[Any] = app_commands.CommandTree(self.client)
         self._sink: EventSink | None = None
+        self.lanes = Lanes(64, name="discord-in")
+        self.senders = Lanes(32, name="discord-out")
         self._task: asyncio.Task[None] | None = None
         self._roles: dict[tuple[str, str], tuple[float, Role | None]] = {}
         self._finished = asyncio.Event()
@@ -150,6 +154,9 @@ class DiscordAdapter(DiscordRoles):
             raise DeliveryError("Discord gateway did not become ready in time")
 
     async def stop(self) -> None:
+        await self.lanes.close()
+        await self.senders.wait_idle(10)  # replies already decided go out before we disconnect
+        await self.senders.close()
         if not self.client.is_closed():
             await self.client.close()
         if self._task is not None:
@@ -194,12 +201,18 @@ class DiscordAdapter(DiscordRoles):
             reply_to_author=self._author(replied.author, message.guild) if replied else None,
             reply_to_text=replied.content if replied else None,
         )
-        result = await self._sink.handle(event)
+        sink = self._sink
+        # each channel in order, channels side by side; a channel's replies wait out its own rate
+        # limit in its send lane without holding back the next message's handling
+        result = await self.lanes.submit(event.chat.chat_id, lambda: sink.handle(event))
         for reply in result.replies:
-            try:
-                await self._send(message.channel, reply, reference=message)
-            except DeliveryError as exc:
-                log.warning("reply not delivered", extra={"chat": event.chat.key, "reason": exc.reason})
+            self.senders.submit(event.chat.chat_id, partial(self._reply_in_channel, message, event, reply))
+
+    async def _reply_in_channel(self, message: discord.Message, event: Event, reply: Reply) -> None:
+        try:
+            await self._send(message.channel, reply, reference=message)
+        except DeliveryError as exc:
+            log.warning("reply not delivered", extra={"chat": event.chat.key, "reason": exc.reason})
 
     async def _on_slash(self, interaction: discord.Interaction, spec: CommandSpec, values: dict[str, Any]) -> None:
         args: dict[str, str | int | None] = {}

@@ -13,6 +13,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,24 +30,25 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, TelegramError
-from telegram.ext import AIORateLimiter, Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.error import Forbidden, InvalidToken, TelegramError
+from telegram.ext import AIORateLimiter, Application
 
+from adapters.lanes import Lanes
 from adapters.pacing import Pacer
 from adapters.telegram import delivery
 from adapters.telegram.plugin import TelegramSettings
+from adapters.telegram.receive import ALLOWED_UPDATES, Receiver
 from adapters.telegram.render import keyboard, render_chunks
-from adapters.telegram.translate import PLATFORM, button_event, chat_ref, joined_events, message_event
+from adapters.telegram.translate import PLATFORM, chat_ref
 from bot.adapter import DeliveryError, EventSink, HandleResult, SentRef
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandSpec, Role
-from bot.events import Author, ChatMigrated, ChatRef, Event, IncomingMessage
+from bot.events import Author, ChatRef, Event, IncomingMessage
 from bot.replies import Reply
 
 log = logging.getLogger(__name__)
 ROLE_TTL = 300.0
 GLOBAL_RATE = 29.5  # messages/s we allow ourselves; Telegram's broadcast limit is about 30
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
 
 class TelegramAdapter:
@@ -78,7 +80,8 @@ class TelegramAdapter:
         self.can_read_all = True
         self.pacer = Pacer(GLOBAL_RATE)
         self._sink: EventSink | None = None
-        self._outcomes: dict[int, HandleResult] = {}
+        self.receiver: Receiver | None = None
+        self.senders = Lanes(32, name="telegram-out")
         self._roles: dict[tuple[str, str], tuple[float, Role | None]] = {}
         self._task: asyncio.Task[None] | None = None
         self._web: web.AppRunner | None = None
@@ -88,15 +91,10 @@ class TelegramAdapter:
     # -- lifecycle ----------------------------------------------------------------------
     async def start(self, sink: EventSink) -> None:
         self._sink = sink
-        self.app.add_handler(CallbackQueryHandler(self._on_callback))
-        self.app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self._on_migrate))
-        self.app.add_handler(MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, self._on_join))
-        self.app.add_handler(MessageHandler(filters.TEXT | filters.CAPTION, self._on_message))
         try:
             await self.app.initialize()
         except InvalidToken:
             raise DeliveryError("Telegram rejected the bot token (check FANLOOP_TELEGRAM_TOKEN)") from None
-        await self.app.start()
         me = self.app.bot
         self.username = me.username
         self.can_read_all = bool(me.can_read_all_group_messages)
@@ -106,11 +104,15 @@ class TelegramAdapter:
                 "and replies. Make the bot an admin, or disable privacy with @BotFather /setprivacy and re-add it."
             )
         await self.publish_commands(sink.commands())
+        self.receiver = Receiver(self.app.bot, sink, self._deliver, username=self.username, now=self.clock.now)
         if self.settings.webhook_url:
             await self._start_webhook()
         else:
             await delivery.call("deleteWebhook", self.app.bot.delete_webhook, {})
-            self._task = asyncio.create_task(self._poll(), name="telegram-poll")
+            poll = self.receiver.poll(
+                poll_seconds=self.poll_timeout, retry_delay=self.retry_delay, on_fatal=self._fatal
+            )
+            self._task = asyncio.create_task(poll, name="telegram-poll")
 
     async def stop(self) -> None:
         if self._task is not None and not self._task.done():
@@ -120,8 +122,9 @@ class TelegramAdapter:
         if self._web is not None:
             await self._web.cleanup()
             self._web = None
-        if self.app.running:
-            await self.app.stop()
+        if self.receiver is not None:
+            await self.receiver.lanes.close()
+        await self._finish_sending(grace=10)
         with contextlib.suppress(TelegramError):
             await self.app.shutdown()
         self._finished.set()
@@ -152,94 +155,36 @@ class TelegramAdapter:
             {"commands": every[:100], "scope": BotCommandScopeAllChatAdministrators()},
         )
 
-    # -- receiving ----------------------------------------------------------------------
-    async def _poll(self) -> None:
-        """getUpdates(offset) → handle → only then advance the offset (at-least-once)."""
-        offset = 0
-        try:
-            while True:
-                try:
-                    updates = await self.app.bot.get_updates(
-                        offset=offset or None,
-                        timeout=self.poll_timeout,
-                        allowed_updates=ALLOWED_UPDATES,
-                        read_timeout=self.poll_timeout + 10,
-                    )
-                except Conflict:
-                    self.fatal = "another instance is polling this token: run one poller per bot token"
-                    log.error("Telegram: %s; stopping the Telegram adapter", self.fatal)
-                    self._finished.set()
-                    return
-                except (NetworkError, TelegramError) as exc:
-                    log.warning("Telegram getUpdates failed, retrying", extra={"error": str(exc)})
-                    await asyncio.sleep(self.retry_delay)
-                    continue
-                for update in updates:
-                    result = await self.process(update)
-                    if result is not None and not result.may_acknowledge:
-                        await asyncio.sleep(self.retry_delay)  # another worker holds it: fetch again later
-                        break
-                    offset = update.update_id + 1
-        except asyncio.CancelledError:
-            raise
+    # -- receiving (adapters/telegram/receive.py) -----------------------------------------
+    def _fatal(self, reason: str) -> None:
+        self.fatal = reason
+        log.error("Telegram: %s; stopping the Telegram adapter", reason)
+        self._finished.set()
 
     async def process(self, update: Update) -> HandleResult | None:
-        """Run one update through PTB's handlers (and so the core); return the core's verdict."""
-        self._outcomes.pop(update.update_id, None)
-        await self.app.process_update(update)
-        return self._outcomes.pop(update.update_id, None)
+        """One update through the core, in its chat's lane (what polling and webhooks both do)."""
+        assert self.receiver is not None, "start() first"
+        return await self.receiver.submit(update)
 
-    async def _dispatch(self, update: Update, event: Event) -> HandleResult:
-        assert self._sink is not None
-        result = await self._sink.handle(event)
-        self._outcomes[update.update_id] = result
+    def _deliver(self, event: Event, result: HandleResult) -> None:
+        """Replies go out in their chat's send lane: a chat waiting out a flood limit holds back
+        only its own replies, never another chat's, nor the intake of updates."""
         for reply in result.replies:
-            try:
-                await self.reply(event, reply)
-            except DeliveryError as exc:
-                log.warning("reply not delivered", extra={"chat": event.chat.key, "reason": exc.reason})
-        return result
+            self.senders.submit(event.chat.chat_id, partial(self._answer, event, reply))
 
-    async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        msg = update.effective_message
-        if msg is None or update.edited_message is not None:
-            return
-        event = message_event(msg, self.username)
-        if event is None:
-            return
-        if event.text.startswith("/") and not event.chat.is_private and self._sink is not None:
-            # in groups an unknown bare /command may belong to another bot: answer only ours
-            name = event.text[1:].split(" ", 1)[0]
-            known = {s.root for s in self._sink.commands()}
-            if name not in known and not _mentions_bot(msg.text or "", self.username):
-                return
-        await self._dispatch(update, event)
+    async def _answer(self, event: Event, reply: Reply) -> None:
+        try:
+            await self.reply(event, reply)
+        except DeliveryError as exc:
+            log.warning("reply not delivered", extra={"chat": event.chat.key, "reason": exc.reason})
 
-    async def _on_join(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if update.effective_message is not None:
-            for event in joined_events(update.effective_message):
-                await self._dispatch(update, event)
-
-    async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        query = update.callback_query
-        if query is None:
-            return
-        with contextlib.suppress(TelegramError):
-            await query.answer()
-        event = button_event(query)
-        if event is not None:
-            await self._dispatch(update, event)
-
-    async def _on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        msg = update.effective_message
-        if msg is not None and msg.migrate_to_chat_id and msg.from_user is not None:
-            await self._migrated(str(msg.chat.id), str(msg.migrate_to_chat_id))
+    async def _finish_sending(self, grace: float) -> None:
+        await self.senders.wait_idle(grace)
+        await self.senders.close()
 
     async def _migrated(self, old: str, new: str) -> None:
-        if self._sink is not None:
-            chat = ChatRef(PLATFORM, old)
-            system = Author(PLATFORM, "0", "Telegram")
-            await self._sink.handle(ChatMigrated(chat, system, f"migrate:{new}", new, self.clock.now()))
+        if self._sink is not None and self.receiver is not None:
+            await self._sink.handle(self.receiver.migration(old, new))
 
     # -- webhook mode -------------------------------------------------------------------
     async def _start_webhook(self) -> None:
@@ -366,11 +311,6 @@ class TelegramAdapter:
 def _quote(event: Event) -> str | None:
     """Replies quote the fan's message (commands, chat); presses and joins have none to quote."""
     return event.message_id if isinstance(event, IncomingMessage) else None
-
-
-def _mentions_bot(text: str, username: str) -> bool:
-    head = text.split(" ", 1)[0]
-    return bool(username) and head.lower().endswith("@" + username.lower())
 
 
 __all__ = ["TelegramAdapter", "chat_ref"]

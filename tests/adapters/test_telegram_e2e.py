@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
@@ -172,6 +173,21 @@ async def test_flood_control_is_waited_out_and_delivered_once(fake: FakeTelegram
     assert len(fake.sent) == 1
     calls = fake.calls_to("sendMessage")
     assert len(calls) == 2 and calls[1].at - calls[0].at >= 1.0
+
+
+async def test_a_quiet_group_is_answered_while_a_busy_one_is_flood_limited(fake: FakeTelegramAPI, bot: Bot) -> None:
+    fake.group_rate_limit = 20  # Telegram: 20 messages a minute in one group
+    quiet = {"id": -1009999999999, "type": "supergroup", "title": "Quiet fans"}
+    for i in range(40):
+        fake.push_message(f"/idea Idea number {i} for the busy group", sender=ALICE)
+    await until(lambda: sum(1 for m in fake.sent if m["chat_id"] == str(GROUP["id"])) >= 15)
+    asked = time.monotonic()
+    fake.push_message("/help", sender=user(43, "Bob"), chat=quiet)
+    await until(lambda: any(m["chat_id"] == str(quiet["id"]) for m in fake.sent), wait=3.0)
+    assert time.monotonic() - asked < 3.0
+    # the busy group's ideas are all stored although most replies still wait out the limit
+    await until(lambda: fake.confirmed > 41)
+    assert await FeedbackRepo(bot.app.db).count() == 40
 
 
 async def test_the_same_update_delivered_twice_is_processed_once(fake: FakeTelegramAPI, bot: Bot) -> None:

@@ -75,7 +75,10 @@ class FakeTelegramAPI:
         #: a per-second limit on sendMessage across all chats (None: unlimited)
         self.rate_limit: int | None = None
         self.rate_limited = 0  # how many 429s the rate limit answered
+        #: Telegram's limit on messages a minute in one group (None: unlimited); 429 past it
+        self.group_rate_limit: int | None = None
         self._window: list[float] = []
+        self._group_windows: dict[int, list[float]] = {}
         self._ids = itertools.count(1)
         self._msg_ids = itertools.count(1000)
         self._new = asyncio.Event()
@@ -279,6 +282,18 @@ class FakeTelegramAPI:
             raise _ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
         self._window.append(now)
 
+    def _check_group_rate(self, chat_id: int) -> None:
+        if self.group_rate_limit is None or chat_id > 0:
+            return
+        now = time.monotonic()
+        window = [t for t in self._group_windows.get(chat_id, []) if now - t < 60.0]
+        self._group_windows[chat_id] = window
+        if len(window) >= self.group_rate_limit:
+            self.rate_limited += 1
+            wait = max(1, int(60.0 - (now - window[0])) + 1)
+            raise _ApiError(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
+        window.append(now)
+
     def _check_text(self, p: dict[str, Any]) -> str:
         text = str(p.get("text", ""))
         shown = text
@@ -298,6 +313,7 @@ class FakeTelegramAPI:
         if chat_id in self.blocked_chats:
             raise _ApiError(403, "Forbidden: bot was blocked by the user")
         self._check_rate()
+        self._check_group_rate(chat_id)
         shown = self._check_text(p)
         chat = GROUP if chat_id == GROUP["id"] else {"id": chat_id, "type": "private" if chat_id > 0 else "group"}
         msg = {
