@@ -29,6 +29,7 @@ from bot.events import (
     IncomingMessage,
     MemberJoined,
     ReactionAdded,
+    cleaned,
 )
 from bot.messenger import Messenger
 from bot.replies import Outgoing, Reply, error
@@ -128,6 +129,7 @@ class Dispatcher:
 
     # -- the one entry point ------------------------------------------------------
     async def handle(self, event: Event) -> HandleResult:
+        event = cleaned(event)
         if self._closing:
             return HandleResult("busy")  # not acknowledged: the platform redelivers after restart
         if isinstance(event, ChatMigrated):  # idempotent: no claim needed

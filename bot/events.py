@@ -6,7 +6,7 @@ snowflakes, console ids are names. All text in here came from a user and is untr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime
 from typing import NewType
 
@@ -121,3 +121,38 @@ class ChatMigrated:
 
 
 Event = IncomingMessage | CommandInvocation | ButtonPressed | MemberJoined | ReactionAdded | ChatMigrated
+
+
+def clean_text(text: str) -> str:
+    """Text every database can store: no NUL (PostgreSQL refuses it), no lone surrogates (not UTF-8)."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+def _clean(value: object) -> object:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for f in fields(value):
+            old = getattr(value, f.name)
+            new = _clean(old)
+            if new is not old and new != old:
+                changes[f.name] = new
+        return replace(value, **changes) if changes else value
+    return value
+
+
+def cleaned(event: Event) -> Event:
+    """The event with every text field cleaned (the core's boundary: fan text is never trusted)."""
+    result = _clean(event)
+    assert isinstance(result, type(event))
+    return result

@@ -18,6 +18,7 @@ from bot.replies import say
 from bot.settings import Settings
 from storage.db import Database
 from storage.repositories.audit import AuditRepo
+from storage.repositories.feedback import FeedbackRepo
 from tests.conftest import ConsoleHarness, HarnessFactory, with_commands
 
 CHAT = ChatRef(Platform("telegram"), "-100123", title="Fans")
@@ -167,3 +168,17 @@ async def test_console_output_format_for_direct_messages(db: Database, clock: Ma
 
 def test_role_order() -> None:
     assert Role.FAN < Role.MODERATOR < Role.MANAGER < Role.ADMIN
+
+
+async def test_text_a_database_cannot_store_is_cleaned_at_the_boundary(harness: ConsoleHarness) -> None:
+    app = harness.app
+    chat = ChatRef(Platform("telegram"), "-100777", title="Fans\x00")
+    fan = Author(Platform("telegram"), "555", "Nul\x00 Fan", username="nul\x00fan")
+    text = "/idea Dark\x00 mode with a lone \ud800 surrogate"
+    result = await app.dispatcher.handle(IncomingMessage(chat, fan, "1", text, app.clock.now()))
+    assert result.outcome == "handled"
+    assert result.replies[0].plain().startswith("Thanks Nul Fan! Logged your idea as #1")
+    item = await FeedbackRepo(app.db).get(1)
+    assert item is not None and item.text == "Dark mode with a lone ? surrogate"
+    member = await app.members.find("telegram", user_id="555")
+    assert member is not None and member.display_name == "Nul Fan"
