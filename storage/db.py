@@ -14,6 +14,9 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
+from storage.batch import GroupCommit
+from storage.cache import TTLCache
+
 log = logging.getLogger(__name__)
 
 #: one unit of work, as data-rights hooks receive it (opaque to features: they pass it to storage)
@@ -71,12 +74,21 @@ class Database:
             kwargs["connect_args"] = connect_args
         if self.url.startswith("sqlite"):
             kwargs.setdefault("connect_args", {})["timeout"] = 30
+            if ":memory:" not in self.url and self.url.rstrip("/") != "sqlite+aiosqlite:":
+                # SQLite has one writer: one connection, taken in turn, never waits in SQLite's busy
+                # loop (which sleeps up to 100 ms a try) the way several connections would
+                kwargs.update(pool_size=1, max_overflow=0, pool_timeout=120)
         else:
             kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=5)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        #: identities and chats as every event reads them (storage.cache; repositories keep them right)
+        self.identity_cache: TTLCache[tuple[str, str], Any] = TTLCache()
+        self.chat_cache: TTLCache[tuple[str, str], Any] = TTLCache()
+        #: the hot path's small writes (event claims, chat points), committed together
+        self.group = GroupCommit(self)
 
     @property
     def is_sqlite(self) -> bool:
@@ -88,6 +100,7 @@ class Database:
             yield session
 
     async def dispose(self) -> None:
+        await self.group.close()
         await self.engine.dispose()
 
 

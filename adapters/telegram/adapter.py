@@ -48,7 +48,6 @@ from bot.replies import Reply
 
 log = logging.getLogger(__name__)
 ROLE_TTL = 300.0
-GLOBAL_RATE = 29.5  # messages/s we allow ourselves; Telegram's broadcast limit is about 30
 
 
 class TelegramAdapter:
@@ -73,12 +72,12 @@ class TelegramAdapter:
             .token(settings.token.get_secret_value())
             .base_url(settings.base_url)
             .updater(None)
-            .rate_limiter(AIORateLimiter(max_retries=3))
+            .rate_limiter(AIORateLimiter(overall_max_rate=settings.messages_per_second, max_retries=3))
             .build()
         )
         self.username = ""
         self.can_read_all = True
-        self.pacer = Pacer(GLOBAL_RATE)
+        self.pacer = Pacer(settings.messages_per_second)
         self._sink: EventSink | None = None
         self.receiver: Receiver | None = None
         self.senders = Lanes(32, name="telegram-out")

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from adapters.platform_settings import PlatformSection
@@ -31,6 +31,8 @@ class TelegramSettings(PlatformSection):
     webhook_url: str | None = None
     webhook_listen: str = "127.0.0.1:8443"
     webhook_secret: SecretStr | None = None
+    #: the bot's sending ceiling: Telegram allows about 30 messages/s (paid broadcasts: up to 1,000)
+    messages_per_second: float = Field(default=29.5, gt=0, le=1000)
 
     @model_validator(mode="after")
     def _secret_file(self) -> TelegramSettings:

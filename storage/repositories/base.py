@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, CursorResult, Result, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +18,12 @@ class Repository:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+
+
+def insert_for(session: AsyncSession, model: Any) -> Any:
+    """An INSERT that can say ``ON CONFLICT`` on this session's database (SQLite or PostgreSQL)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
 
 
 def is_unique_violation(exc: IntegrityError) -> bool:

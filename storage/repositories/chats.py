@@ -42,6 +42,16 @@ class ChatRepo(Repository):
         now: datetime,
     ) -> ChatView:
         """Record a chat on first sight; ``kind`` applies only when it is new."""
+        cached: ChatView | None = self.db.chat_cache.get((platform, chat_id))
+        if cached is not None and (not title or cached.title == title[:200]):
+            return cached
+        view = await self._ensure(platform, chat_id, title=title, kind=kind, community_id=community_id, now=now)
+        self.db.chat_cache.put((platform, chat_id), view)
+        return view
+
+    async def _ensure(
+        self, platform: str, chat_id: str, *, title: str, kind: str, community_id: str | None, now: datetime
+    ) -> ChatView:
         for _ in range(2):
             async with self.db.session() as s:
                 chat = (
@@ -80,6 +90,7 @@ class ChatRepo(Repository):
     async def set_kind(self, platform: str, chat_id: str, kind: str) -> None:
         if kind not in CHAT_KINDS:
             raise ValueError(f"unknown chat kind {kind!r}")
+        self.db.chat_cache.drop((platform, chat_id))
         async with self.db.session() as s:
             await s.execute(
                 update(Chat).where(col(Chat.platform) == platform, col(Chat.chat_id) == chat_id).values(kind=kind)
@@ -94,6 +105,7 @@ class ChatRepo(Repository):
             return [_view(c) for c in rows]
 
     async def mark_unreachable(self, platform: str, chat_id: str, reason: str) -> None:
+        self.db.chat_cache.drop((platform, chat_id))
         async with self.db.session() as s:
             await s.execute(
                 update(Chat)
@@ -104,6 +116,8 @@ class ChatRepo(Repository):
 
     async def migrate(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
         """A Telegram group became a supergroup: its id changed, its role did not."""
+        self.db.chat_cache.drop((platform, old_chat_id))
+        self.db.chat_cache.drop((platform, new_chat_id))
         async with self.db.session() as s:
             await s.execute(
                 update(Chat)

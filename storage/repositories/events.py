@@ -8,15 +8,16 @@ and can then be taken over, so a crash loses nothing and a redelivery counts not
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, and_, delete, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import ProcessedEvent
-from storage.repositories.base import Repository, is_unique_violation, rowcount
+from storage.repositories.base import Repository, insert_for, rowcount
 
 
 class ClaimResult(StrEnum):
@@ -33,50 +34,99 @@ def _key(platform: str, chat_id: str, message_id: str) -> ColumnElement[bool]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    platform: str
+    chat_id: str
+    message_id: str
+    owner: str
+    now: datetime
+    lease: timedelta
+
+
+class _Claims:
+    """Every claim waiting: one multi-row INSERT … ON CONFLICT DO NOTHING RETURNING; the rare
+    conflicts (a redelivery, a crashed worker's claim) are looked at one by one."""
+
+    async def apply(self, s: AsyncSession, items: list[_Claim]) -> list[ClaimResult]:
+        rows, seen = [], set()
+        for c in items:
+            if (c.platform, c.chat_id, c.message_id) not in seen:
+                seen.add((c.platform, c.chat_id, c.message_id))
+                rows.append(
+                    {
+                        "platform": c.platform,
+                        "chat_id": c.chat_id,
+                        "message_id": c.message_id,
+                        "claimed_by": c.owner,
+                        "claimed_at": c.now,
+                        "status": "processing",
+                        "attempts": 1,
+                    }
+                )
+        t = ProcessedEvent.__table__.c  # type: ignore[attr-defined]
+        new = (
+            insert_for(s, ProcessedEvent)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["platform", "chat_id", "message_id"])
+            .returning(t.platform, t.chat_id, t.message_id)
+        )
+        inserted = {tuple(r) for r in (await s.execute(new)).all()}
+        results = []
+        for c in items:
+            key = (c.platform, c.chat_id, c.message_id)
+            if key in inserted:
+                inserted.discard(key)  # the same event twice in one batch: the second one waits
+                results.append(ClaimResult.CLAIMED)
+            else:
+                results.append(await _existing(s, c))
+        return results
+
+
+async def _existing(s: AsyncSession, c: _Claim) -> ClaimResult:
+    """A claim that is there already: done (skip), running elsewhere (busy), or left by a crash."""
+    key = _key(c.platform, c.chat_id, c.message_id)
+    taken = await s.execute(
+        update(ProcessedEvent)
+        .where(key, col(ProcessedEvent.status) == "processing", col(ProcessedEvent.claimed_at) < c.now - c.lease)
+        .values(claimed_by=c.owner, claimed_at=c.now, attempts=col(ProcessedEvent.attempts) + 1)
+    )
+    if rowcount(taken) == 1:
+        return ClaimResult.CLAIMED
+    status = (await s.execute(select(col(ProcessedEvent.status)).where(key))).scalar_one_or_none()
+    return ClaimResult.DONE if status == "done" else ClaimResult.BUSY
+
+
+class _Finishes:
+    """Every finished event waiting: one UPDATE."""
+
+    async def apply(self, s: AsyncSession, items: list[tuple[str, str, str, datetime]]) -> list[None]:
+        keys = [(p, c, m) for p, c, m, _ in items]
+        await s.execute(
+            update(ProcessedEvent)
+            .where(
+                tuple_(col(ProcessedEvent.platform), col(ProcessedEvent.chat_id), col(ProcessedEvent.message_id)).in_(
+                    keys
+                )
+            )
+            .values(status="done", finished_at=max(at for *_, at in items))
+        )
+        return [None] * len(items)
+
+
+CLAIMS = _Claims()
+FINISHES = _Finishes()
+
+
 class EventRepo(Repository):
     async def claim(
         self, platform: str, chat_id: str, message_id: str, owner: str, now: datetime, lease: timedelta
     ) -> ClaimResult:
-        async with self.db.session() as s:
-            s.add(
-                ProcessedEvent(
-                    platform=platform,
-                    chat_id=chat_id,
-                    message_id=message_id,
-                    claimed_by=owner,
-                    claimed_at=now,
-                )
-            )
-            try:
-                await s.commit()
-                return ClaimResult.CLAIMED
-            except IntegrityError as exc:
-                await s.rollback()
-                if not is_unique_violation(exc):
-                    raise
-        key = _key(platform, chat_id, message_id)
-        async with self.db.session() as s:
-            taken = await s.execute(
-                update(ProcessedEvent)
-                .where(
-                    key,
-                    col(ProcessedEvent.status) == "processing",
-                    col(ProcessedEvent.claimed_at) < now - lease,
-                )
-                .values(claimed_by=owner, claimed_at=now, attempts=col(ProcessedEvent.attempts) + 1)
-            )
-            await s.commit()
-            if rowcount(taken) == 1:
-                return ClaimResult.CLAIMED
-            status = (await s.execute(select(col(ProcessedEvent.status)).where(key))).scalar_one_or_none()
-        return ClaimResult.DONE if status == "done" else ClaimResult.BUSY
+        """Committed with the other events in flight (group commit) before the handler runs."""
+        return await self.db.group.bulk(CLAIMS, _Claim(platform, chat_id, message_id, owner, now, lease))
 
     async def finish(self, platform: str, chat_id: str, message_id: str, now: datetime) -> None:
-        async with self.db.session() as s:
-            await s.execute(
-                update(ProcessedEvent).where(_key(platform, chat_id, message_id)).values(status="done", finished_at=now)
-            )
-            await s.commit()
+        await self.db.group.bulk(FINISHES, (platform, chat_id, message_id, now))
 
     async def release(self, platform: str, chat_id: str, message_id: str, owner: str) -> None:
         """Give a claim back (stopped before the handler ran) so a redelivery is handled."""

@@ -132,11 +132,15 @@ class FeedbackRepo(FeedbackChanges):
         async with self.db.session() as s:
             return int((await s.execute(q)).scalar_one())
 
-    async def search_corpus(self, *, open_only: bool, limit: int = 5000) -> list[tuple[int, str, str]]:
-        """(id, title, status) of the newest items, for similarity search."""
+    async def search_corpus(
+        self, *, open_only: bool, limit: int | None = 5000, after_id: int = 0
+    ) -> list[tuple[int, str, str]]:
+        """(id, text, status) of the newest items (past ``after_id``), for similarity search."""
         q = select(col(FeedbackItem.id), col(FeedbackItem.text), col(FeedbackItem.status))
         if open_only:
             q = q.where(col(FeedbackItem.status).in_(OPEN))
+        if after_id:
+            q = q.where(col(FeedbackItem.id) > after_id)
         async with self.db.session() as s:
             rows = (await s.execute(q.order_by(col(FeedbackItem.id).desc()).limit(limit))).all()
             return [(int(r[0] or 0), str(r[1]), str(r[2])) for r in rows]

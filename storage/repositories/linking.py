@@ -16,6 +16,12 @@ from storage.repositories.points import PointsRepo
 
 class LinkRepo(Repository):
     async def merge(self, keep: int, merged: int, at: datetime) -> int:
+        try:
+            return await self._merge(keep, merged, at)
+        finally:
+            self.db.identity_cache.clear()  # identities now belong to another member
+
+    async def _merge(self, keep: int, merged: int, at: datetime) -> int:
         """Move everything of member ``merged`` to ``keep`` in one transaction; returns identities moved.
 
         Votes and follows both members made on the same item count once; a vote on the
@@ -67,6 +73,12 @@ class LinkRepo(Repository):
             return len(identities)
 
     async def unlink(self, platform: str, user_id: str, at: datetime) -> tuple[int, int] | None:
+        try:
+            return await self._unlink(platform, user_id, at)
+        finally:
+            self.db.identity_cache.clear()
+
+    async def _unlink(self, platform: str, user_id: str, at: datetime) -> tuple[int, int] | None:
         """Move a linked identity back to the member it came from, with the points it earned
         before the link. Returns ``(from_member, back_to_member)`` or None if it was never linked."""
         async with self.db.session() as s:

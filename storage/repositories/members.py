@@ -47,6 +47,19 @@ class MemberRepo(Repository):
         """The member behind a platform identity, created on first sight (race-safe)."""
         display_name = display_name[:200] or user_id
         username = username[:100] if username else None
+        cache = self.db.identity_cache
+        cached: tuple[MemberView, datetime] | None = cache.get((platform, user_id))
+        if cached is not None:
+            view, seen = cached
+            if (view.display_name, view.username) == (display_name, username) and now - seen <= SEEN_RESOLUTION:
+                return view
+        view, seen = await self._ensure(platform, user_id, display_name, username, now)
+        cache.put((platform, user_id), (view, seen))
+        return view
+
+    async def _ensure(
+        self, platform: str, user_id: str, display_name: str, username: str | None, now: datetime
+    ) -> tuple[MemberView, datetime]:
         for _ in range(3):
             async with self.db.session() as s:
                 identity = (
@@ -63,7 +76,7 @@ class MemberRepo(Repository):
                             now,
                         )
                         await s.commit()
-                    return _view(identity)
+                    return _view(identity), identity.last_seen
                 member = Member(display_name=display_name, created_at=now)
                 s.add(member)
                 await s.flush()
@@ -80,7 +93,7 @@ class MemberRepo(Repository):
                 s.add(identity)
                 try:
                     await s.commit()
-                    return _view(identity)
+                    return _view(identity), now
                 except IntegrityError as exc:  # another process created it first
                     await s.rollback()
                     if not is_unique_violation(exc):
@@ -121,6 +134,7 @@ class MemberRepo(Repository):
             return [_view(i) for i in rows]
 
     async def set_dm_open(self, platform: str, user_id: str, dm_open: bool) -> None:
+        self.db.identity_cache.drop((platform, user_id))
         async with self.db.session() as s:
             await s.execute(
                 update(Identity)

@@ -8,13 +8,12 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import Identity
 from storage.points_tables import Balance, BetaCohort, BetaMember, GradeReached, LedgerRow, LinkCode
-from storage.repositories.base import Repository, is_unique_violation, rowcount, saved_once
+from storage.repositories.base import Repository, insert_for, rowcount, saved_once
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,45 +38,74 @@ class Award:
     chat_id: str | None = None
 
 
+class _Awards:
+    """Every award waiting: ledger rows in one INSERT … ON CONFLICT (source_key) DO NOTHING
+    RETURNING, balances in one upsert of each member's total, then one read of the new balances."""
+
+    async def apply(self, s: AsyncSession, items: list[Award]) -> list[tuple[bool, int, int]]:
+        ledger = LedgerRow.__table__.c  # type: ignore[attr-defined]
+        rows, keys = [], set()
+        for a in items:
+            if a.source_key[:200] not in keys:
+                keys.add(a.source_key[:200])
+                rows.append(
+                    {
+                        "member_id": a.member_id,
+                        "origin_member_id": a.member_id,
+                        "amount": a.amount,
+                        "kind": a.kind,
+                        "reason": a.reason[:300],
+                        "source_key": a.source_key[:200],
+                        "fingerprint": a.fingerprint,
+                        "actor_id": a.actor_id,
+                        "platform": a.platform,
+                        "chat_id": a.chat_id,
+                        "created_at": a.at,
+                    }
+                )
+        new = insert_for(s, LedgerRow).values(rows).on_conflict_do_nothing(index_elements=["source_key"])
+        paid_keys = set((await s.execute(new.returning(ledger.source_key))).scalars())
+        totals: dict[int, int] = {}
+        paid: list[bool] = []
+        for a in items:
+            ok = a.source_key[:200] in paid_keys
+            paid_keys.discard(a.source_key[:200])  # a source key pays once, also within one batch
+            paid.append(ok)
+            if ok:
+                totals[a.member_id] = totals.get(a.member_id, 0) + a.amount
+        if totals:
+            upsert = insert_for(s, Balance).values([{"member_id": m, "balance": n} for m, n in totals.items()])
+            excluded = upsert.excluded.balance
+            await s.execute(
+                upsert.on_conflict_do_update(index_elements=["member_id"], set_={"balance": Balance.balance + excluded})
+            )
+        members = {a.member_id for a in items}
+        query = select(col(Balance.member_id), col(Balance.balance)).where(col(Balance.member_id).in_(members))
+        balance = {m: int(b) for m, b in (await s.execute(query)).all()}
+        running = {m: balance.get(m, 0) - totals.get(m, 0) for m in members}  # before this batch
+        results = []
+        for a, ok in zip(items, paid, strict=True):
+            before = running[a.member_id]
+            if ok:
+                running[a.member_id] = before + a.amount
+                results.append((True, before, before + a.amount))
+            else:
+                results.append((False, balance.get(a.member_id, 0), balance.get(a.member_id, 0)))
+        return results
+
+
+AWARDS = _Awards()
+
+
 class PointsRepo(Repository):
     async def award(self, a: Award) -> tuple[bool, int, int]:
-        """Append a ledger row and move the balance in one transaction.
+        """Append a ledger row and move the balance in one transaction, shared with the other
+        awards in flight (group commit: one multi-row statement each for ledger and balances).
 
         Returns ``(paid, old_balance, new_balance)``; an already-paid ``source_key`` pays
         nothing (a replayed or redelivered event).
         """
-        async with self.db.session() as s:
-            s.add(
-                LedgerRow(
-                    member_id=a.member_id,
-                    origin_member_id=a.member_id,
-                    amount=a.amount,
-                    kind=a.kind,
-                    reason=a.reason[:300],
-                    source_key=a.source_key[:200],
-                    fingerprint=a.fingerprint,
-                    actor_id=a.actor_id,
-                    platform=a.platform,
-                    chat_id=a.chat_id,
-                    created_at=a.at,
-                )
-            )
-            try:
-                await s.flush()
-            except IntegrityError as exc:
-                await s.rollback()
-                if not is_unique_violation(exc):
-                    raise
-                now = await self.balance(a.member_id)
-                return False, now, now
-            await self._add_to_balance(s, a.member_id, a.amount)
-            new = int(
-                (
-                    await s.execute(select(col(Balance.balance)).where(col(Balance.member_id) == a.member_id))
-                ).scalar_one()
-            )
-            await s.commit()
-            return True, new - a.amount, new
+        return await self.db.group.bulk(AWARDS, a)
 
     async def _add_to_balance(self, s: AsyncSession, member_id: int, amount: int) -> None:
         dialect = postgresql if self.db.engine.dialect.name == "postgresql" else sqlite

@@ -64,6 +64,8 @@ class RightsRepo(Repository):
 
     async def forget(self, member_id: int, at: datetime, hooks: Iterable[ForgetHook]) -> dict[str, int]:
         """Every hook, then the member's own rows, in one transaction."""
+        self.db.identity_cache.clear()
+        self.db.chat_cache.clear()  # their private chats go too
         counts: dict[str, int] = {}
         async with self.db.session() as tx:
             request = Forget(member_id, at, await core.identities_of(tx, member_id))
@@ -71,6 +73,8 @@ class RightsRepo(Repository):
                 counts.update(await hook(tx, request))
             counts.update(await core.forget(tx, request))
             await tx.commit()
+        self.db.identity_cache.clear()  # anything read while we deleted
+        self.db.chat_cache.clear()
         if self.db.is_sqlite:  # deleted rows linger in the WAL and free pages: checkpoint them away
             async with self.db.engine.connect() as conn:
                 await conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))

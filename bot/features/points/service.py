@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.context import Context
@@ -17,10 +18,13 @@ from bot.contracts import AwardResult
 from bot.events import IncomingMessage
 from bot.replies import Mention, Reply, say
 from bot.settings import GradeSettings, PointsSettings
+from storage.cache import TTLCache
 from storage.repositories.members import MemberRepo, MemberView
 from storage.repositories.points import Award, PointsRepo
 
 CAPPED_KINDS = ("message", "feedback", "vote_received")
+RECENT = 5  # chat awards a new message is compared with (repeats earn nothing)
+ACTIVITY_TTL = 60.0  # seconds a member's daily total and recent awards are kept in memory
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 PERK_LABELS = {"beta_eligible": "beta testing", "can_triage": "read-only /triage"}
@@ -43,12 +47,20 @@ def substantive(text: str) -> int:
     return sum(1 for c in _URL.sub(" ", text) if unicodedata.category(c)[0] in "LN")
 
 
+@dataclass(slots=True)
+class _Activity:
+    day: datetime
+    earned: int  # today's points of the capped kinds
+    recent: list[tuple[datetime, str | None]]  # the latest chat awards, newest first: (when, fingerprint)
+
+
 class PointsService:
     def __init__(self, repo: PointsRepo, members: MemberRepo, settings: PointsSettings) -> None:
         self.repo = repo
         self.members = members
         self.settings = settings
         self.grades = settings.grades
+        self._activity: TTLCache[int, _Activity] = TTLCache(ACTIVITY_TTL)
 
     def amount(self, kind: str) -> int:
         s = self.settings
@@ -76,10 +88,10 @@ class PointsService:
         platform: str | None = None,
         chat_id: str | None = None,
     ) -> AwardResult:
-        if amount > 0 and kind in CAPPED_KINDS:
-            day = at.replace(hour=0, minute=0, second=0, microsecond=0)
-            room = self.settings.daily_cap - await self.repo.earned_since(member_id, day, CAPPED_KINDS)
-            amount = min(amount, max(room, 0))
+        capped = amount > 0 and kind in CAPPED_KINDS
+        activity = await self._activity_of(member_id, at) if capped else None
+        if activity is not None:
+            amount = min(amount, max(self.settings.daily_cap - activity.earned, 0))
             if amount <= 0:
                 return AwardResult(False, await self.repo.balance(member_id))
         if amount == 0:
@@ -87,6 +99,10 @@ class PointsService:
         paid, old, new = await self.repo.award(
             Award(member_id, amount, kind, reason, source_key, at, fingerprint, actor_id, platform, chat_id)
         )
+        if paid and activity is not None:
+            activity.earned += amount
+            if kind == "message":
+                activity.recent = [(at, fingerprint), *activity.recent][:RECENT]
         crossed = None
         if paid and new > old:
             for grade in self.grades:
@@ -127,7 +143,11 @@ class PointsService:
         if substantive(event.text) < 3:  # emoji, stickers or links only
             return []
         fp = fingerprint(event.text)
-        recent = await self.repo.recent_fingerprints(ctx.member.member_id, "message", ctx.now - timedelta(days=1))
+        new_member = ctx.member.first_seen >= ctx.now  # first seen with this very message: no ledger yet
+        activity = await self._activity_of(ctx.member.member_id, ctx.now, empty=new_member)
+        if activity.earned >= s.daily_cap:
+            return []
+        recent = [(at, f) for at, f in activity.recent if at >= ctx.now - timedelta(days=1)]
         if recent and (ctx.now - recent[0][0]).total_seconds() < s.message_cooldown_seconds:
             return []
         if any(f == fp for _, f in recent):
@@ -144,6 +164,21 @@ class PointsService:
             chat_id=event.chat.chat_id,
         )
         return self.congrats(ctx.member, result)
+
+    async def _activity_of(self, member_id: int, at: datetime, *, empty: bool = False) -> _Activity:
+        """Today's capped earnings and latest chat awards, read from the ledger once and kept for
+        ``ACTIVITY_TTL`` (another process's awards to the same member are seen after that)."""
+        day = at.replace(hour=0, minute=0, second=0, microsecond=0)
+        activity = self._activity.get(member_id)
+        if activity is None or activity.day != day:
+            if empty:
+                activity = _Activity(day, 0, [])
+            else:
+                earned = await self.repo.earned_since(member_id, day, CAPPED_KINDS)
+                recent = await self.repo.recent_fingerprints(member_id, "message", at - timedelta(days=1), RECENT)
+                activity = _Activity(day, earned, recent)
+            self._activity.put(member_id, activity)
+        return activity
 
     def too_young(self, member: MemberView, now: datetime) -> bool:
         return now - member.first_seen < timedelta(hours=self.settings.min_account_age_hours)
