@@ -3,8 +3,9 @@
     python bench/fake_telegram.py PORT CONTROL_PORT
 
 Control (JSON): ``POST /push`` ``{"messages": [message, ...]}`` queues updates and notes when;
-``GET /stats`` reports the highest offset confirmed, the last update id, replies sent and each
-reply's latency from its update being queued to the sendMessage that quotes it (seconds).
+``GET /stats`` reports the highest offset confirmed, the last update id and replies sent; with
+``?latencies=1`` also (once) each reply's latency from its update being queued to the sendMessage
+that quotes it (seconds).
 """
 
 from __future__ import annotations
@@ -57,15 +58,10 @@ async def main(port: int, control_port: int) -> None:
         return web.json_response({"last_update_id": fake.last_update_id})
 
     async def stats(request: web.Request) -> web.Response:
-        latencies, fake.latencies = fake.latencies, []
-        return web.json_response(
-            {
-                "confirmed": fake.confirmed,
-                "last_update_id": fake.last_update_id,
-                "sent": fake.sent_count(),
-                "latencies": latencies,
-            }
-        )
+        body = {"confirmed": fake.confirmed, "last_update_id": fake.last_update_id, "sent": fake.sent_count()}
+        if request.query.get("latencies"):  # hand them over once
+            body["latencies"], fake.latencies = fake.latencies, []
+        return web.json_response(body)
 
     async def reset(request: web.Request) -> web.Response:
         fake.sent.clear()

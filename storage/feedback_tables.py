@@ -17,6 +17,8 @@ class FeedbackItem(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("source_key", name="uq_feedback_source"),
         Index("ix_feedback_status_created", "status", "created_at"),
+        Index("ix_feedback_status_votes", "status", "votes"),  # most wanted open items
+        Index("ix_feedback_status_changed", "status", "status_changed_at"),  # waiting the longest
     )
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=8)  # idea | bug

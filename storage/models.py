@@ -48,7 +48,10 @@ class Chat(SQLModel, table=True):
     """A chat the bot is in, with the role a manager gave it."""
 
     __tablename__ = "chats"
-    __table_args__ = (UniqueConstraint("platform", "chat_id", name="uq_chat_platform_chat"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id", name="uq_chat_platform_chat"),
+        Index("ix_chat_kind", "kind"),  # announcement and manager chats
+    )
     id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(max_length=16)
     chat_id: str = Field(max_length=64)
@@ -68,6 +71,7 @@ class ProcessedEvent(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("platform", "chat_id", "message_id", name="uq_processed_event"),
         Index("ix_processed_claimed", "status", "claimed_at"),
+        Index("ix_processed_finished", "status", "finished_at"),  # forgetting old events
     )
     id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(max_length=16)

@@ -40,6 +40,7 @@ class Balance(SQLModel, table=True):
     """Materialised sum of a member's ledger rows (``fanloop points verify`` checks it)."""
 
     __tablename__ = "points_balances"
+    __table_args__ = (Index("ix_balance_balance", "balance"),)  # ranks and all-time leaderboards
     member_id: int = Field(foreign_key="members.id", primary_key=True)
     balance: int = Field(default=0)
 

