@@ -27,10 +27,12 @@ class SentRef:
 class DeliveryError(Exception):
     """A send failed for good (bot removed, chat deleted, blocked). ``reason`` is for managers."""
 
-    def __init__(self, reason: str, *, permanent: bool = True) -> None:
+    def __init__(self, reason: str, *, permanent: bool = True, unknown: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+        #: the request went out and no answer came: the platform may have it (never resend blindly)
+        self.unknown = unknown
 
 
 class EventSink(Protocol):
@@ -39,6 +41,12 @@ class EventSink(Protocol):
     async def handle(self, event: Event) -> HandleResult: ...
 
     def commands(self) -> Sequence[CommandSpec]: ...
+
+    async def delivered(self, reply_id: int, outcome: str, error: str | None = None) -> None:
+        """Report how a reply of a :class:`HandleResult` went: ``sent``, ``failed`` (for good),
+        ``unknown`` (the request went out, no answer came: never resent) or ``retry`` (let the
+        outbox send it again). A reply never reported is sent again by another process only if
+        this one dies; adapters report every reply."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +59,8 @@ class HandleResult:
 
     outcome: str  # handled | duplicate | busy | ignored
     replies: tuple[Reply, ...] = ()
+    #: each reply's id in the durable outbox, None for one not kept (report with ``EventSink.delivered``)
+    reply_ids: tuple[int | None, ...] = ()
 
     @property
     def may_acknowledge(self) -> bool:

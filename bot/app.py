@@ -29,12 +29,14 @@ from bot.features import DEFAULT_FEATURES
 from bot.llm import make_llm
 from bot.messenger import Messenger
 from bot.platforms import PlatformRegistry
+from bot.recovery import ReplyRecovery
 from bot.roles import RoleResolver
 from bot.scheduler import Scheduler
 from bot.settings import ConfigError, Settings, parse_weekly
 from storage.db import Database, sqlite_url
 from storage.migrate import upgrade
 from storage.repositories import ChatRepo, EventRepo, MemberRepo
+from storage.repositories.replies import ReplyRepo
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -103,6 +105,7 @@ class App:
             buttons=_buttons(self.features),
             perks=[f.perks for f in self.features if f.perks is not None],
         )
+        self.recovery = ReplyRecovery(ReplyRepo(self.db), self.messenger, self.clock, self.worker_id)
         self.scheduler = Scheduler()
         self._stopping = asyncio.Event()
 
@@ -212,6 +215,7 @@ class App:
                 started.append(adapter)
                 log.info("adapter started", extra={"platform": name})
             self._schedule()
+            await self.recovery.sweep()  # replies a stopped process left (once their lease is over)
             for job in (j for f in self.features for j in f.jobs if j.at_start):
                 await job.run()
             finished: asyncio.Future[Any] = asyncio.gather(*(a.wait_finished() for a in started))
@@ -237,6 +241,8 @@ class App:
                 day, hour, minute = parse_weekly(job.weekly)
                 self.scheduler.weekly(job.name, day, hour, minute, tz, job.run)
         self.scheduler.every("forget-old-events", 3600, self.dispatcher.forget_old_events)
+        self.scheduler.every("reply-renew", 30, self.recovery.renew)
+        self.scheduler.every("reply-sweep", 30, self.recovery.sweep)
         self.scheduler.start()
 
     def stop(self) -> None:

@@ -15,7 +15,7 @@ import secrets
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.adapter import HandleResult
 from bot.clock import Clock
@@ -32,12 +32,13 @@ from bot.events import (
     cleaned,
 )
 from bot.messenger import Messenger
-from bot.replies import Outgoing, Reply, error
+from bot.replies import Outgoing, Reply, error, reply_to_json
 from bot.roles import RoleResolver
 from bot.settings import LimitsSettings
 from storage.repositories.chats import ChatRepo
 from storage.repositories.events import ClaimResult, EventRepo
 from storage.repositories.members import MemberRepo
+from storage.repositories.replies import NewReply, ReplyRepo
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ class Dispatcher:
         self.members = members
         self.chats = chats
         self.events = events
+        self.replies = ReplyRepo(events.db)
         self.messenger = messenger
         self.clock = clock
         self.limits = limits
@@ -114,10 +116,20 @@ class Dispatcher:
     def commands(self) -> Sequence[CommandSpec]:
         return self.registry.all()
 
+    async def delivered(self, reply_id: int, outcome: str, error: str | None = None) -> None:
+        if outcome not in OUTCOMES:
+            raise ValueError(f"unknown reply outcome {outcome!r}")
+        if outcome == "retry":  # give it back at once: the next sweep, here or elsewhere, sends it
+            await self.replies.outcome(reply_id, "sending", EPOCH, error)
+        else:
+            await self.replies.outcome(reply_id, outcome, self.clock.now(), error)
+
     # -- lifecycle ----------------------------------------------------------------
     async def forget_old_events(self) -> None:
-        """Drop once-only claims older than any platform redelivers (scheduled hourly)."""
+        """Drop once-only claims older than any platform redelivers, and replies long delivered
+        (scheduled hourly)."""
         await self.events.prune(self.clock.now() - timedelta(days=2))
+        await self.replies.prune(self.clock.now() - timedelta(days=2))
 
     async def drain(self, grace: float = 30.0) -> None:
         """Stop taking events and wait for the ones in flight to finish."""
@@ -151,9 +163,19 @@ class Dispatcher:
         finished = False
         try:
             replies = await self._route(event)
-            await self.events.finish(platform, event.chat.chat_id, event.message_id, self.clock.now())
+            stored = tuple(outbox_row(event, r) for r in replies if r.durable)
+            ids = iter(
+                await self.events.finish(
+                    platform,
+                    event.chat.chat_id,
+                    event.message_id,
+                    self.clock.now(),
+                    owner=self.worker_id,
+                    replies=stored,
+                )
+            )
             finished = True
-            return HandleResult("handled", tuple(replies))
+            return HandleResult("handled", tuple(replies), tuple(next(ids) if r.durable else None for r in replies))
         finally:
             if not finished:  # cancelled mid-way: give the claim back so a redelivery is handled
                 await asyncio.shield(
@@ -253,6 +275,25 @@ class Dispatcher:
             perks |= await source(ctx.member.member_id)
         ctx.perks = frozenset(perks)
         return ctx.perks
+
+
+OUTCOMES = ("sent", "failed", "unknown", "retry")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def outbox_row(event: Event, reply: Reply) -> NewReply:
+    """What the outbox keeps of a reply: enough to send it again after a crash."""
+    quote = event.message_id if isinstance(event, IncomingMessage) else None
+    return NewReply(
+        platform=str(event.chat.platform),
+        chat_id=event.chat.chat_id,
+        thread_id=event.chat.thread_id,
+        quote_id=quote,
+        author_id=event.author.user_id,
+        author_name=event.author.display_name,
+        chat_private=event.chat.is_private,
+        payload=reply_to_json(reply),
+    )
 
 
 def _as_list(result: Result) -> list[Reply | Outgoing]:

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Mapping
 
 from bot.adapter import Adapter, DeliveryError, SentRef
-from bot.events import Author, ChatRef
+from bot.events import Author, ChatRef, Event
 from bot.replies import Outgoing, Reply
 from storage.repositories.chats import ChatRepo
 
@@ -36,6 +36,13 @@ class Messenger:
                 log.warning("chat unreachable", extra={"chat": chat.key, "reason": exc.reason})
                 await self._chats.mark_unreachable(str(chat.platform), chat.chat_id, exc.reason)
             raise
+
+    async def reply(self, to: Event, reply: Reply) -> SentRef | None:
+        """Answer an event again (a reply taken over from a stopped process)."""
+        adapter = self._adapters.get(str(to.chat.platform))
+        if adapter is None:
+            raise DeliveryError(f"{to.chat.platform} is not connected", permanent=False)
+        return await adapter.reply(to, reply)
 
     async def edit(self, sent: SentRef, reply: Reply) -> None:
         adapter = self._adapters.get(str(sent.platform))

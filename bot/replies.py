@@ -7,6 +7,7 @@ fan can never inject markup or a mass mention.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -74,6 +75,9 @@ class Reply:
     is_error: bool = False
     #: Members this message is meant to ping (adapters allow mentions for these only).
     mentions: tuple[str, ...] = field(default=())
+    #: kept in the reply outbox until sent; False only for the answer to /mydata delete, which
+    #: must leave no record of the fan behind (it is sent once, like a reply before the outbox)
+    durable: bool = True
 
     def plain(self) -> str:
         """Unescaped plain text, for logs, tests and the console."""
@@ -200,3 +204,29 @@ def _cut(seg: Segment, limit: int, cost: CostFn) -> list[Segment]:
         out.append(kind(piece))
         rest = rest[len(piece) :]
     return out
+
+
+_KINDS: dict[str, type] = {"text": Text, "bold": Bold, "code": Code, "link": Link, "mention": Mention, "br": LineBreak}
+_NAMES = {cls: name for name, cls in _KINDS.items()}
+
+
+def reply_to_json(reply: Reply) -> str:
+    """A reply as it is kept until it is sent (the durable reply outbox)."""
+    segments = [[_NAMES[type(s)], *(getattr(s, f) for f in s.__slots__)] for s in reply.segments]
+    return json.dumps(
+        {
+            "s": segments,
+            "b": [[b.label, b.action, b.payload] for b in reply.buttons],
+            "p": reply.private,
+            "e": reply.is_error,
+            "m": list(reply.mentions),
+        },
+        ensure_ascii=False,
+    )
+
+
+def reply_from_json(text: str) -> Reply:
+    data = json.loads(text)
+    segments = tuple(_KINDS[kind](*values) for kind, *values in data["s"])
+    buttons = tuple(Button(*b) for b in data["b"])
+    return Reply(segments, buttons=buttons, private=data["p"], is_error=data["e"], mentions=tuple(data["m"]))

@@ -99,3 +99,32 @@ class AuditEntry(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     platform: str | None = Field(default=None, max_length=16)
     chat_id: str | None = Field(default=None, max_length=64)
+
+
+class OutboxReply(SQLModel, table=True):
+    """A reply decided for an event, kept until the platform has it (the durable reply outbox).
+
+    Written in the same transaction that marks its event done, with the process that will send
+    it as owner; the owner renews ``claimed_at`` while it holds the reply, so a reply whose owner
+    died is taken over and sent by another process after a lease."""
+
+    __tablename__ = "reply_outbox"
+    __table_args__ = (Index("ix_reply_outbox_status", "status", "claimed_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    thread_id: str | None = Field(default=None, max_length=64)
+    #: the fan's message the reply quotes (none for button presses and joins)
+    quote_id: str | None = Field(default=None, max_length=100)
+    author_id: str = Field(max_length=64)
+    author_name: str = Field(default="", max_length=200)
+    chat_private: bool = Field(default=False)
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    #: sending | sent | failed | unknown (the platform may have it: never sent again)
+    status: str = Field(default="sending", max_length=10)
+    claimed_by: str = Field(max_length=64)
+    claimed_at: datetime = Field(sa_column=_ts())
+    attempts: int = Field(default=1)
+    created_at: datetime = Field(sa_column=_ts())
+    sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    error: str | None = Field(default=None, max_length=300)

@@ -51,6 +51,9 @@ class StubMatrix:
             author = Author(MATRIX, f"@{user}:example.org", user, username=user)
             result = await sink.handle(IncomingMessage(ROOM, author, f"$event{n}", text, self.clock.now()))
             self.said += [r.plain() for r in result.replies]
+            for reply_id in result.reply_ids:  # every adapter reports each reply's fate to the outbox
+                if reply_id is not None:
+                    await sink.delivered(reply_id, "sent")
         self._done.set()
 
     async def stop(self) -> None:

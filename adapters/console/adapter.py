@@ -140,8 +140,11 @@ class ConsoleAdapter:
             return
         assert self._sink is not None
         result = await self._sink.handle(event)
-        for reply in result.replies:
+        for i, reply in enumerate(result.replies):
             await self.reply(event, reply)
+            reply_id = result.reply_ids[i] if i < len(result.reply_ids) else None
+            if reply_id is not None:
+                await self._sink.delivered(reply_id, "sent")
 
     def _event(self, parsed: ParsedLine) -> Event | None:
         self._counter += 1

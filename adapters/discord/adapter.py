@@ -205,14 +205,27 @@ class DiscordAdapter(DiscordRoles):
         # each channel in order, channels side by side; a channel's replies wait out its own rate
         # limit in its send lane without holding back the next message's handling
         result = await self.lanes.submit(event.chat.chat_id, lambda: sink.handle(event))
-        for reply in result.replies:
-            self.senders.submit(event.chat.chat_id, partial(self._reply_in_channel, message, event, reply))
+        ids: tuple[int | None, ...] = result.reply_ids or (None,) * len(result.replies)
+        for reply, reply_id in zip(result.replies, ids, strict=False):
+            self.senders.submit(event.chat.chat_id, partial(self._reply_in_channel, message, event, reply, reply_id))
 
-    async def _reply_in_channel(self, message: discord.Message, event: Event, reply: Reply) -> None:
+    async def _reply_in_channel(
+        self, message: discord.Message, event: Event, reply: Reply, reply_id: int | None
+    ) -> None:
         try:
             await self._send(message.channel, reply, reference=message)
         except DeliveryError as exc:
             log.warning("reply not delivered", extra={"chat": event.chat.key, "reason": exc.reason})
+            await self._report(reply_id, "failed" if exc.permanent else "retry", exc.reason)
+        else:
+            await self._report(reply_id, "sent")
+
+    async def _report(self, reply_id: int | None, outcome: str, error: str | None = None) -> None:
+        if reply_id is not None and self._sink is not None:
+            try:
+                await self._sink.delivered(reply_id, outcome, error)
+            except Exception:  # the database is down: the outbox sends it again after the lease
+                log.warning("reply outcome not recorded", extra={"reply": reply_id}, exc_info=True)
 
     async def _on_slash(self, interaction: discord.Interaction, spec: CommandSpec, values: dict[str, Any]) -> None:
         args: dict[str, str | int | None] = {}
@@ -267,6 +280,8 @@ class DiscordAdapter(DiscordRoles):
         replies = result.replies or (Reply(()),) if not interaction.response.is_done() else result.replies
         for reply in replies:
             await self._respond(interaction, reply)
+        for reply_id in result.reply_ids:  # answered through the interaction (or it expired: logged)
+            await self._report(reply_id, "sent")
 
     async def _respond(self, interaction: discord.Interaction, reply: Reply) -> None:
         chunks = render_chunks(reply) if reply.segments or reply.is_error else ["✓"]
@@ -350,6 +365,10 @@ class DiscordAdapter(DiscordRoles):
         return SentRef(PLATFORM, chat.chat_id, tuple(str(m.id) for m in messages))
 
     async def reply(self, to: Event, reply: Reply) -> SentRef | None:
+        """Answer an event outside its interaction (a reply taken over after a restart): a
+        private answer goes by DM or not at all, never into the channel."""
+        if reply.private and not to.chat.is_private:
+            return await self.send_direct(to.author, reply)
         return await self.send(to.chat, reply)
 
     async def edit(self, sent: SentRef, reply: Reply) -> None:

@@ -47,6 +47,7 @@ from bot.events import Author, ChatRef, Event, IncomingMessage
 from bot.replies import Reply
 
 log = logging.getLogger(__name__)
+SEND_TIMEOUT = 30.0
 ROLE_TTL = 300.0
 
 
@@ -73,6 +74,9 @@ class TelegramAdapter:
             .base_url(settings.base_url)
             .updater(None)
             .rate_limiter(AIORateLimiter(overall_max_rate=settings.messages_per_second, max_retries=3))
+            # a slow answer is still an answer: waiting long keeps "did Telegram get it?" rare
+            .read_timeout(SEND_TIMEOUT)
+            .write_timeout(SEND_TIMEOUT)
             .build()
         )
         self.username = ""
@@ -168,14 +172,26 @@ class TelegramAdapter:
     def _deliver(self, event: Event, result: HandleResult) -> None:
         """Replies go out in their chat's send lane: a chat waiting out a flood limit holds back
         only its own replies, never another chat's, nor the intake of updates."""
-        for reply in result.replies:
-            self.senders.submit(event.chat.chat_id, partial(self._answer, event, reply))
+        ids: tuple[int | None, ...] = result.reply_ids or (None,) * len(result.replies)
+        for reply, reply_id in zip(result.replies, ids, strict=False):
+            self.senders.submit(event.chat.chat_id, partial(self._answer, event, reply, reply_id))
 
-    async def _answer(self, event: Event, reply: Reply) -> None:
+    async def _answer(self, event: Event, reply: Reply, reply_id: int | None) -> None:
         try:
             await self.reply(event, reply)
         except DeliveryError as exc:
             log.warning("reply not delivered", extra={"chat": event.chat.key, "reason": exc.reason})
+            outcome = "unknown" if exc.unknown else "failed" if exc.permanent else "retry"
+            await self._report(reply_id, outcome, exc.reason)
+        else:
+            await self._report(reply_id, "sent")
+
+    async def _report(self, reply_id: int | None, outcome: str, error: str | None = None) -> None:
+        if reply_id is not None and self._sink is not None:
+            try:
+                await self._sink.delivered(reply_id, outcome, error)
+            except Exception:  # the database is down: the outbox sends it again after the lease
+                log.warning("reply outcome not recorded", extra={"reply": reply_id}, exc_info=True)
 
     async def _finish_sending(self, grace: float) -> None:
         await self.senders.wait_idle(grace)

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, TypeVar
 
+import httpx
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.adapter import DeliveryError
@@ -16,6 +17,16 @@ from bot.adapter import DeliveryError
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 NETWORK_ATTEMPTS = 5
+
+
+#: calls that post something: resending one whose outcome is unknown could post it twice
+SENDS = frozenset({"sendMessage", "sendPoll", "sendDocument", "sendPhoto"})
+
+
+def _never_left(exc: TimedOut) -> bool:
+    """The timeout happened before the request reached Telegram (connecting, or waiting for a
+    free connection in the pool): sending again cannot duplicate anything."""
+    return isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout) or "Pool timeout" in str(exc)
 
 
 def _seconds(value: int | float | timedelta) -> float:
@@ -65,7 +76,15 @@ async def call(
         except BadRequest as exc:
             log.warning("Telegram rejected a call", extra={"method": method, "error": exc.message})
             raise DeliveryError(explain(exc), permanent="not found" in exc.message.lower()) from exc
-        except (TimedOut, NetworkError) as exc:
+        except TimedOut as exc:
+            if method in SENDS and not _never_left(exc):
+                # the request went out and no answer came: Telegram may have the message
+                raise DeliveryError(f"no answer from Telegram to {method}", permanent=False, unknown=True) from exc
+            network_failures += 1
+            if network_failures >= NETWORK_ATTEMPTS:
+                raise DeliveryError(f"Telegram unreachable: {exc}", permanent=False) from exc
+            await asyncio.sleep(min(30.0, 0.5 * 2**network_failures))
+        except NetworkError as exc:
             network_failures += 1
             if network_failures >= NETWORK_ATTEMPTS:
                 raise DeliveryError(f"Telegram unreachable: {exc}", permanent=False) from exc

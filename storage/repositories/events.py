@@ -18,6 +18,7 @@ from sqlmodel import col
 
 from storage.models import ProcessedEvent
 from storage.repositories.base import Repository, insert_for, rowcount
+from storage.repositories.replies import NewReply, insert_replies
 
 
 class ClaimResult(StrEnum):
@@ -97,11 +98,22 @@ async def _existing(s: AsyncSession, c: _Claim) -> ClaimResult:
     return ClaimResult.DONE if status == "done" else ClaimResult.BUSY
 
 
-class _Finishes:
-    """Every finished event waiting: one UPDATE."""
+@dataclass(frozen=True, slots=True)
+class _Finish:
+    platform: str
+    chat_id: str
+    message_id: str
+    now: datetime
+    owner: str
+    replies: tuple[NewReply, ...]
 
-    async def apply(self, s: AsyncSession, items: list[tuple[str, str, str, datetime]]) -> list[None]:
-        keys = [(p, c, m) for p, c, m, _ in items]
+
+class _Finishes:
+    """Every finished event waiting: one UPDATE, and their replies in one INSERT — so an event is
+    done exactly when its replies are stored (the durable reply outbox)."""
+
+    async def apply(self, s: AsyncSession, items: list[_Finish]) -> list[list[int]]:
+        keys = [(f.platform, f.chat_id, f.message_id) for f in items]
         await s.execute(
             update(ProcessedEvent)
             .where(
@@ -109,9 +121,11 @@ class _Finishes:
                     keys
                 )
             )
-            .values(status="done", finished_at=max(at for *_, at in items))
+            .values(status="done", finished_at=max(f.now for f in items))
         )
-        return [None] * len(items)
+        flat = [r for f in items for r in f.replies]
+        ids = iter(await insert_replies(s, flat, items[0].owner, max(f.now for f in items)))
+        return [[next(ids) for _ in f.replies] for f in items]
 
 
 CLAIMS = _Claims()
@@ -125,8 +139,19 @@ class EventRepo(Repository):
         """Committed with the other events in flight (group commit) before the handler runs."""
         return await self.db.group.bulk(CLAIMS, _Claim(platform, chat_id, message_id, owner, now, lease))
 
-    async def finish(self, platform: str, chat_id: str, message_id: str, now: datetime) -> None:
-        await self.db.group.bulk(FINISHES, (platform, chat_id, message_id, now))
+    async def finish(
+        self,
+        platform: str,
+        chat_id: str,
+        message_id: str,
+        now: datetime,
+        *,
+        owner: str = "",
+        replies: tuple[NewReply, ...] = (),
+    ) -> list[int]:
+        """Mark the event done and store its replies (owned by ``owner``) in the same transaction;
+        returns the replies' outbox ids."""
+        return await self.db.group.bulk(FINISHES, _Finish(platform, chat_id, message_id, now, owner, replies))
 
     async def release(self, platform: str, chat_id: str, message_id: str, owner: str) -> None:
         """Give a claim back (stopped before the handler ran) so a redelivery is handled."""

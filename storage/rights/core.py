@@ -9,7 +9,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlmodel import col
 
 from storage.db import Tx
-from storage.models import AuditEntry, Chat, Identity, Member, ProcessedEvent
+from storage.models import AuditEntry, Chat, Identity, Member, OutboxReply, ProcessedEvent
 
 if TYPE_CHECKING:
     from storage.rights import Forget
@@ -52,6 +52,7 @@ async def export(tx: Tx, member_id: int) -> dict[str, Any] | None:
 
 async def forget(tx: Tx, req: Forget) -> dict[str, int]:
     user_ids = [u for _, u in req.identities]
+    await _forget_replies(tx, req)
     if user_ids:  # private chats with the fan (on Telegram their id is the fan's id) and what was processed there
         await tx.execute(delete(Chat).where(or_(*(col(Chat.chat_id) == u for u in user_ids))))
         await tx.execute(delete(ProcessedEvent).where(or_(*(col(ProcessedEvent.chat_id) == u for u in user_ids))))
@@ -65,3 +66,19 @@ async def forget(tx: Tx, req: Forget) -> dict[str, int]:
     await tx.execute(delete(Identity).where(col(Identity.member_id) == req.member_id))
     await tx.execute(update(Member).where(col(Member.id) == req.member_id).values(display_name=FORMER))
     return {"identities": len(req.identities)}
+
+
+async def _forget_replies(tx: Tx, req: Forget) -> None:
+    """Replies to the fan's messages, and undeliverable ones that name them (kept as records)."""
+    for platform, user_id in req.identities:
+        await tx.execute(
+            delete(OutboxReply).where(col(OutboxReply.platform) == platform, col(OutboxReply.author_id) == user_id)
+        )
+    names = (await tx.execute(select(Identity).where(col(Identity.member_id) == req.member_id))).scalars().all()
+    needles = {n for i in names for n in (i.display_name, i.username) if n and len(n) >= 3}
+    needles |= {u for _, u in req.identities}
+    delivered = col(OutboxReply.status).in_(("sent", "failed", "unknown"))
+    for needle in needles:
+        await tx.execute(
+            delete(OutboxReply).where(delivered, col(OutboxReply.payload).contains(needle, autoescape=True))
+        )

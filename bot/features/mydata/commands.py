@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -90,8 +91,9 @@ class DataRightsCommands:
         counts = await self.forget_member(ctx.member.member_id, ctx.now)
         kept = counts.get("feedback_kept", 0)
         note = f" {kept} idea(s) others voted for stay, credited to 'a former member'." if kept else ""
-        return say(
+        done = say(
             f"Done: your identities, votes, points and history are deleted on every platform.{note} "
             "If you speak here again you start as a new member.",
             private=True,
         )
+        return replace(done, durable=False)  # no outbox record of the fan may outlive the deletion
