@@ -61,6 +61,7 @@ class TelegramAdapter:
         clock: Clock | None = None,
         poll_timeout: int = 30,
         retry_delay: float = 1.0,
+        send_timeout: float = SEND_TIMEOUT,
     ) -> None:
         if settings.token is None:
             raise ValueError("a Telegram token is required")
@@ -75,8 +76,8 @@ class TelegramAdapter:
             .updater(None)
             .rate_limiter(AIORateLimiter(overall_max_rate=settings.messages_per_second, max_retries=3))
             # a slow answer is still an answer: waiting long keeps "did Telegram get it?" rare
-            .read_timeout(SEND_TIMEOUT)
-            .write_timeout(SEND_TIMEOUT)
+            .read_timeout(send_timeout)
+            .write_timeout(send_timeout)
             .build()
         )
         self.username = ""

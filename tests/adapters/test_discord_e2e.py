@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from typing import Any
 
 import discord
@@ -12,12 +13,14 @@ import pytest
 from adapters.discord import DiscordAdapter
 from adapters.discord.plugin import DiscordSettings
 from bot.app import App
+from bot.clock import ManualClock
 from bot.commands import Arg, ArgKind, CommandSpec
 from bot.context import CommandContext
 from bot.features import DEFAULT_FEATURES
 from bot.replies import BR, Text, say
 from bot.settings import Settings
 from storage.db import Database
+from storage.repositories.replies import REPLY_LEASE
 from tests.conftest import with_commands
 from tests.fakes.discord_api import CHANNEL_ID, GUILD_ID, FakeDiscordAPI
 
@@ -58,7 +61,9 @@ class Bot:
         self.app, self.adapter = app, adapter
 
 
-async def start_bot(fake: FakeDiscordAPI, db: Database) -> Bot:
+async def start_bot(
+    fake: FakeDiscordAPI, db: Database, clock: ManualClock | None = None, cls: type[DiscordAdapter] = DiscordAdapter
+) -> Bot:
     settings = Settings(limits={"commands_per_window": 1000})  # type: ignore[arg-type]
     section = DiscordSettings(
         token="fake-token",  # type: ignore[arg-type]
@@ -84,8 +89,8 @@ async def start_bot(fake: FakeDiscordAPI, db: Database) -> Bot:
             args=(Arg("n", ArgKind.INT, "a number", required=False, min_value=1, max_value=9),),
         ),
     )
-    app = App(settings, db=db, features=[*DEFAULT_FEATURES, extra])
-    adapter = DiscordAdapter(settings=section, clock=app.clock, defer_after=0.2, guild_ready_timeout=0.1)
+    app = App(settings, db=db, clock=clock, features=[*DEFAULT_FEATURES, extra])
+    adapter = cls(settings=section, clock=app.clock, defer_after=0.2, guild_ready_timeout=0.1)
     app.add_adapter(adapter)
     await app.prepare()
     await adapter.start(app.dispatcher)
@@ -226,3 +231,36 @@ async def test_forbidden_channel_is_marked_unreachable(fake: FakeDiscordAPI, bot
         await bot.app.messenger.send(ChatRef(Platform("discord"), CHANNEL_ID), say("hello"))
     chat = await bot.app.chats.get("discord", CHANNEL_ID)
     assert chat is not None and not chat.reachable
+
+
+class DiesBeforeSending(DiscordAdapter):
+    """The process dies once the core has stored the reply, before anything went to Discord."""
+
+    died = asyncio.Event()
+
+    async def _reply_in_channel(self, *args: Any) -> None:
+        self.died.set()
+        await asyncio.Event().wait()
+
+
+async def test_a_reply_the_bot_died_before_sending_arrives_after_restart(fake: FakeDiscordAPI, db: Database) -> None:
+    clock = ManualClock()
+    DiesBeforeSending.died = asyncio.Event()
+    first = await start_bot(fake, db, clock, DiesBeforeSending)
+    await first.app.chats.ensure(
+        "discord", CHANNEL_ID, title="general", kind="fan", community_id=GUILD_ID, now=clock.now()
+    )
+    await fake.user_says(ALICE, "It would be great if the app had a dark mode")
+    await asyncio.wait_for(DiesBeforeSending.died.wait(), 10)
+    await first.adapter.senders.close()
+    await first.adapter.stop()
+    assert fake.messages == []
+    clock.advance(REPLY_LEASE + timedelta(seconds=1))  # the dead process stopped renewing its claim
+    second = await start_bot(fake, db, clock)
+    try:
+        assert await second.app.recovery.sweep() == 1
+        await until(lambda: fake.messages)
+        assert fake.messages[0]["content"].startswith("That sounds like an idea, Alice.")
+        assert await second.app.recovery.sweep() == 0
+    finally:
+        await second.adapter.stop()

@@ -72,6 +72,7 @@ class FakeTelegramAPI:
         self.blocked_chats: set[int] = set()
         self.commands: dict[str, list[dict[str, Any]]] = {}  # scope type -> commands
         self.faults: dict[str, list[Fault]] = {}
+        self.slow_answers: dict[str, list[float]] = {}
         #: a per-second limit on sendMessage across all chats (None: unlimited)
         self.rate_limit: int | None = None
         self.rate_limited = 0  # how many 429s the rate limit answered
@@ -116,6 +117,10 @@ class FakeTelegramAPI:
                 400: "Bad Request: chat not found",
             }.get(status, "Internal Server Error")
         self.faults.setdefault(method, []).append(Fault(status, description, params))
+
+    def answer_slowly(self, method: str, seconds: float) -> None:
+        """The next call of ``method`` takes effect at once but is answered after ``seconds``."""
+        self.slow_answers.setdefault(method, []).append(seconds)
 
     def push(self, update: dict[str, Any]) -> dict[str, Any]:
         update = {"update_id": next(self._ids), **update}
@@ -211,6 +216,9 @@ class FakeTelegramAPI:
             result = await handler(params)
         except _ApiError as exc:
             return self._error(exc.status, exc.description, exc.parameters)
+        slow = self.slow_answers.get(method)
+        if slow:  # the call took effect, the answer comes late (the client may have given up)
+            await asyncio.sleep(slow.pop(0))
         return web.json_response({"ok": True, "result": result})
 
     @staticmethod
