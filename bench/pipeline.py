@@ -171,18 +171,23 @@ async def fanloop(fake: Fake, url: str, messages: int, rate: int, seconds: float
     from bot.settings import Settings
     from storage.db import Database
 
-    db = Database(url, connect_args=_schema_args(url))
     settings = Settings(limits={"commands_per_window": 1000})  # type: ignore[arg-type]
+    seeding = Database(url, connect_args=_schema_args(url))
+    first = App(settings, db=seeding)
+    await first.prepare()
+    seeded = await grow(first, CHATS, grown)
+    await first.llm.aclose()
+    await seeding.dispose()
+    # start-up as after a restart: migrations checked, the FAQ index built, the adapter connected
+    started = time.monotonic()
+    db = Database(url, connect_args=_schema_args(url))
     app = App(settings, db=db)
     section = TelegramSettings(token=TOKEN, base_url=fake.base_url, messages_per_second=1000)  # type: ignore[arg-type]
     adapter = TelegramAdapter(settings=section, clock=app.clock, poll_timeout=1)
     app.add_adapter(adapter)
-    started = time.monotonic()
     await app.prepare()
-    seeded = await grow(app, CHATS, grown)
-    await app.prepare()  # the FAQ index is built at start
-    startup = time.monotonic() - started
     await adapter.start(app.dispatcher)
+    startup = time.monotonic() - started
     try:
         result, _ = await measure(fake, messages, rate, seconds, 10_000_000)
     finally:
