@@ -35,16 +35,8 @@ class NewReply:
 
 
 @dataclass(frozen=True, slots=True)
-class StoredReply:
+class StoredReply(NewReply):
     id: int
-    platform: str
-    chat_id: str
-    thread_id: str | None
-    quote_id: str | None
-    author_id: str
-    author_name: str
-    chat_private: bool
-    payload: str
     attempts: int
 
 
@@ -150,7 +142,6 @@ class ReplyRepo(Repository):
             ).scalars()
             return [
                 StoredReply(
-                    int(r.id or 0),
                     r.platform,
                     r.chat_id,
                     r.thread_id,
@@ -159,7 +150,8 @@ class ReplyRepo(Repository):
                     r.author_name,
                     r.chat_private,
                     r.payload,
-                    r.attempts,
+                    id=int(r.id or 0),
+                    attempts=r.attempts,
                 )
                 for r in rows
             ]

@@ -17,14 +17,14 @@ from bot.context import Context
 from bot.contracts import Awarder
 from bot.detect import FeedbackDetector
 from bot.events import Author, ChatRef, IncomingMessage, Platform
+from bot.features.feedback.duplicates import OpenItems
 from bot.features.feedback.reading import resolve_item
-from bot.features.feedback.similarity import LiveIndex
 from bot.features.feedback.text import ref, status_phrase, votes_phrase
 from bot.llm import LLM, classify_once
 from bot.replies import BR, Button, Mention, Reply, Segment, Text, say
 from bot.settings import FeedbackSettings
 from storage.repositories.chats import ChatRepo
-from storage.repositories.feedback import OPEN, ChangeView, FeedbackRepo, ItemView, NewItem, VoteOutcome
+from storage.repositories.feedback import ChangeView, FeedbackRepo, ItemView, NewItem, VoteOutcome
 from storage.repositories.members import MemberRepo, MemberView
 from storage.repositories.outbox import OfferRepo
 
@@ -83,7 +83,7 @@ class FeedbackService:
         #: the optional LLM classifier (None: phrase rules only)
         self.llm = llm
         #: open items for "+1 #N instead" offers, kept current (not rebuilt per submission)
-        self._index = LiveIndex()
+        self.open_items = OpenItems(items, settings.similar_threshold)
 
     async def resolve(self, number: int) -> ItemView:
         return await resolve_item(self.items, number)
@@ -160,26 +160,7 @@ class FeedbackService:
     async def similar(
         self, text: str, *, limit: int = 1, exclude: tuple[int, ...] = ()
     ) -> list[tuple[ItemView, float]]:
-        index = await self._open_items()
-        out: list[tuple[ItemView, float]] = []
-        for doc_id, score in index.rank(text, limit=limit + 5, exclude=exclude):
-            if score < self.settings.similar_threshold or len(out) == limit:
-                break
-            item = await self.items.get(doc_id)
-            if item is None or item.status not in OPEN:  # closed since (here or by another process)
-                index.remove(doc_id)
-                continue
-            out.append((item, score))
-        return out
-
-    async def _open_items(self) -> LiveIndex:
-        """Every open item, indexed at first use; later only items past the highest id seen are
-        fetched (this process's and other processes' new ones)."""
-        index = self._index
-        newer = await self.items.search_corpus(open_only=True, limit=None, after_id=index.high_water)
-        for doc_id, body, _ in reversed(newer):
-            index.add(doc_id, body)
-        return index
+        return await self.open_items.similar(text, limit=limit, exclude=exclude)
 
     async def log_command(self, ctx: Context, text: str | None, kind: str | None) -> list[Reply]:
         """``/log``: a manager replying to a fan's message logs it for them; a fan logs their

@@ -1,0 +1,39 @@
+"""Finding the open item a new idea duplicates, at any size: every open item is indexed once and
+the index kept current, instead of reloading and re-indexing thousands of items per submission."""
+
+from __future__ import annotations
+
+from bot.features.feedback.similarity import LiveIndex
+from storage.repositories.feedback import OPEN, FeedbackRepo, ItemView
+
+
+class OpenItems:
+    def __init__(self, items: FeedbackRepo, threshold: float) -> None:
+        self.items = items
+        self.threshold = threshold
+        self._index = LiveIndex()
+
+    async def similar(
+        self, text: str, *, limit: int = 1, exclude: tuple[int, ...] = ()
+    ) -> list[tuple[ItemView, float]]:
+        """The open items most like ``text`` (at least ``threshold`` alike), best first."""
+        index = await self._current()
+        out: list[tuple[ItemView, float]] = []
+        for doc_id, score in index.rank(text, limit=limit + 5, exclude=exclude):
+            if score < self.threshold or len(out) == limit:
+                break
+            item = await self.items.get(doc_id)
+            if item is None or item.status not in OPEN:  # closed since (here or by another process)
+                index.remove(doc_id)
+                continue
+            out.append((item, score))
+        return out
+
+    async def _current(self) -> LiveIndex:
+        """Indexed at first use; later only items past the highest id seen are fetched (this
+        process's and other processes' new ones)."""
+        index = self._index
+        newer = await self.items.search_corpus(open_only=True, limit=None, after_id=index.high_water)
+        for doc_id, body, _ in reversed(newer):
+            index.add(doc_id, body)
+        return index
