@@ -35,12 +35,22 @@ class DeliveryError(Exception):
         self.unknown = unknown
 
 
+class Gate(Protocol):
+    """Waits for a send's turn under a platform's rate limit (``bot.gates``)."""
+
+    async def wait(self) -> None: ...
+
+
 class EventSink(Protocol):
     """What an adapter hands its events to (the core's :class:`~bot.dispatcher.Dispatcher`)."""
 
     async def handle(self, event: Event) -> HandleResult: ...
 
     def commands(self) -> Sequence[CommandSpec]: ...
+
+    def gate(self, key: str, rate: float) -> Gate:
+        """The send gate for one bot token (``key``) at ``rate`` sends a second: shared by every
+        process on a PostgreSQL database. Adapters wait on it before each send."""
 
     async def delivered(self, reply_id: int, outcome: str, error: str | None = None) -> None:
         """Report how a reply of a :class:`HandleResult` went: ``sent``, ``failed`` (for good),

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from bot.adapter import HandleResult
+from bot.adapter import Gate, HandleResult
 from bot.clock import Clock
 from bot.commands import CommandError, CommandRegistry, CommandSpec, Result, Role, parse_args, split_command
 from bot.context import ButtonHandler, CommandContext, Context, MessageListener, PerkSource, ReactionListener
@@ -31,6 +31,7 @@ from bot.events import (
     ReactionAdded,
     cleaned,
 )
+from bot.gates import LocalGate, SharedGate
 from bot.messenger import Messenger
 from bot.replies import Outgoing, Reply, error, reply_to_json
 from bot.roles import RoleResolver
@@ -38,6 +39,7 @@ from bot.settings import LimitsSettings
 from storage.repositories.chats import ChatRepo
 from storage.repositories.events import ClaimResult, EventRepo
 from storage.repositories.members import MemberRepo
+from storage.repositories.rates import RateRepo
 from storage.repositories.replies import NewReply, ReplyRepo
 
 log = logging.getLogger(__name__)
@@ -97,6 +99,7 @@ class Dispatcher:
         self.chats = chats
         self.events = events
         self.replies = ReplyRepo(events.db)
+        self._gates: dict[str, Gate] = {}
         self.messenger = messenger
         self.clock = clock
         self.limits = limits
@@ -115,6 +118,12 @@ class Dispatcher:
 
     def commands(self) -> Sequence[CommandSpec]:
         return self.registry.all()
+
+    def gate(self, key: str, rate: float) -> Gate:
+        if key not in self._gates:
+            shared = not self.events.db.is_sqlite
+            self._gates[key] = SharedGate(RateRepo(self.events.db), key, rate) if shared else LocalGate(rate)
+        return self._gates[key]
 
     async def delivered(self, reply_id: int, outcome: str, error: str | None = None) -> None:
         if outcome not in OUTCOMES:

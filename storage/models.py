@@ -128,3 +128,11 @@ class OutboxReply(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_ts())
     sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     error: str | None = Field(default=None, max_length=300)
+
+
+class RateSlot(SQLModel, table=True):
+    """The next free send slot of a rate limit shared by every process (one row per bot token)."""
+
+    __tablename__ = "rate_slots"
+    key: str = Field(primary_key=True, max_length=100)
+    next_at: datetime = Field(sa_column=_ts())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import time
 from functools import partial
@@ -23,11 +24,11 @@ from adapters.discord.plugin import DiscordSettings
 from adapters.discord.render import allowed_mentions, parse_custom_id, render_chunks, view
 from adapters.discord.roles import ROLE_TTL, DiscordRoles
 from adapters.lanes import Lanes
-from adapters.pacing import Pacer
-from bot.adapter import DeliveryError, EventSink, HandleResult, SentRef
+from bot.adapter import DeliveryError, EventSink, Gate, HandleResult, SentRef
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandSpec, Role
 from bot.events import Author, ButtonPressed, ChatRef, CommandInvocation, Event, IncomingMessage, Platform
+from bot.gates import LocalGate
 from bot.replies import Reply
 
 PLATFORM = Platform("discord")
@@ -83,7 +84,7 @@ class DiscordAdapter(DiscordRoles):
         self.ready_timeout = ready_timeout
         self.guild_ready_timeout = guild_ready_timeout
         self.message_content = True
-        self.pacer = Pacer(GLOBAL_RATE)
+        self.pacer: Gate = LocalGate(GLOBAL_RATE)  # until start(): then the bot token's shared gate
         self.client = self._make_client(message_content=True)
         self.tree: app_commands.CommandTree[Any] = app_commands.CommandTree(self.client)
         self._sink: EventSink | None = None
@@ -119,6 +120,7 @@ class DiscordAdapter(DiscordRoles):
         self._sink = sink
         assert self.settings.token is not None
         token = self.settings.token.get_secret_value()
+        self.pacer = sink.gate(f"discord:{hashlib.sha256(token.encode()).hexdigest()[:16]}", GLOBAL_RATE)
         for command in slash.build(sink.commands(), self._on_slash):
             self.tree.add_command(command)
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import time
 from collections.abc import Sequence
@@ -34,16 +35,16 @@ from telegram.error import Forbidden, InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application
 
 from adapters.lanes import Lanes
-from adapters.pacing import Pacer
 from adapters.telegram import delivery
 from adapters.telegram.plugin import TelegramSettings
 from adapters.telegram.receive import ALLOWED_UPDATES, Receiver
 from adapters.telegram.render import keyboard, render_chunks
 from adapters.telegram.translate import PLATFORM, chat_ref
-from bot.adapter import DeliveryError, EventSink, HandleResult, SentRef
+from bot.adapter import DeliveryError, EventSink, Gate, HandleResult, SentRef
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandSpec, Role
 from bot.events import Author, ChatRef, Event, IncomingMessage
+from bot.gates import LocalGate
 from bot.replies import Reply
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,8 @@ class TelegramAdapter:
         )
         self.username = ""
         self.can_read_all = True
-        self.pacer = Pacer(settings.messages_per_second)
+        self.rate = settings.messages_per_second
+        self.pacer: Gate = LocalGate(self.rate)  # until start(): then the bot token's shared gate
         self._sink: EventSink | None = None
         self.receiver: Receiver | None = None
         self.senders = Lanes(32, name="telegram-out")
@@ -95,6 +97,8 @@ class TelegramAdapter:
     # -- lifecycle ----------------------------------------------------------------------
     async def start(self, sink: EventSink) -> None:
         self._sink = sink
+        token = self.settings.token.get_secret_value() if self.settings.token else ""
+        self.pacer = sink.gate(f"telegram:{hashlib.sha256(token.encode()).hexdigest()[:16]}", self.rate)
         try:
             await self.app.initialize()
         except InvalidToken:

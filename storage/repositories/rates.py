@@ -1,0 +1,27 @@
+"""Send slots shared by every process on one database (virtual scheduling): each send takes the
+next free slot of its key in one atomic upsert and waits for it, so N processes together stay
+evenly under the platform's limit."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import col
+
+from storage.models import RateSlot
+from storage.repositories.base import Repository, insert_for
+
+
+class RateRepo(Repository):
+    async def reserve(self, key: str, interval: timedelta, now: datetime) -> datetime:
+        """The start of this caller's slot (``now`` or later). PostgreSQL only: one SQLite database
+        serves one process, whose in-memory pacer is the whole truth."""
+        async with self.db.session() as s:
+            stmt = insert_for(s, RateSlot).values(key=key, next_at=now + interval)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["key"], set_={"next_at": func.greatest(col(RateSlot.next_at), now) + interval}
+            ).returning(col(RateSlot.next_at))
+            next_at: datetime = (await s.execute(stmt)).scalar_one()
+            await s.commit()
+        return next_at - interval
