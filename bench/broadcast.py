@@ -1,5 +1,7 @@
 """One announcement to many chats through the real Telegram adapter, against the local fake Bot
-API enforcing Telegram's ~30 messages/s (429 with retry_after beyond it). Prints one JSON object.
+API enforcing a rate (Telegram's ~30 messages/s by default; 429 with retry_after beyond it).
+Prints one JSON object: time to the first send, the rate reached as a share of the allowed one,
+messages lost and duplicated.
 
     python bench/broadcast.py [--chats 2000] [--rate 30]
 """
@@ -34,7 +36,8 @@ async def run(chats: int, rate: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(sqlite_url(Path(tmp)))
         settings = Settings()
-        section = TelegramSettings(token=fake.token, base_url=fake.base_url)  # type: ignore[arg-type]
+        pace = rate - 0.5  # the bot's own ceiling just under the fake's limit
+        section = TelegramSettings(token=fake.token, base_url=fake.base_url, messages_per_second=pace)  # type: ignore[arg-type]
         app = App(settings, db=db)
         adapter = TelegramAdapter(settings=section, clock=app.clock, poll_timeout=1)
         app.add_adapter(adapter)
@@ -53,9 +56,10 @@ async def run(chats: int, rate: int) -> dict[str, object]:
         announcer = app.get(ANNOUNCER)
         assert announcer is not None
         await announcer.announce_now("🚀 3.2.0 is out! Thanks to every fan who sent an idea.", None)
-        started = time.perf_counter()
+        started = time.monotonic()
         await announcer.tick()
-        seconds = time.perf_counter() - started
+        seconds = time.monotonic() - started
+        first_send = min(c.at for c in fake.calls_to("sendMessage")) - started
         per_chat = Counter(m["chat_id"] for m in fake.sent)
         attempts = len(fake.calls_to("sendMessage")) - before
         await adapter.stop()
@@ -64,6 +68,7 @@ async def run(chats: int, rate: int) -> dict[str, object]:
     return {
         "chats": chats,
         "seconds": round(seconds, 2),
+        "first_send_s": round(first_send, 2),
         "rate_ratio": round((chats / seconds) / rate, 3),
         "lost": sum(1 for i in range(chats) if per_chat.get(str(-2_000_000 - i), 0) == 0),
         "duplicated": sum(1 for n in per_chat.values() if n > 1),

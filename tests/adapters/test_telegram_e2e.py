@@ -18,6 +18,7 @@ from bot.app import App
 from bot.clock import ManualClock
 from bot.commands import CommandSpec
 from bot.context import CommandContext
+from bot.contracts import ANNOUNCER
 from bot.features import DEFAULT_FEATURES
 from bot.replies import BR, Text, say
 from bot.settings import Settings
@@ -327,3 +328,22 @@ async def test_webhook_accepts_the_right_secret_and_rejects_a_wrong_one(fake: Fa
         assert len(fake.sent) == 1 and "You are member #" in fake.sent[0]["visible"]
     finally:
         await b.stop()
+
+
+async def test_a_fans_help_during_a_broadcast_is_answered_within_three_seconds(fake: FakeTelegramAPI, bot: Bot) -> None:
+    fake.rate_limit = 30  # Telegram's limit; the bot paces itself at 29.5 a second
+    now = bot.app.clock.now()
+    for i in range(300):  # ten seconds of broadcasting
+        chat = str(-5_000_000 - i)
+        await bot.app.chats.ensure("telegram", chat, title=f"g{i}", kind="announcement", community_id=None, now=now)
+    announcer = bot.app.get(ANNOUNCER)
+    assert announcer is not None
+    await announcer.announce_now("🚀 3.2.0 is out!", None)
+    broadcast = asyncio.create_task(bot.app.run_job("announcements"))
+    await until(lambda: len(fake.sent) >= 30)  # well into it
+    asked = time.monotonic()
+    fake.push_message("/help", sender=user(44, "Carol"))
+    await until(lambda: any("commands" in m["visible"] and m["chat_id"] == str(GROUP["id"]) for m in fake.sent))
+    assert time.monotonic() - asked < 3.0
+    assert not broadcast.done()  # it was still going
+    broadcast.cancel()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
@@ -13,7 +14,7 @@ from sqlmodel import SQLModel
 import storage.tables  # noqa: F401
 from bot.clock import ManualClock
 from storage.db import Database
-from storage.migrate import current_revision, head_revision
+from storage.migrate import current_revision, head_revision, upgrade
 from storage.repositories import AuditRepo, ChatRepo, ClaimResult, EventRepo, MemberRepo
 
 
@@ -86,3 +87,29 @@ async def test_chats_and_audit(db: Database, clock: ManualClock) -> None:
     assert [e.action for e in await audit.recent()] == ["y", "x"]
     [entry] = await audit.recent(target="#1")
     assert entry.args == {"n": 1} and entry.reason == "why" and entry.at.tzinfo is not None
+
+
+@pytest.mark.postgres
+async def test_processes_starting_together_on_a_fresh_postgres_all_come_up(pg_schema: str) -> None:
+    import uuid
+
+    from sqlalchemy import text as sql
+
+    from tests.conftest import _pg_url, pg_database
+
+    url = _pg_url()
+    assert url is not None
+    schema = f"fresh_{uuid.uuid4().hex[:8]}"
+    admin = Database(url)
+    async with admin.engine.begin() as conn:
+        await conn.execute(sql(f'CREATE SCHEMA "{schema}"'))
+    dbs = [pg_database(url, schema) for _ in range(3)]
+    try:
+        await asyncio.gather(*(upgrade(d) for d in dbs))  # three processes, one fresh database
+        assert {await current_revision(d) for d in dbs} == {head_revision()}
+    finally:
+        for d in dbs:
+            await d.dispose()
+        async with admin.engine.begin() as conn:
+            await conn.execute(sql(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()
