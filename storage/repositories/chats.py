@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
@@ -96,6 +96,26 @@ class ChatRepo(Repository):
                 update(Chat).where(col(Chat.platform) == platform, col(Chat.chat_id) == chat_id).values(kind=kind)
             )
             await s.commit()
+
+    async def titles(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """The titles of these chats, ``(platform, chat_id) -> title``."""
+        if not keys:
+            return {}
+        async with self.db.session() as s:
+            rows = await s.execute(
+                select(col(Chat.platform), col(Chat.chat_id), col(Chat.title)).where(
+                    tuple_(col(Chat.platform), col(Chat.chat_id)).in_(keys)
+                )
+            )
+            return {(p, c): t for p, c, t in rows.all()}
+
+    async def keys_by_kind(self, kind: str) -> list[tuple[str, str]]:
+        """``(platform, chat_id)`` of every chat set up as ``kind`` (light: broadcasts to thousands)."""
+        async with self.db.session() as s:
+            rows = await s.execute(
+                select(col(Chat.platform), col(Chat.chat_id)).where(col(Chat.kind) == kind).order_by(col(Chat.id))
+            )
+            return [(p, c) for p, c in rows.all()]
 
     async def by_kind(self, kind: str) -> list[ChatView]:
         async with self.db.session() as s:

@@ -245,7 +245,7 @@ class AnnouncementService:
 
     async def _resolve(self, a: AnnouncementView) -> list[tuple[str, str]]:
         if "all" in a.targets:
-            return [(c.platform, c.chat_id) for c in await self.chats.by_kind("announcement")]
+            return await self.chats.keys_by_kind("announcement")
         return [tuple(t.split(":", 1)) for t in a.targets]  # type: ignore[misc]
 
     async def deliver(self) -> tuple[int, int]:
@@ -255,7 +255,7 @@ class AnnouncementService:
         if not claimed:
             return 0, 0
         announcements = {i: await self.repo.get(i) for i in {d.announcement_id for d in claimed}}
-        titles = {(c.platform, c.chat_id): c.title for c in await self.chats.by_kind("announcement")}
+        titles = await self.chats.titles(list({(d.platform, d.chat_id.partition("/")[0]) for d in claimed}))
         failures: dict[int, list[str]] = {}
         gate = asyncio.Semaphore(PARALLEL_SENDS)
 
