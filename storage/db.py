@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, DateTime, event
+from sqlalchemy import Column, DateTime, event, make_url
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
+from storage import sqlite_inline
 from storage.batch import GroupCommit
 from storage.cache import TTLCache
 
@@ -78,6 +80,9 @@ class Database:
                 # SQLite has one writer: one connection, taken in turn, never waits in SQLite's busy
                 # loop (which sleeps up to 100 ms a try) the way several connections would
                 kwargs.update(pool_size=1, max_overflow=0, pool_timeout=120)
+                path = make_url(self.url).database
+                if path and os.environ.get("FANLOOP_SQLITE_THREAD") != "1":  # see storage/sqlite_inline.py
+                    kwargs["async_creator"] = sqlite_inline.creator(path, timeout=30)
         else:
             kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=5)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
