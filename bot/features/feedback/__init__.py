@@ -54,4 +54,5 @@ def build(deps: Deps) -> Feature:
             ),
         ),
         provides=(Provide(FEEDBACK, commands),),
+        on_start=(service.open_items.warm,),  # the duplicate index, built once
     )
