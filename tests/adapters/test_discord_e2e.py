@@ -264,3 +264,54 @@ async def test_a_reply_the_bot_died_before_sending_arrives_after_restart(fake: F
         assert await second.app.recovery.sweep() == 0
     finally:
         await second.adapter.stop()
+
+
+class DiesBeforeRecording(DiscordAdapter):
+    """Discord accepted the message; the process dies before recording that."""
+
+    died = asyncio.Event()
+
+    async def _report(self, reply_id: int | None, outcome: str, error: str | None = None) -> None:
+        self.died.set()
+        await asyncio.Event().wait()
+
+
+async def _kill_and_take_over(fake: FakeDiscordAPI, db: Database, clock: ManualClock, first: Bot) -> None:
+    await first.adapter.lanes.close()
+    await first.adapter.senders.close()
+    await first.adapter.stop()
+    clock.advance(REPLY_LEASE + timedelta(seconds=1))  # the dead process stopped renewing its claim
+    second = await start_bot(fake, db, clock)
+    try:
+        assert await second.app.recovery.sweep() == 1
+        await until(lambda: any(m["content"].startswith("That sounds like an idea") for m in fake.messages))
+        assert await second.app.recovery.sweep() == 0
+    finally:
+        await second.adapter.stop()
+
+
+async def test_killed_while_waiting_out_a_429_the_reply_arrives_once(fake: FakeDiscordAPI, db: Database) -> None:
+    clock = ManualClock()
+    first = await start_bot(fake, db, clock)
+    now = clock.now()
+    await first.app.chats.ensure("discord", CHANNEL_ID, title="general", kind="fan", community_id=GUILD_ID, now=now)
+    fake.fail_next("POST /channels/*/messages", 429, retry_after=30)
+    await fake.user_says(ALICE, "It would be great if the app had a dark mode")
+    await until(lambda: [c for c in fake.calls if c.method == "POST" and c.path.startswith("/channels/")])
+    await _kill_and_take_over(fake, db, clock, first)  # killed mid-wait
+    assert len(fake.messages) == 1
+
+
+async def test_killed_after_discord_accepted_it_is_the_one_documented_duplicate(
+    fake: FakeDiscordAPI, db: Database
+) -> None:
+    clock = ManualClock()
+    DiesBeforeRecording.died = asyncio.Event()
+    first = await start_bot(fake, db, clock, DiesBeforeRecording)
+    now = clock.now()
+    await first.app.chats.ensure("discord", CHANNEL_ID, title="general", kind="fan", community_id=GUILD_ID, now=now)
+    await fake.user_says(ALICE, "It would be great if the app had a dark mode")
+    await asyncio.wait_for(DiesBeforeRecording.died.wait(), 10)
+    assert len(fake.messages) == 1
+    await _kill_and_take_over(fake, db, clock, first)
+    assert len(fake.messages) == 2  # the window between send and record
