@@ -123,14 +123,30 @@ class FeedbackRepo(FeedbackChanges):
             rows = (await s.execute(q.order_by(*ordering).limit(limit))).scalars()
             return [item_view(i) for i in rows]
 
-    async def count(self, *, since: datetime | None = None, statuses: Sequence[str] | None = None) -> int:
+    async def count(
+        self,
+        *,
+        since: datetime | None = None,
+        statuses: Sequence[str] | None = None,
+        changed_before: datetime | None = None,
+    ) -> int:
         q = select(func.count()).select_from(FeedbackItem)
         if since is not None:
             q = q.where(col(FeedbackItem.created_at) >= since)
         if statuses is not None:
             q = q.where(col(FeedbackItem.status).in_(statuses))
+        if changed_before is not None:
+            q = q.where(col(FeedbackItem.status_changed_at) < changed_before)
         async with self.db.session() as s:
             return int((await s.execute(q)).scalar_one())
+
+    async def acknowledgements(self, since: datetime) -> list[tuple[datetime, datetime | None]]:
+        """``(created_at, acknowledged_at)`` of every item received since then — two columns, no cap."""
+        q = select(col(FeedbackItem.created_at), col(FeedbackItem.acknowledged_at)).where(
+            col(FeedbackItem.created_at) >= since
+        )
+        async with self.db.session() as s:
+            return [(c, a) for c, a in (await s.execute(q)).all()]
 
     async def search_corpus(
         self, *, open_only: bool, limit: int | None = 5000, after_id: int = 0

@@ -277,3 +277,20 @@ async def test_weekly_digest_lists_items_waiting_over_a_week(harness: ConsoleHar
     assert "bot> 1 new item(s) this week; 0 acknowledged." in text
     assert "bot> Waiting over 7 days without a status change (1)" in text
     assert "bot> #1 “It would be great if the settings app had a dark mode” — new for 8d 0h" in text
+
+
+async def test_digest_counts_every_item_not_a_capped_page(harness: ConsoleHarness) -> None:
+    from storage.repositories.feedback import NewItem
+
+    app = harness.app
+    fan = await app.members.ensure("console", "zed", "zed", "zed", app.clock.now())
+    repo = FeedbackRepo(app.db)
+    for i in range(205):  # more than the 200 the digest used to read
+        text = f"Idea number {i}"
+        item = NewItem("idea", text, text, fan.member_id, None, "console", "fans", None, str(i), f"k{i}", None)
+        await repo.create(item, app.clock.now())
+    out = "\n".join(await harness.say("mia@manager: /feedback digest"))
+    assert "205 new item(s) this week; 0 acknowledged" in out
+    harness.app.clock.advance(timedelta(days=8))  # type: ignore[attr-defined]
+    out = "\n".join(await harness.say("mia: /feedback digest"))
+    assert "0 new item(s) this week" in out and "Waiting over 7 days without a status change (205)" in out

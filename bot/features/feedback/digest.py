@@ -14,13 +14,14 @@ WEEK = timedelta(days=7)
 
 async def build_digest(items: FeedbackRepo, now: datetime) -> Reply:
     since = now - WEEK
-    new = await items.query(since=since, order="newest", limit=200)
+    new = await items.query(since=since, order="newest", limit=5)
+    received = await items.acknowledgements(since)  # every item of the week, however many
     top = await items.query(statuses=OPEN, order="votes", limit=5)
     stale = await items.query(statuses=OPEN, changed_before=since, order="stalest", limit=10)
-    stale_total = len(await items.query(statuses=OPEN, changed_before=since, limit=1000))
-    acked = [i.acknowledged_at - i.created_at for i in new if i.acknowledged_at]
+    stale_total = await items.count(statuses=OPEN, changed_before=since)
+    acked = [at - created for created, at in received if at]
     segs: list[Segment] = [Bold("Weekly feedback digest"), BR]
-    segs.append(Text(f"{len(new)} new item(s) this week; {len(acked)} acknowledged"))
+    segs.append(Text(f"{len(received)} new item(s) this week; {len(acked)} acknowledged"))
     if acked:
         segs.append(
             Text(
@@ -29,7 +30,7 @@ async def build_digest(items: FeedbackRepo, now: datetime) -> Reply:
         )
     segs += [Text("."), BR]
     if new:
-        segs += [Bold("New"), BR, *item_list(new[:5], show_status=True)]
+        segs += [Bold("New"), BR, *item_list(new, show_status=True)]
     if top:
         segs += [Bold("Top voted open"), BR, *item_list(top)]
     if stale:

@@ -15,8 +15,8 @@ CONTRIBUTION_KINDS = ("feedback", "vote_received", "shipped", "answer")
 
 async def build_report(stats: StatsRepo, items: FeedbackRepo, members: MemberRepo, now: datetime) -> Reply:
     since = now - WEEK
-    received = await items.query(since=since, limit=10_000)
-    acked = sum(1 for i in received if i.acknowledged_at and i.acknowledged_at - i.created_at <= WEEK)
+    received = await items.acknowledgements(since)  # every item of the week, however many
+    acked = sum(1 for created, at in received if at and at - created <= WEEK)
     shipped = await stats.shipped_since(since)
     top = await items.query(statuses=OPEN, order="votes", limit=3)
     faq_answers, fan_answers = await stats.answers_since(since)
