@@ -63,19 +63,24 @@ class TelegramAdapter:
         poll_timeout: int = 30,
         retry_delay: float = 1.0,
         send_timeout: float = SEND_TIMEOUT,
+        receive: bool = True,
     ) -> None:
         if settings.token is None:
             raise ValueError("a Telegram token is required")
         self.settings = settings
         self.clock = clock or SystemClock()
         self.poll_timeout = poll_timeout
+        #: False: a send-only worker (broadcasts, notifications) next to the one process that polls
+        self.receive = receive
         self.retry_delay = retry_delay
         self.app: Application[Any, Any, Any, Any, Any, Any] = (
             Application.builder()
             .token(settings.token.get_secret_value())
             .base_url(settings.base_url)
             .updater(None)
-            .rate_limiter(AIORateLimiter(overall_max_rate=settings.messages_per_second, max_retries=3))
+            # 429s come back to us (delivery.call), so a retry waits for a turn like any send instead of
+            # pausing every chat; the limiter still keeps each group under 20 messages a minute
+            .rate_limiter(AIORateLimiter(overall_max_rate=settings.messages_per_second, max_retries=0))
             # a slow answer is still an answer: waiting long keeps "did Telegram get it?" rare
             .read_timeout(send_timeout)
             .write_timeout(send_timeout)
@@ -113,6 +118,8 @@ class TelegramAdapter:
             )
         await self.publish_commands(sink.commands())
         self.receiver = Receiver(self.app.bot, sink, self._deliver, username=self.username, now=self.clock.now)
+        if not self.receive:
+            return
         if self.settings.webhook_url:
             await self._start_webhook()
         else:
@@ -259,8 +266,8 @@ class TelegramAdapter:
                 kwargs["message_thread_id"] = int(chat.thread_id)
             if reply_to is not None and i == 0:
                 kwargs["reply_parameters"] = ReplyParameters(int(reply_to), allow_sending_without_reply=True)
-            await self.pacer.wait()
-            msg = await delivery.call("sendMessage", self.app.bot.send_message, kwargs, self._migrated)
+            send = self.app.bot.send_message
+            msg = await delivery.call("sendMessage", send, kwargs, self._migrated, turn=self.pacer.wait)
             ids.append(str(msg.message_id))
         return SentRef(PLATFORM, chat.chat_id, tuple(ids))
 

@@ -55,11 +55,15 @@ async def call(
     fn: Callable[..., Awaitable[T]],
     kwargs: dict[str, Any],
     on_migrate: Callable[[str, str], Awaitable[None]] | None = None,
+    turn: Callable[[], Awaitable[None]] | None = None,
 ) -> T:
-    """Call ``fn(**kwargs)`` until it succeeds or fails for good."""
+    """Call ``fn(**kwargs)`` until it succeeds or fails for good; every attempt, retries included,
+    first waits for its ``turn`` under the bot's rate limit."""
     network_failures = 0
     while True:
         try:
+            if turn is not None:
+                await turn()
             return await fn(**kwargs)
         except RetryAfter as exc:  # the rate limiter already retried: keep waiting, never drop
             wait = _seconds(exc.retry_after)

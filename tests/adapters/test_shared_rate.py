@@ -46,12 +46,12 @@ async def test_two_processes_broadcast_together_under_the_limit(db: Database, pg
     chats = [str(-3_000_000 - i) for i in range(40)]
     apps: list[App] = []
     try:
-        for _ in range(2):
+        for n in range(2):
             url = db.url
             own = pg_database(url, pg_schema)  # each process its own engine and pool
             app = App(Settings(), db=own)
             section = TelegramSettings(token=fake.token, base_url=fake.base_url, messages_per_second=9.5)  # type: ignore[arg-type]
-            adapter = TelegramAdapter(settings=section, clock=app.clock, poll_timeout=1)
+            adapter = TelegramAdapter(settings=section, clock=app.clock, poll_timeout=1, receive=n == 0)
             app.add_adapter(adapter)
             await app.prepare()
             await adapter.start(app.dispatcher)
