@@ -6,6 +6,7 @@ this protocol, never a platform library.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -13,6 +14,8 @@ from typing import Protocol
 from bot.commands import CommandSpec, Role
 from bot.events import Author, ChatRef, Event, Platform
 from bot.replies import Reply
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,12 @@ class DeliveryError(Exception):
         self.permanent = permanent
         #: the request went out and no answer came: the platform may have it (never resend blindly)
         self.unknown = unknown
+
+    @property
+    def outcome(self) -> str:
+        """How the reply outbox records it: ``unknown`` (never sent again), ``failed`` (for good)
+        or ``retry`` (send it again)."""
+        return "unknown" if self.unknown else "failed" if self.permanent else "retry"
 
 
 class Gate(Protocol):
@@ -106,3 +115,15 @@ class Adapter(Protocol):
 
     async def describe(self, chat: ChatRef) -> list[str]:
         """Health lines for /status about this chat (e.g. "I can't see plain messages here")."""
+
+
+async def report_delivery(sink: EventSink | None, reply_id: int | None, failure: DeliveryError | None = None) -> None:
+    """Tell the outbox how a reply went (sent, or ``failure``'s outcome). If the database is away the
+    outcome is lost, not the reply: the outbox sends it again once the lease has run out."""
+    if reply_id is None or sink is None:
+        return
+    outcome, reason = (failure.outcome, failure.reason) if failure is not None else ("sent", None)
+    try:
+        await sink.delivered(reply_id, outcome, reason)
+    except Exception:
+        log.warning("reply outcome not recorded", extra={"reply": reply_id}, exc_info=True)

@@ -46,11 +46,10 @@ class ReplyRecovery:
         try:
             await self.messenger.reply(_event_of(row, self.clock), reply_from_json(row.payload))
         except DeliveryError as exc:
-            if exc.unknown:
-                await self.repo.outcome(row.id, "unknown", self.clock.now(), exc.reason)
-            elif exc.permanent or row.attempts >= MAX_ATTEMPTS:
-                await self.repo.outcome(row.id, "failed", self.clock.now(), exc.reason)
-            return 0  # transient: ours now, retried when the lease runs out again
+            outcome = "failed" if exc.outcome == "retry" and row.attempts >= MAX_ATTEMPTS else exc.outcome
+            if outcome != "retry":  # a transient failure stays ours: retried when the lease runs out
+                await self.repo.outcome(row.id, outcome, self.clock.now(), exc.reason)
+            return 0
         await self.repo.outcome(row.id, "sent", self.clock.now())
         return 1
 

@@ -24,7 +24,7 @@ from adapters.discord.plugin import DiscordSettings
 from adapters.discord.render import allowed_mentions, parse_custom_id, render_chunks, view
 from adapters.discord.roles import ROLE_TTL, DiscordRoles
 from adapters.lanes import Lanes
-from bot.adapter import DeliveryError, EventSink, Gate, HandleResult, SentRef
+from bot.adapter import DeliveryError, EventSink, Gate, HandleResult, SentRef, report_delivery
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandSpec, Role
 from bot.events import Author, ButtonPressed, ChatRef, CommandInvocation, Event, IncomingMessage, Platform
@@ -218,16 +218,12 @@ class DiscordAdapter(DiscordRoles):
             await self._send(message.channel, reply, reference=message)
         except DeliveryError as exc:
             log.warning("reply not delivered", extra={"chat": event.chat.key, "reason": exc.reason})
-            await self._report(reply_id, "failed" if exc.permanent else "retry", exc.reason)
+            await self._report(reply_id, exc)
         else:
-            await self._report(reply_id, "sent")
+            await self._report(reply_id)
 
-    async def _report(self, reply_id: int | None, outcome: str, error: str | None = None) -> None:
-        if reply_id is not None and self._sink is not None:
-            try:
-                await self._sink.delivered(reply_id, outcome, error)
-            except Exception:  # the database is down: the outbox sends it again after the lease
-                log.warning("reply outcome not recorded", extra={"reply": reply_id}, exc_info=True)
+    async def _report(self, reply_id: int | None, failure: DeliveryError | None = None) -> None:
+        await report_delivery(self._sink, reply_id, failure)
 
     async def _on_slash(self, interaction: discord.Interaction, spec: CommandSpec, values: dict[str, Any]) -> None:
         args: dict[str, str | int | None] = {}
@@ -283,7 +279,7 @@ class DiscordAdapter(DiscordRoles):
         for reply in replies:
             await self._respond(interaction, reply)
         for reply_id in result.reply_ids:  # answered through the interaction (or it expired: logged)
-            await self._report(reply_id, "sent")
+            await self._report(reply_id)
 
     async def _respond(self, interaction: discord.Interaction, reply: Reply) -> None:
         chunks = render_chunks(reply) if reply.segments or reply.is_error else ["✓"]

@@ -40,7 +40,7 @@ from adapters.telegram.plugin import TelegramSettings
 from adapters.telegram.receive import ALLOWED_UPDATES, Receiver
 from adapters.telegram.render import keyboard, render_chunks
 from adapters.telegram.translate import PLATFORM, chat_ref
-from bot.adapter import DeliveryError, EventSink, Gate, HandleResult, SentRef
+from bot.adapter import DeliveryError, EventSink, Gate, HandleResult, SentRef, report_delivery
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandSpec, Role
 from bot.events import Author, ChatRef, Event, IncomingMessage
@@ -193,17 +193,12 @@ class TelegramAdapter:
             await self.reply(event, reply)
         except DeliveryError as exc:
             log.warning("reply not delivered", extra={"chat": event.chat.key, "reason": exc.reason})
-            outcome = "unknown" if exc.unknown else "failed" if exc.permanent else "retry"
-            await self._report(reply_id, outcome, exc.reason)
+            await self._report(reply_id, exc)
         else:
-            await self._report(reply_id, "sent")
+            await self._report(reply_id)
 
-    async def _report(self, reply_id: int | None, outcome: str, error: str | None = None) -> None:
-        if reply_id is not None and self._sink is not None:
-            try:
-                await self._sink.delivered(reply_id, outcome, error)
-            except Exception:  # the database is down: the outbox sends it again after the lease
-                log.warning("reply outcome not recorded", extra={"reply": reply_id}, exc_info=True)
+    async def _report(self, reply_id: int | None, failure: DeliveryError | None = None) -> None:
+        await report_delivery(self._sink, reply_id, failure)
 
     async def _finish_sending(self, grace: float) -> None:
         await self.senders.wait_idle(grace)

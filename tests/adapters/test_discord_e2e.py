@@ -12,6 +12,7 @@ import pytest
 
 from adapters.discord import DiscordAdapter
 from adapters.discord.plugin import DiscordSettings
+from bot.adapter import DeliveryError
 from bot.app import App
 from bot.clock import ManualClock
 from bot.commands import Arg, ArgKind, CommandSpec
@@ -271,7 +272,7 @@ class DiesBeforeRecording(DiscordAdapter):
 
     died = asyncio.Event()
 
-    async def _report(self, reply_id: int | None, outcome: str, error: str | None = None) -> None:
+    async def _report(self, reply_id: int | None, failure: DeliveryError | None = None) -> None:
         self.died.set()
         await asyncio.Event().wait()
 

@@ -14,6 +14,7 @@ import pytest
 
 from adapters.telegram import TelegramAdapter
 from adapters.telegram.plugin import TelegramSettings
+from bot.adapter import DeliveryError
 from bot.app import App
 from bot.clock import ManualClock
 from bot.events import Event
@@ -49,7 +50,7 @@ class DiesBeforeSending(TelegramAdapter):
 class DiesBeforeRecording(TelegramAdapter):
     """Telegram accepted the message; the process dies before recording that."""
 
-    async def _report(self, reply_id: int | None, outcome: str, error: str | None = None) -> None:
+    async def _report(self, reply_id: int | None, failure: DeliveryError | None = None) -> None:
         self.died.set()
         await asyncio.Event().wait()
 
