@@ -166,21 +166,17 @@ class App:
 
         ``options`` are per-platform constructor options (the console's transcript, ``--as``)."""
         options = options or {}
-        for name in self.platforms.names():
+        sections = self.platforms.sections(self.settings)
+        names = self.platforms.configured(sections)
+        if console or not names:
+            fallback = self.platforms.fallback()
+            if fallback is None:
+                raise StartupError("no platform is configured and no console adapter is installed")
+            names.append(fallback)
+        for name in names:
             plugin = self.platforms.get(name)
             assert plugin is not None
-            if plugin.fallback:
-                continue
-            section = self.platforms.section(name, self.settings.platforms.get(name, {}))
-            if plugin.configured(section):
-                self.add_adapter(plugin.create(section, self.clock, options.get(name, {})))
-        if console or not self.adapters:
-            fallback = [p for n in self.platforms.names() if (p := self.platforms.get(n)) and p.fallback]
-            if not fallback:
-                raise StartupError("no platform is configured and no console adapter is installed")
-            plugin = fallback[0]
-            section = self.platforms.section(plugin.name, self.settings.platforms.get(plugin.name, {}))
-            self.add_adapter(plugin.create(section, self.clock, options.get(plugin.name, {})))
+            self.add_adapter(plugin.create(sections[name], self.clock, options.get(name, {})))
 
     # -- running ----------------------------------------------------------------------------
     async def prepare(self) -> None:

@@ -338,7 +338,8 @@ def config() -> None:
 def config_check(ctx: click.Context) -> None:
     """Validate the configuration: prints 'ok' or what is wrong (exit 2)."""
     settings = _settings(ctx)
-    platforms = _platforms(ctx).configured(settings)
+    registry = _platforms(ctx)
+    platforms = registry.configured(registry.sections(settings))
     click.echo("ok")
     click.echo(f"platforms: {', '.join(platforms) or 'console only (no tokens configured)'}", err=True)
 

@@ -137,10 +137,13 @@ class PlatformRegistry:
         """Every installed platform's validated section (raises ConfigError naming the key)."""
         return {name: self.section(name, settings.platforms.get(name, {})) for name in self.names()}
 
-    def configured(self, settings: Settings) -> list[str]:
-        """The platforms (not the fallback) whose section has what their adapter needs."""
-        sections = self.sections(settings)
+    def configured(self, sections: Mapping[str, Any]) -> list[str]:
+        """The platforms (not the fallback) whose validated section has what their adapter needs."""
         return [n for n, p in sorted(self._plugins.items()) if not p.fallback and p.configured(sections[n])]
+
+    def fallback(self) -> str | None:
+        """The platform that runs when none is configured (the console), if one is installed."""
+        return next((n for n in self.names() if self._plugins[n].fallback), None)
 
     def check_identities(self, keys: Iterable[str]) -> list[str]:
         """Problems with ``platform:user_id`` names in the config (unknown platforms)."""

@@ -114,7 +114,7 @@ async def test_a_third_party_platform_runs_a_transcript_without_touching_the_cor
         roles={"managers": ["matrix:@mia:example.org"]},  # type: ignore[arg-type]
         limits={"commands_per_window": 1000},  # type: ignore[arg-type]
     )
-    assert registry.configured(settings) == ["matrix"]
+    assert registry.configured(registry.sections(settings)) == ["matrix"]
     assert registry.parse_target("matrix:!news:example.org") == Target("matrix", "!news:example.org")
     assert registry.parse_target("matrix:news") is None
 

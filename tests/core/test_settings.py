@@ -66,7 +66,7 @@ def test_environment_overrides_the_file_and_secrets_are_masked(tmp_path: Path, m
     s, sections = load(cfg)
     assert sections["telegram"].base_url == "http://127.0.0.1:9/bot"
     assert s.database_url == "postgresql://x@h/db"
-    assert PLATFORMS.configured(s) == ["telegram"]
+    assert PLATFORMS.configured(sections) == ["telegram"]
     assert "SECRET" not in repr(s) and "SECRET" not in str(sections["telegram"])
 
 
