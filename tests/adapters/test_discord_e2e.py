@@ -37,6 +37,11 @@ async def until(check: Callable[[], Any], wait: float = 10.0) -> Any:
     return value
 
 
+async def until_quiet(adapter: DiscordAdapter) -> None:
+    """Nothing being handled or sent: whatever was going to arrive has."""
+    await until(lambda: adapter.lanes.busy == 0 and adapter.senders.busy == 0)
+
+
 def test_discord_py_still_has_the_endpoint_attributes_we_set() -> None:
     """fanloop redirects discord.py through these two attributes; an upgrade that moves them must fail here."""
     assert isinstance(discord.http.Route.BASE, str) and discord.http.Route.BASE.startswith("https://discord.com/api/v")
@@ -182,7 +187,7 @@ async def test_mass_mentions_in_fan_text_never_ping(fake: FakeDiscordAPI, bot: B
 async def test_long_answer_arrives_as_three_valid_messages(fake: FakeDiscordAPI, bot: Bot) -> None:
     await fake.user_says(ALICE, "/long")
     await until(lambda: len(fake.messages) >= 3)
-    await asyncio.sleep(0.2)
+    await until_quiet(bot.adapter)
     assert len(fake.messages) == 3
     assert all(len(m["content"]) <= 2000 for m in fake.messages)
     assert all(m["allowed_mentions"]["parse"] == [] for m in fake.messages)
@@ -192,7 +197,7 @@ async def test_rate_limited_channel_send_is_waited_out_and_delivered_once(fake: 
     fake.fail_next("POST /channels/*/messages", 429, retry_after=0.3)
     await fake.user_says(ALICE, "/whoami")
     await until(lambda: fake.messages)
-    await asyncio.sleep(0.3)
+    await until_quiet(bot.adapter)
     assert len(fake.messages) == 1 and "You are member #" in fake.messages[0]["content"]
     posts = [c for c in fake.calls if c.method == "POST" and c.path.startswith("/channels/")]
     assert len(posts) == 2 and posts[1].at - posts[0].at >= 0.3

@@ -43,6 +43,16 @@ async def until(check: Callable[[], Any], wait: float = 10.0) -> Any:
         await asyncio.sleep(0.02)
 
 
+async def until_quiet(fake: FakeTelegramAPI, adapter: TelegramAdapter) -> None:
+    """Every update confirmed, nothing being handled or sent: whatever was going to arrive has."""
+
+    def idle() -> bool:
+        receiver = adapter.receiver
+        return not fake.updates and receiver is not None and receiver.lanes.busy == 0 and adapter.senders.busy == 0
+
+    await until(idle)
+
+
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegramAPI]:
     api = FakeTelegramAPI()
@@ -160,7 +170,7 @@ async def test_user_text_is_escaped_and_accepted_by_telegram(fake: FakeTelegramA
 async def test_long_answer_is_split_into_valid_messages(fake: FakeTelegramAPI, bot: Bot) -> None:
     fake.push_message("/long", sender=ALICE)
     await until(lambda: len(fake.sent) >= 2)
-    await asyncio.sleep(0.2)
+    await until_quiet(fake, bot.adapter)
     assert len(fake.sent) == 2
     assert all(len(m["visible"]) <= 4096 for m in fake.sent)
     assert sum(m["visible"].count("word") for m in fake.sent) == 6 * 199
@@ -170,7 +180,7 @@ async def test_flood_control_is_waited_out_and_delivered_once(fake: FakeTelegram
     fake.fail_next("sendMessage", 429, retry_after=1)
     fake.push_message("/whoami", chat={"id": 42, "type": "private", "first_name": "Alice"}, sender=ALICE)
     await until(lambda: fake.sent, wait=15)
-    await asyncio.sleep(0.3)
+    await until_quiet(fake, bot.adapter)
     assert len(fake.sent) == 1
     calls = fake.calls_to("sendMessage")
     assert len(calls) == 2 and calls[1].at - calls[0].at >= 1.0
@@ -195,8 +205,8 @@ async def test_the_same_update_delivered_twice_is_processed_once(fake: FakeTeleg
     update = fake.push_message("/idea Double tap to wake", sender=ALICE)
     await until(lambda: fake.sent)
     fake.redeliver(update)
-    await until(lambda: fake.confirmed > update["update_id"] and not fake.updates)
-    await asyncio.sleep(0.2)
+    await until(lambda: fake.confirmed > update["update_id"])
+    await until_quiet(fake, bot.adapter)
     assert len(fake.sent) == 1
     assert await FeedbackRepo(bot.app.db).count() == 1
 
@@ -212,7 +222,7 @@ async def test_crash_mid_handler_then_restart_handles_the_message_once(fake: Fak
     second = await start_bot(fake, db)  # restart on the same database
     try:
         await until(lambda: fake.sent)
-        await asyncio.sleep(0.3)
+        await until_quiet(fake, second.adapter)
         assert [m["visible"] for m in fake.sent] == ["slow done"]
         assert Gate.finished == 1
     finally:
@@ -229,7 +239,7 @@ async def test_claim_left_by_a_killed_worker_is_taken_over_after_the_lease(fake:
         )
         fake.push({"message": update})
         await until(lambda: fake.sent, wait=10)  # retried until the 1 s lease ran out
-        await asyncio.sleep(0.3)
+        await until_quiet(fake, b.adapter)
         assert len(fake.sent) == 1 and "You are member #" in fake.sent[0]["visible"]
     finally:
         await b.stop()
@@ -326,6 +336,7 @@ async def test_webhook_accepts_the_right_secret_and_rejects_a_wrong_one(fake: Fa
             )
             assert good.status == 200  # handled, its reply stored; the reply leaves from the chat's send lane
         await until(lambda: fake.sent)
+        await until_quiet(fake, b.adapter)
         assert len(fake.sent) == 1 and "You are member #" in fake.sent[0]["visible"]
     finally:
         await b.stop()
