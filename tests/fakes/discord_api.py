@@ -7,7 +7,7 @@ can inject 429/403/404 on the next call to a route.
 
 Run it on its own to watch the bot::
 
-    python -m tests.fakes.discord_api --port 8082
+    python -m tests.fakes.discord_repl --port 8082
     # FANLOOP_DISCORD_TOKEN=test FANLOOP_DISCORD_API_BASE=http://127.0.0.1:8082/api/v10 \\
     #   FANLOOP_DISCORD_GATEWAY_URL=ws://127.0.0.1:8082/gateway fanloop run
     # then type "alice: hello" or "mia@manager: /chat fan" into the fake's terminal
@@ -15,25 +15,20 @@ Run it on its own to watch the bot::
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import contextlib
 import itertools
 import json
 import re
-import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
-APP_ID = "1000"
-GUILD_ID = "2000"
-CHANNEL_ID = "2100"
+from tests.fakes import discord_payloads as payloads
+from tests.fakes.discord_payloads import APP_ID, BOT, CHANNEL_ID, EVERYONE_PERMS, GUILD_ID, user
+
 OWNER_ID = "3000"
-EVERYONE_PERMS = str(0x400 | 0x800 | 0x10000 | 0x40 | 0x80000000)  # view, send, read history, react, use app cmds
-MANAGE_GUILD = 0x20
 ADMINISTRATOR = 0x8
 
 
@@ -49,13 +44,6 @@ class Call:
 class Fault:
     status: int
     body: dict[str, Any]
-
-
-def user(uid: str, name: str, bot: bool = False) -> dict[str, Any]:
-    return {"id": uid, "username": name.lower(), "discriminator": "0", "global_name": name, "avatar": None, "bot": bot}
-
-
-BOT = user(APP_ID, "Fanloop", bot=True)
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -128,17 +116,7 @@ class FakeDiscordAPI:
         self.faults.setdefault(route, []).append(Fault(status, body))
 
     def member_payload(self, uid: str) -> dict[str, Any]:
-        perms = int(EVERYONE_PERMS) | (MANAGE_GUILD if uid in self.manager_ids else 0)
-        return {
-            "user": self.members[uid],
-            "roles": [],
-            "joined_at": "2024-01-01T00:00:00+00:00",
-            "deaf": False,
-            "mute": False,
-            "flags": 0,
-            "permissions": str(perms),
-            "nick": None,
-        }
+        return payloads.member(self.members[uid], manager=uid in self.manager_ids)
 
     def _guild_member(self, uid: str) -> dict[str, Any]:
         return {k: v for k, v in self.member_payload(uid).items() if k != "permissions"}
@@ -149,57 +127,14 @@ class FakeDiscordAPI:
         await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": next(self._seq), "d": data}))
 
     async def user_says(self, uid: str, content: str, *, reply_to: dict[str, Any] | None = None) -> dict[str, Any]:
-        msg = {
-            "id": str(next(self._ids)),
-            "channel_id": CHANNEL_ID,
-            "guild_id": GUILD_ID,
-            "author": self.members[uid],
-            "member": {k: v for k, v in self.member_payload(uid).items() if k not in ("user", "permissions")},
-            "content": content,
-            "timestamp": "2026-01-05T12:00:00+00:00",
-            "edited_timestamp": None,
-            "tts": False,
-            "mention_everyone": False,
-            "mentions": [],
-            "mention_roles": [],
-            "attachments": [],
-            "embeds": [],
-            "pinned": False,
-            "type": 19 if reply_to else 0,
-        }
-        if reply_to is not None:
-            msg["message_reference"] = {"message_id": reply_to["id"], "channel_id": CHANNEL_ID, "guild_id": GUILD_ID}
-            msg["referenced_message"] = reply_to
+        member = {k: v for k, v in self.member_payload(uid).items() if k not in ("user", "permissions")}
+        msg = payloads.user_message(str(next(self._ids)), self.members[uid], member, content, reply_to)
         await self.dispatch("MESSAGE_CREATE", msg)
         return msg
 
     def _interaction(self, uid: str, itype: int, data: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "id": str(next(self._ids)),
-            "application_id": APP_ID,
-            "type": itype,
-            "token": f"tok{next(self._ids)}",
-            "version": 1,
-            "guild_id": GUILD_ID,
-            "channel_id": CHANNEL_ID,
-            "channel": {
-                "id": CHANNEL_ID,
-                "type": 0,
-                "name": "general",
-                "guild_id": GUILD_ID,
-                "position": 0,
-                "permission_overwrites": [],
-            },
-            "member": self.member_payload(uid),
-            "data": data,
-            "locale": "en-US",
-            "guild_locale": "en-US",
-            "app_permissions": str(0x7FFFFFFFFF),
-            "entitlements": [],
-            "authorizing_integration_owners": {"0": GUILD_ID},
-            "context": 0,
-            "attachment_size_limit": 8388608,
-        }
+        interaction_id, token = str(next(self._ids)), f"tok{next(self._ids)}"
+        return payloads.interaction(interaction_id, token, self.member_payload(uid), itype, data)
 
     async def slash(
         self, uid: str, name: str, options: list[dict[str, Any]] | None = None, *, bypass_client: bool = False
@@ -388,24 +323,7 @@ class FakeDiscordAPI:
         return _json({"message": f"fake: no route {m} /{path}", "code": 0}, 404)
 
     def _message(self, channel_id: str, body: dict[str, Any], mid: str | None = None) -> dict[str, Any]:
-        return {
-            "id": mid or str(next(self._ids)),
-            "channel_id": channel_id,
-            "author": BOT,
-            "content": body.get("content") or "",
-            "timestamp": "2026-01-05T12:00:00+00:00",
-            "edited_timestamp": None,
-            "tts": False,
-            "mention_everyone": False,
-            "mentions": [],
-            "mention_roles": [],
-            "attachments": [],
-            "embeds": body.get("embeds") or [],
-            "components": body.get("components") or [],
-            "pinned": False,
-            "type": 0,
-            "flags": body.get("flags", 0),
-        }
+        return payloads.bot_message(mid or str(next(self._ids)), channel_id, body)
 
     def _create_message(self, channel_id: str, body: dict[str, Any]) -> web.Response:
         if channel_id in self.forbidden_channels:
@@ -443,62 +361,3 @@ class FakeDiscordAPI:
                 "resource": {"type": body["type"], "message": message},
             }
         )
-
-
-async def _serve(port: int) -> None:
-    fake = FakeDiscordAPI()
-    await fake.start(port)
-    print(f"fake Discord: REST {fake.api_base}, gateway {fake.gateway_url}; guild {GUILD_ID}, channel #general")
-    print("type 'NAME: TEXT' to post in #general ('/cmd opt=value' runs a slash command; NAME@manager for managers)")
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader()
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    seen = [0, 0]
-
-    async def show() -> None:
-        while True:
-            await asyncio.sleep(0.2)
-            for m in fake.messages[seen[0] :]:
-                print(f"bot> {m.get('content', '')}")
-            for r in fake.interaction_responses[seen[1] :]:
-                print(f"bot> {r.get('content') or '(deferred)'}")
-            seen[:] = [len(fake.messages), len(fake.interaction_responses)]
-
-    printer = asyncio.create_task(show())
-    names: dict[str, str] = {}
-    try:
-        while line := (await reader.readline()).decode():
-            name, sep, text = line.strip().partition(":")
-            if not sep:
-                continue
-            name, _, role = name.strip().partition("@")
-            uid = names.setdefault(name, str(5000 + len(names)))
-            if uid not in fake.members:
-                fake.add_member(uid, name, manager=role == "manager")
-            text = text.strip()
-            if text.startswith("/"):
-                cmd, *opts = text[1:].split()
-                options = [{"name": k, "type": 3, "value": v} for k, _, v in (o.partition("=") for o in opts)]
-                try:
-                    await fake.slash(uid, cmd, options)
-                except (KeyError, PermissionError) as exc:
-                    print(f"(discord client: {exc})")
-            else:
-                await fake.user_says(uid, text)
-    finally:
-        printer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await printer
-        await fake.stop()
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--port", type=int, default=8082)
-    args = parser.parse_args()
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(args.port))
-
-
-if __name__ == "__main__":
-    main()
