@@ -25,10 +25,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text
 
 from adapters.telegram import TelegramAdapter
 from adapters.telegram.plugin import TelegramSettings
+from bench.seed import pg_execute
 from bot.app import App
 from bot.contracts import ANNOUNCER
 from bot.settings import Settings
@@ -89,22 +89,15 @@ async def run(chats: int, rate: int, instances: int, url: str) -> dict[str, obje
 SCHEMA: str | None = None
 
 
-async def _pg(url: str, statement: str) -> None:
-    db = Database(url)
-    async with db.engine.begin() as conn:
-        await conn.execute(text(statement))
-    await db.dispose()
-
-
 async def main(args: Any) -> dict[str, object]:
     global SCHEMA
     if args.postgres:
         SCHEMA = f"bench_{uuid.uuid4().hex[:8]}"
-        await _pg(args.postgres, f'CREATE SCHEMA "{SCHEMA}"')
+        await pg_execute(args.postgres, f'CREATE SCHEMA "{SCHEMA}"')
         try:
             return await run(args.chats, args.rate, args.instances, args.postgres)
         finally:
-            await _pg(args.postgres, f'DROP SCHEMA "{SCHEMA}" CASCADE')
+            await pg_execute(args.postgres, f'DROP SCHEMA "{SCHEMA}" CASCADE')
     if args.instances != 1:
         raise SystemExit("several instances share a PostgreSQL database: give --postgres URL")
     with tempfile.TemporaryDirectory() as tmp:

@@ -32,7 +32,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.seed import FAQ, grow
+from bench.seed import FAQ, grow, pg_execute
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:TEST-TOKEN"
@@ -222,13 +222,13 @@ async def main() -> None:
         if args.postgres:
             schema = f"bench_{uuid.uuid4().hex[:8]}"
             os.environ["FANLOOP_BENCH_SCHEMA"] = schema
-            await _pg(args.postgres, f'CREATE SCHEMA "{schema}"')
+            await pg_execute(args.postgres, f'CREATE SCHEMA "{schema}"')
             try:
                 report["postgres"] = await fanloop(
                     fake, args.postgres, args.messages, args.rate, args.seconds, args.grown
                 )
             finally:
-                await _pg(args.postgres, f'DROP SCHEMA "{schema}" CASCADE')
+                await pg_execute(args.postgres, f'DROP SCHEMA "{schema}" CASCADE')
     finally:
         await fake.close()
     base = report["bare_ptb"]["messages_per_s"]
@@ -236,17 +236,6 @@ async def main() -> None:
         if name in report:
             report[name]["ratio_to_bare"] = round(report[name]["messages_per_s"] / base, 3)
     print(json.dumps(report))
-
-
-async def _pg(url: str, statement: str) -> None:
-    from sqlalchemy import text
-
-    from storage.db import Database
-
-    db = Database(url)
-    async with db.engine.begin() as conn:
-        await conn.execute(text(statement))
-    await db.dispose()
 
 
 if __name__ == "__main__":

@@ -7,8 +7,9 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
+from storage.db import Database
 from storage.faq_tables import FaqEntry
 from storage.feedback_tables import FeedbackItem
 from storage.models import Identity, Member
@@ -123,3 +124,11 @@ async def grow(app: Any, chats: list[int], grown: bool) -> dict[str, int]:
         await s.execute(insert(FaqEntry), entries)
         await s.commit()
     return {"members": 50_000, "ledger": 100_000, "feedback": 20_000, "faq": 5_000 + len(FAQ)}
+
+
+async def pg_execute(url: str, statement: str) -> None:
+    """One statement on a PostgreSQL database (a benchmark's throwaway schema, made and dropped)."""
+    db = Database(url)
+    async with db.engine.begin() as conn:
+        await conn.execute(text(statement))
+    await db.dispose()

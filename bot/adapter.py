@@ -85,6 +85,11 @@ class HandleResult:
     def may_acknowledge(self) -> bool:
         return self.outcome != "busy"
 
+    def outgoing(self) -> list[tuple[Reply, int | None]]:
+        """Each reply with its outbox id (None where none was kept)."""
+        ids = self.reply_ids or (None,) * len(self.replies)
+        return list(zip(self.replies, ids, strict=True))
+
 
 class Adapter(Protocol):
     platform: Platform

@@ -23,7 +23,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TextIO
 
-from bot.adapter import EventSink, SentRef
+from bot.adapter import EventSink, SentRef, report_delivery
 from bot.clock import Clock, SystemClock
 from bot.commands import Role
 from bot.events import Author, ButtonPressed, ChatRef, Event, IncomingMessage, Platform
@@ -140,11 +140,9 @@ class ConsoleAdapter:
             return
         assert self._sink is not None
         result = await self._sink.handle(event)
-        for i, reply in enumerate(result.replies):
+        for reply, reply_id in result.outgoing():
             await self.reply(event, reply)
-            reply_id = result.reply_ids[i] if i < len(result.reply_ids) else None
-            if reply_id is not None:
-                await self._sink.delivered(reply_id, "sent")
+            await report_delivery(self._sink, reply_id)
 
     def _event(self, parsed: ParsedLine) -> Event | None:
         self._counter += 1

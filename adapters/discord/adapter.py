@@ -207,8 +207,7 @@ class DiscordAdapter(DiscordRoles):
         # each channel in order, channels side by side; a channel's replies wait out its own rate
         # limit in its send lane without holding back the next message's handling
         result = await self.lanes.submit(event.chat.chat_id, lambda: sink.handle(event))
-        ids: tuple[int | None, ...] = result.reply_ids or (None,) * len(result.replies)
-        for reply, reply_id in zip(result.replies, ids, strict=False):
+        for reply, reply_id in result.outgoing():
             self.senders.submit(event.chat.chat_id, partial(self._reply_in_channel, message, event, reply, reply_id))
 
     async def _reply_in_channel(

@@ -184,8 +184,7 @@ class TelegramAdapter:
     def _deliver(self, event: Event, result: HandleResult) -> None:
         """Replies go out in their chat's send lane: a chat waiting out a flood limit holds back
         only its own replies, never another chat's, nor the intake of updates."""
-        ids: tuple[int | None, ...] = result.reply_ids or (None,) * len(result.replies)
-        for reply, reply_id in zip(result.replies, ids, strict=False):
+        for reply, reply_id in result.outgoing():
             self.senders.submit(event.chat.chat_id, partial(self._answer, event, reply, reply_id))
 
     async def _answer(self, event: Event, reply: Reply, reply_id: int | None) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -157,12 +157,9 @@ class ReplyRepo(Repository):
             ]
 
     async def counts(self) -> dict[str, int]:
+        query = select(col(OutboxReply.status), func.count()).group_by(col(OutboxReply.status))
         async with self.db.session() as s:
-            rows = (await s.execute(select(col(OutboxReply.status), col(OutboxReply.id)))).all()
-        out: dict[str, int] = {}
-        for status, _ in rows:
-            out[status] = out.get(status, 0) + 1
-        return out
+            return {status: int(n) for status, n in (await s.execute(query)).all()}
 
     async def prune(self, before: datetime) -> int:
         """Replies given up on long ago (sent ones are gone at once)."""

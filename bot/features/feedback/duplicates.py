@@ -35,19 +35,15 @@ class OpenItems:
         """Index every open item at start, in a worker thread (12,000 items take about a second of
         CPU: better before the first /idea than during it)."""
         rows = await self.items.search_corpus(open_only=True, limit=None)
-        index = self._index
-
-        def build() -> None:
-            for doc_id, body, _ in reversed(rows):
-                index.add(doc_id, body)
-
-        await asyncio.to_thread(build)
+        await asyncio.to_thread(self._add, rows)
 
     async def _current(self) -> LiveIndex:
         """Indexed at first use; later only items past the highest id seen are fetched (this
         process's and other processes' new ones)."""
-        index = self._index
-        newer = await self.items.search_corpus(open_only=True, limit=None, after_id=index.high_water)
-        for doc_id, body, _ in reversed(newer):
-            index.add(doc_id, body)
-        return index
+        self._add(await self.items.search_corpus(open_only=True, limit=None, after_id=self._index.high_water))
+        return self._index
+
+    def _add(self, rows: list[tuple[int, str, str]]) -> None:
+        """Rows come newest first; the index takes them oldest first."""
+        for doc_id, body, _ in reversed(rows):
+            self._index.add(doc_id, body)
