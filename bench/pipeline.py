@@ -104,6 +104,18 @@ class Fake:
                 raise TimeoutError("the bot did not handle every update in time")
             await asyncio.sleep(0.05)
 
+    async def until_replies_settle(self, limit: float = 120) -> None:
+        """Until no reply has been sent for half a second (the send lanes are empty)."""
+        deadline = time.monotonic() + limit
+        last, since = -1, time.monotonic()
+        while time.monotonic() - since < 0.5:
+            sent = (await self.stats())["sent"]
+            if sent != last:
+                last, since = sent, time.monotonic()
+            if time.monotonic() > deadline:
+                raise TimeoutError("replies kept coming")
+            await asyncio.sleep(0.1)
+
     async def close(self) -> None:
         await self.http.aclose()
         self.proc.terminate()
@@ -118,7 +130,7 @@ async def measure(fake: Fake, messages: int, rate: int, seconds: float, next_id:
     await fake.until_confirmed(last)
     throughput = messages / (time.monotonic() - started)
     next_id += messages
-    await asyncio.sleep(1)
+    await fake.until_replies_settle()
     await fake.stats(latencies=True)  # drop the backlog's latencies
     steady = mix(int(rate * seconds), next_id, seed=2)
     tick, per_tick = 0.02, max(1, int(rate * 0.02))
@@ -127,7 +139,7 @@ async def measure(fake: Fake, messages: int, rate: int, seconds: float, next_id:
         last = await fake.push(steady[i : i + per_tick])
         await asyncio.sleep(max(0.0, began + (i // per_tick + 1) * tick - time.monotonic()))
     await fake.until_confirmed(last)
-    await asyncio.sleep(1.0)  # replies still in their send lanes
+    await fake.until_replies_settle()  # replies still in their send lanes
     latencies = sorted((await fake.stats(latencies=True))["latencies"])
     next_id += len(steady)
     result = {"messages_per_s": round(throughput, 1)}
