@@ -8,24 +8,44 @@ also come from a file (``token_file``) so they stay out of the TOML.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     SecretStr,
     ValidationError,
     field_validator,
 )
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 ENV_CONFIG = "FANLOOP_CONFIG"
+
+
+def _comma_list(value: Any) -> Any:
+    """``2000,2001`` or ``["2000", "2001"]`` from the environment; lists from TOML pass through."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("["):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            raise ValueError(f"{text!r} is neither a JSON list nor comma-separated values") from None
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+#: a list setting that also reads ``a,b,c`` (environment variables, where JSON is awkward)
+StrList = Annotated[list[str], NoDecode, BeforeValidator(_comma_list)]
+IntList = Annotated[list[int], NoDecode, BeforeValidator(_comma_list)]
 
 
 class ConfigError(Exception):
@@ -51,9 +71,9 @@ def read_secret(value: SecretStr | None, path: Path | None, key: str) -> SecretS
 class RolesSettings(Section):
     """Allowlists of ``platform:user_id`` (console: ``console:name``) per role."""
 
-    admins: list[str] = Field(default_factory=list)
-    managers: list[str] = Field(default_factory=list)
-    moderators: list[str] = Field(default_factory=list)
+    admins: StrList = Field(default_factory=list)
+    managers: StrList = Field(default_factory=list)
+    moderators: StrList = Field(default_factory=list)
 
     @field_validator("admins", "managers", "moderators")
     @classmethod
@@ -108,8 +128,8 @@ class FeedbackSettings(Section):
     #: when the weekly digest goes to the manager chats: "DAY HH:MM" in announcements.timezone
     digest_at: str = "mon 09:00"
     #: extra phrases (any language) that mark a chat message as an idea / a bug report
-    idea_phrases: list[str] = Field(default_factory=list)
-    bug_phrases: list[str] = Field(default_factory=list)
+    idea_phrases: StrList = Field(default_factory=list)
+    bug_phrases: StrList = Field(default_factory=list)
 
     @field_validator("digest_at")
     @classmethod
@@ -149,7 +169,7 @@ class PointsSettings(Section):
     #: votes/accepted answers from accounts first seen less than this long ago earn their target nothing
     min_account_age_hours: float = Field(default=24, ge=0, le=24 * 365)
     #: chats where messages earn nothing: "telegram:-100123", "discord:456"
-    quiet_chats: list[str] = Field(default_factory=list)
+    quiet_chats: StrList = Field(default_factory=list)
     grades: list[GradeSettings] = Field(default_factory=_default_grades)
 
     @field_validator("grades")

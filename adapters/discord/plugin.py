@@ -14,7 +14,7 @@ from pydantic_settings import SettingsConfigDict
 
 from adapters.platform_settings import PlatformSection
 from bot.platforms import PlatformPlugin
-from bot.settings import read_secret
+from bot.settings import IntList, StrList, read_secret
 
 if TYPE_CHECKING:
     from bot.adapter import Adapter
@@ -28,9 +28,9 @@ class DiscordSettings(PlatformSection):
     token_file: Path | None = None
     api_base: str | None = None
     gateway_url: str | None = None
-    guild_ids: list[int] = Field(default_factory=list)
-    manager_roles: list[str] = Field(default_factory=list)
-    moderator_roles: list[str] = Field(default_factory=list)
+    guild_ids: IntList = Field(default_factory=list)
+    manager_roles: StrList = Field(default_factory=list)
+    moderator_roles: StrList = Field(default_factory=list)
     shard_count: int | None = None
 
     @model_validator(mode="after")

@@ -108,3 +108,18 @@ def test_missing_config_file() -> None:
     result = _check("--config", "/nonexistent/fanloop.toml")
     assert result.returncode == 2
     assert "config file not found" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["2000,2001", "[2000, 2001]", " 2000 , 2001 "])
+def test_list_settings_read_commas_or_json_from_the_environment(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FANLOOP_DISCORD_GUILD_IDS", value)
+    monkeypatch.setenv("FANLOOP_ROLES_MANAGERS", "telegram:1,discord:2")
+    settings = load_settings(None, PLATFORMS.names())
+    assert PLATFORMS.sections(settings)["discord"].guild_ids == [2000, 2001]  # type: ignore[attr-defined]
+    assert settings.roles.managers == ["telegram:1", "discord:2"]
+
+
+def test_a_bad_list_setting_is_one_line_naming_it() -> None:
+    result = _check(env={"FANLOOP_DISCORD_GUILD_IDS": "2000,abc"})
+    assert result.returncode == 2
+    assert "guild_ids" in result.stderr and "Traceback" not in result.stderr
