@@ -44,6 +44,21 @@ class DeliveryError(Exception):
         return "unknown" if self.unknown else "failed" if self.permanent else "retry"
 
 
+class AdapterFailure(Exception):
+    """An adapter could not start or stopped, phrased for the operator: ``reason`` what happened,
+    ``fix`` what to do. ``permanent`` failures (a rejected token, another poller on the token) are
+    not retried; the others are, with backoff (``bot.supervisor``)."""
+
+    def __init__(self, reason: str, *, fix: str = "", permanent: bool = True) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.fix = fix
+        self.permanent = permanent
+
+    def describe(self) -> str:
+        return f"{self.reason} — {self.fix}" if self.fix else self.reason
+
+
 class Gate(Protocol):
     """Waits for a send's turn under a platform's rate limit (``bot.gates``)."""
 
@@ -95,13 +110,16 @@ class Adapter(Protocol):
     platform: Platform
 
     async def start(self, sink: EventSink) -> None:
-        """Connect, publish the command list, and start delivering events to ``sink``."""
+        """Connect, publish the command list, and start delivering events to ``sink``. Raises
+        :class:`AdapterFailure` for what the operator must fix; any other exception is taken as
+        passing (network, platform outage) and the start is tried again after ``stop()``."""
 
     async def stop(self) -> None:
         """Stop taking new events, finish sending, disconnect. Idempotent."""
 
     async def wait_finished(self) -> None:
-        """Return when the adapter has nothing more to do (console transcript end); else never."""
+        """Return when the adapter has nothing more to do (console transcript end) or has failed
+        for good (then its ``fatal`` attribute says why); else never."""
 
     async def send(self, chat: ChatRef, reply: Reply) -> SentRef:
         """Post to a chat (raises :class:`DeliveryError` on a permanent failure)."""

@@ -33,6 +33,7 @@ from bot.recovery import ReplyRecovery
 from bot.roles import RoleResolver
 from bot.scheduler import Scheduler
 from bot.settings import ConfigError, Settings, parse_weekly
+from bot.supervisor import RUNNING, Status, Supervisor, wait_first
 from storage.db import Database, sqlite_url
 from storage.migrate import upgrade
 from storage.repositories import ChatRepo, EventRepo, MemberRepo
@@ -83,7 +84,10 @@ class App:
         self.events = EventRepo(self.db)
         self.registry = CommandRegistry()
         self.roles = RoleResolver(settings.roles, fold_case=self.platforms.folds_case)
-        self.messenger = Messenger(self.adapters, self.chats)
+        #: platforms whose adapter is not running right now (starting, retrying, failed)
+        self.down: set[str] = set()
+        self.supervisors: dict[str, Supervisor] = {}
+        self.messenger = Messenger(self.adapters, self.chats, self.down)
         self.llm = make_llm(settings.llm)
         self.data_rights = DataRightsRegistry()
         self._provided: dict[Slot[Any], Any] = {}
@@ -199,33 +203,44 @@ class App:
         return await job.run()
 
     async def run(self) -> None:
-        """Start every adapter; stop on SIGINT/SIGTERM or when all adapters are finished."""
+        """Run every adapter under its own supervisor (one platform's outage never stops another);
+        stop on SIGINT/SIGTERM or when every adapter has finished or failed for good."""
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):  # not main thread / Windows
                 loop.add_signal_handler(sig, self._stopping.set)
-        started: list[Adapter] = []
+        self.supervisors = {
+            name: Supervisor(name, adapter, self.dispatcher, on_change=self._adapter_changed)
+            for name, adapter in self.adapters.items()
+        }
+        self.down.update(self.adapters)
+        tasks = [asyncio.create_task(s.run(self._stopping), name=f"adapter-{n}") for n, s in self.supervisors.items()]
+        everything = asyncio.gather(*tasks)
         try:
-            for name, adapter in self.adapters.items():
-                await adapter.start(self.dispatcher)
-                started.append(adapter)
-                log.info("adapter started", extra={"platform": name})
-            self._schedule()
-            await self.recovery.sweep()  # replies a stopped process left (once their lease is over)
-            for job in (j for f in self.features for j in f.jobs if j.at_start):
-                await job.run()
-            finished: asyncio.Future[Any] = asyncio.gather(*(a.wait_finished() for a in started))
-            stopping: asyncio.Future[Any] = asyncio.create_task(self._stopping.wait())
-            await asyncio.wait([finished, stopping], return_when=asyncio.FIRST_COMPLETED)
-            for waiter in (stopping, finished):
-                waiter.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await waiter
+            # background work starts once every adapter had its first try (running, retrying or failed)
+            settled = asyncio.gather(*(s.settled.wait() for s in self.supervisors.values()))
+            await wait_first(settled, asyncio.shield(everything), self._stopping.wait())
+            if not self._stopping.is_set():
+                self._schedule()
+                await self.recovery.sweep()  # replies a stopped process left (once their lease is over)
+                for job in (j for f in self.features for j in f.jobs if j.at_start):
+                    await job.run()
+            await wait_first(asyncio.shield(everything), self._stopping.wait())
         finally:
-            await self.shutdown(started)
-        failures = [f"{a.platform}: {reason}" for a in started if (reason := getattr(a, "fatal", None))]
-        if failures:
-            raise StartupError("; ".join(failures))
+            self._stopping.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(everything, 30)
+            await self.shutdown([s.adapter for s in self.supervisors.values() if s.started])
+        failed = [f"{n}: {s.status.detail}" for n, s in self.supervisors.items() if s.status.state == "failed"]
+        if failed and len(failed) == len(self.supervisors):
+            raise StartupError("; ".join(failed))
+
+    def _adapter_changed(self, name: str, status: Status) -> None:
+        if status.state == RUNNING:
+            self.down.discard(name)
+            log.info("adapter running", extra={"platform": name})
+        else:
+            self.down.add(name)
 
     def _schedule(self) -> None:
         tz = self.settings.announcements.timezone

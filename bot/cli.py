@@ -28,6 +28,12 @@ log = logging.getLogger("fanloop")
 T = TypeVar("T")
 
 
+#: exit codes (README "Running in production"): 0 stopped on request or the console transcript
+#: ended; 1 every adapter failed for good, or a runtime failure; 2 the configuration is invalid;
+#: 3 the database cannot be reached (a supervisor should retry later)
+EXIT_FAILED, EXIT_CONFIG, EXIT_DATABASE = 1, 2, 3
+
+
 def _fail(message: str, code: int = 1) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
@@ -92,7 +98,7 @@ def _with_database(ctx: click.Context, work: Callable[[Database], Awaitable[T]])
     try:
         return asyncio.run(_run())
     except (SQLAlchemyError, OSError) as exc:
-        _fail(_db_error(exc))
+        _fail(_db_error(exc), EXIT_DATABASE)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -166,7 +172,7 @@ async def _run(
         _fail(str(exc))
     except (SQLAlchemyError, OSError) as exc:
         await app.db.dispose()
-        _fail(_db_error(exc))
+        _fail(_db_error(exc), EXIT_DATABASE)
     try:
         await app.run()
     except StartupError as exc:

@@ -7,7 +7,7 @@ back to the chat; a permanent failure marks the chat unreachable so managers see
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 
 from bot.adapter import Adapter, DeliveryError, SentRef
 from bot.events import Author, ChatRef, Event
@@ -18,15 +18,21 @@ log = logging.getLogger(__name__)
 
 
 class Messenger:
-    def __init__(self, adapters: Mapping[str, Adapter], chats: ChatRepo) -> None:
+    def __init__(self, adapters: Mapping[str, Adapter], chats: ChatRepo, down: Set[str] = frozenset()) -> None:
         self._adapters = adapters
         self._chats = chats
+        #: platforms whose adapter is (re)starting or failed: their sends wait, they don't fail for good
+        self._down = down
+
+    def _adapter(self, platform: object) -> Adapter | None:
+        name = str(platform)
+        return None if name in self._down else self._adapters.get(name)
 
     def platforms(self) -> list[str]:
         return list(self._adapters)
 
     async def send(self, chat: ChatRef, reply: Reply) -> SentRef:
-        adapter = self._adapters.get(str(chat.platform))
+        adapter = self._adapter(chat.platform)
         if adapter is None:
             raise DeliveryError(f"{chat.platform} is not connected", permanent=False)
         try:
@@ -39,19 +45,19 @@ class Messenger:
 
     async def reply(self, to: Event, reply: Reply) -> SentRef | None:
         """Answer an event again (a reply taken over from a stopped process)."""
-        adapter = self._adapters.get(str(to.chat.platform))
+        adapter = self._adapter(to.chat.platform)
         if adapter is None:
             raise DeliveryError(f"{to.chat.platform} is not connected", permanent=False)
         return await adapter.reply(to, reply)
 
     async def edit(self, sent: SentRef, reply: Reply) -> None:
-        adapter = self._adapters.get(str(sent.platform))
+        adapter = self._adapter(sent.platform)
         if adapter is None:
             raise DeliveryError(f"{sent.platform} is not connected", permanent=False)
         await adapter.edit(sent, reply)
 
     async def send_direct(self, member: Author, reply: Reply) -> SentRef | None:
-        adapter = self._adapters.get(str(member.platform))
+        adapter = self._adapter(member.platform)
         if adapter is None:
             return None
         try:

@@ -24,7 +24,7 @@ from adapters.discord.plugin import DiscordSettings
 from adapters.discord.render import allowed_mentions, parse_custom_id, render_chunks, view
 from adapters.discord.roles import ROLE_TTL, DiscordRoles
 from adapters.lanes import Lanes
-from bot.adapter import DeliveryError, EventSink, Gate, HandleResult, SentRef, report_delivery
+from bot.adapter import AdapterFailure, DeliveryError, EventSink, Gate, HandleResult, SentRef, report_delivery
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandSpec, Role
 from bot.events import Author, ButtonPressed, ChatRef, CommandInvocation, Event, IncomingMessage, Platform
@@ -44,6 +44,28 @@ def point_at(api_base: str | None, gateway_url: str | None) -> None:
         discord.http.Route.BASE = api_base.rstrip("/")
     if gateway_url:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+#: gateway close codes Discord documents as "do not reconnect": what the operator must fix
+_FATAL_CLOSE = {
+    4004: ("Discord rejected the bot token (gateway 4004)", "set a valid FANLOOP_DISCORD_TOKEN"),
+    4010: ("invalid shard", "check [discord] shard_count / --shards"),
+    4011: ("this bot needs sharding", "set [discord] shard_count (Discord requires it past 2,500 servers)"),
+    4013: ("invalid gateway intents", "upgrade fanloop"),
+    4014: ("a privileged intent is not enabled", "enable Message Content under Bot → Privileged Gateway Intents"),
+}
+
+
+def _gateway_failure(exc: BaseException) -> AdapterFailure:
+    code = getattr(exc, "code", None)
+    if isinstance(exc, discord.PrivilegedIntentsRequired):
+        code = 4014
+    if code in _FATAL_CLOSE:
+        reason, fix = _FATAL_CLOSE[code]
+        return AdapterFailure(reason, fix=fix)
+    if isinstance(exc, discord.LoginFailure):
+        return AdapterFailure("Discord rejected the bot token", fix="set a valid FANLOOP_DISCORD_TOKEN")
+    return AdapterFailure(f"Discord gateway connection failed: {type(exc).__name__}: {exc}"[:300], permanent=False)
 
 
 class _Events:
@@ -94,7 +116,12 @@ class DiscordAdapter(DiscordRoles):
         self._roles: dict[tuple[str, str], tuple[float, Role | None]] = {}
         self._finished = asyncio.Event()
         self.fatal: str | None = None
+        #: the gateway went away for a reason that may pass: the supervisor restarts the adapter
+        self.lost: str | None = None
+        self._used = False
         self.synced: list[str] = []
+        #: configured guilds the bot cannot reach (id → why), skipped and shown in /status
+        self.unreachable: dict[str, str] = {}
 
     def _make_client(self, *, message_content: bool) -> discord.Client:
         point_at(self.settings.api_base, self.settings.gateway_url)
@@ -118,6 +145,12 @@ class DiscordAdapter(DiscordRoles):
     # -- lifecycle ----------------------------------------------------------------------
     async def start(self, sink: EventSink) -> None:
         self._sink = sink
+        self._finished = asyncio.Event()  # a start after a failed one begins afresh
+        self.fatal = self.lost = None
+        if self._used:  # discord.py clients are not reusable once closed
+            self.client = self._make_client(message_content=self.message_content)
+            self.tree = app_commands.CommandTree(self.client)
+        self._used = True
         assert self.settings.token is not None
         token = self.settings.token.get_secret_value()
         self.pacer = sink.gate(f"discord:{hashlib.sha256(token.encode()).hexdigest()[:16]}", GLOBAL_RATE)
@@ -126,8 +159,11 @@ class DiscordAdapter(DiscordRoles):
         try:
             await self.client.login(token)
         except discord.LoginFailure:
-            raise DeliveryError("Discord rejected the bot token (check FANLOOP_DISCORD_TOKEN)") from None
-        self.synced = await slash.sync_if_changed(self.client, self.tree, self.settings.guild_ids)
+            raise AdapterFailure(
+                "Discord rejected the bot token (401 Unauthorized)",
+                fix="set FANLOOP_DISCORD_TOKEN (Developer Portal → your app → Bot → Reset Token)",
+            ) from None
+        self.synced, self.unreachable = await slash.sync_if_changed(self.client, self.tree, self.settings.guild_ids)
         await self._connect()
 
     async def _connect(self) -> None:
@@ -145,15 +181,28 @@ class DiscordAdapter(DiscordRoles):
                 )
                 self.message_content = False
                 await self.client.close()
-                self.client = self._make_client(message_content=False)
-                self.tree = app_commands.CommandTree(self.client)
                 assert self._sink is not None
                 await self.start(self._sink)
                 return
-            raise DeliveryError(f"Discord connection failed: {exc}")
+            raise _gateway_failure(exc)
         if ready not in done:
             ready.cancel()
-            raise DeliveryError("Discord gateway did not become ready in time")
+            raise AdapterFailure("the Discord gateway did not become ready in time", permanent=False)
+        self._task.add_done_callback(self._gateway_ended)
+
+    def _gateway_ended(self, task: asyncio.Task[None]) -> None:
+        """discord.py reconnects by itself; its connect() ends only on what it won't retry."""
+        if task.cancelled() or self._finished.is_set():
+            return
+        exc = task.exception()
+        if exc is None:
+            return  # closed by stop()
+        failure = _gateway_failure(exc)
+        if failure.permanent:
+            self.fatal = failure.describe()
+        else:
+            self.lost = failure.describe()  # the supervisor starts us again after a pause
+        self._finished.set()
 
     async def stop(self) -> None:
         await self.lanes.close()

@@ -113,24 +113,37 @@ def normalise(payload: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 async def sync_if_changed(
     client: discord.Client, tree: app_commands.CommandTree[Any], guild_ids: Sequence[int]
-) -> list[str]:
-    """Sync per configured guild (instant) or globally; returns the scopes that were synced."""
+) -> tuple[list[str], dict[str, str]]:
+    """Sync per configured guild (instant) or globally, only where the commands changed.
+
+    Returns the scopes synced and the configured guilds the bot cannot reach (kicked, never
+    invited, or the app lacks the applications.commands scope there): those are skipped with one
+    warning each, so one bad guild id never stops the bot."""
     app_id = client.application_id
     assert app_id is not None
     synced: list[str] = []
+    unreachable: dict[str, str] = {}
     scopes: list[discord.Object | None] = [discord.Object(g) for g in guild_ids] or [None]
     for guild in scopes:
-        if guild is not None:
-            tree.copy_global_to(guild=guild)
-        desired = [c.to_dict(tree) for c in tree.get_commands(guild=guild)]
-        current = (
-            await client.http.get_guild_commands(app_id, guild.id)
-            if guild is not None
-            else await client.http.get_global_commands(app_id)
-        )
-        if normalise(desired) == normalise(current):  # type: ignore[arg-type]
+        try:
+            if guild is not None:
+                tree.copy_global_to(guild=guild)
+            desired = [c.to_dict(tree) for c in tree.get_commands(guild=guild)]
+            current = (
+                await client.http.get_guild_commands(app_id, guild.id)
+                if guild is not None
+                else await client.http.get_global_commands(app_id)
+            )
+            if normalise(desired) == normalise(current):  # type: ignore[arg-type]
+                continue
+            await tree.sync(guild=guild)
+        except (discord.Forbidden, discord.NotFound) as exc:
+            if guild is None:
+                raise
+            why = f"{exc.status} {exc.text or 'Missing Access'}: invite the bot with the applications.commands scope"
+            unreachable[str(guild.id)] = why
+            log.warning("Discord guild %s skipped: %s", guild.id, why)
             continue
-        await tree.sync(guild=guild)
         synced.append(str(guild.id) if guild else "global")
         log.info("slash commands synced", extra={"scope": synced[-1], "count": len(desired)})
-    return synced
+    return synced, unreachable

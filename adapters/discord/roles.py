@@ -20,6 +20,7 @@ class DiscordRoles:
     client: discord.Client
     settings: DiscordSettings
     message_content: bool
+    unreachable: dict[str, str]
     _roles: dict[tuple[str, str], tuple[float, Role | None]]
 
     # -- roles and health -------------------------------------------------------------------------
@@ -62,7 +63,9 @@ class DiscordRoles:
         return True
 
     async def describe(self, chat: ChatRef) -> list[str]:
-        lines = []
+        lines = [
+            f"⚠ Discord server {g} is configured but I can't reach it ({why})." for g, why in self.unreachable.items()
+        ]
         if not self.message_content:
             lines.append("⚠ The Message Content intent is off: I only see slash commands and mentions here.")
         channel = self.client.get_channel(int(chat.chat_id))

@@ -40,7 +40,7 @@ from adapters.telegram.plugin import TelegramSettings
 from adapters.telegram.receive import ALLOWED_UPDATES, Receiver
 from adapters.telegram.render import keyboard, render_chunks
 from adapters.telegram.translate import PLATFORM, chat_ref
-from bot.adapter import DeliveryError, EventSink, Gate, HandleResult, SentRef, report_delivery
+from bot.adapter import AdapterFailure, DeliveryError, EventSink, Gate, HandleResult, SentRef, report_delivery
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandSpec, Role
 from bot.events import Author, ChatRef, Event, IncomingMessage
@@ -102,12 +102,17 @@ class TelegramAdapter:
     # -- lifecycle ----------------------------------------------------------------------
     async def start(self, sink: EventSink) -> None:
         self._sink = sink
+        self._finished = asyncio.Event()  # a start after a failed one begins afresh
+        self.fatal = None
         token = self.settings.token.get_secret_value() if self.settings.token else ""
         self.pacer = sink.gate(f"telegram:{hashlib.sha256(token.encode()).hexdigest()[:16]}", self.rate)
         try:
             await self.app.initialize()
         except InvalidToken:
-            raise DeliveryError("Telegram rejected the bot token (check FANLOOP_TELEGRAM_TOKEN)") from None
+            raise AdapterFailure(
+                "Telegram rejected the bot token (401 Unauthorized)",
+                fix="set FANLOOP_TELEGRAM_TOKEN (or [telegram] token) to the token @BotFather gave you",
+            ) from None
         me = self.app.bot
         self.username = me.username
         self.can_read_all = bool(me.can_read_all_group_messages)
@@ -172,9 +177,13 @@ class TelegramAdapter:
 
     # -- receiving (adapters/telegram/receive.py) -----------------------------------------
     def _fatal(self, reason: str) -> None:
-        self.fatal = reason
-        log.error("Telegram: %s; stopping the Telegram adapter", reason)
+        self.fatal = reason  # the supervisor logs it once and keeps the other adapters running
         self._finished.set()
+
+    @property
+    def trouble(self) -> str | None:
+        """What keeps this adapter from working right now, while it retries (for /healthz)."""
+        return self.receiver.trouble.reason if self.receiver is not None else None
 
     async def process(self, update: Update) -> HandleResult | None:
         """One update through the core, in its chat's lane (what polling and webhooks both do)."""
@@ -212,7 +221,9 @@ class TelegramAdapter:
         assert self.settings.webhook_url is not None
         secret = self.settings.webhook_secret.get_secret_value() if self.settings.webhook_secret else None
         if not secret:
-            raise DeliveryError("webhook mode needs [telegram] webhook_secret (FANLOOP_TELEGRAM_WEBHOOK_SECRET)")
+            raise AdapterFailure(
+                "webhook mode needs a secret", fix="set [telegram] webhook_secret (FANLOOP_TELEGRAM_WEBHOOK_SECRET)"
+            )
         path = urlsplit(self.settings.webhook_url).path or "/"
         app = web.Application()
         app.router.add_post(path, self._webhook_handler(secret))

@@ -19,12 +19,13 @@ from datetime import datetime
 from typing import Any
 
 from telegram import Bot, Update
-from telegram.error import Conflict, NetworkError, TelegramError
+from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 
 from adapters.lanes import Lanes
 from adapters.telegram.translate import PLATFORM, button_event, joined_events, message_event
 from bot.adapter import EventSink, HandleResult
 from bot.events import Author, ChatMigrated, ChatRef, Event
+from bot.supervisor import Backoff, Trouble
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
@@ -51,6 +52,8 @@ class Receiver:
         self.username = username
         self.lanes = Lanes(concurrency, name="telegram-in")
         self._roots = {s.root for s in sink.commands()}
+        #: getUpdates failing (Telegram or the network down): logged once, shown by /healthz
+        self.trouble = Trouble("telegram getUpdates", log)
 
     # -- one update ---------------------------------------------------------------------
     def events(self, update: Update) -> list[Event]:
@@ -104,6 +107,7 @@ class Receiver:
         running: dict[int, asyncio.Future[HandleResult | None]] = {}
         handled: set[int] = set()
         not_before: dict[int, float] = {}  # another worker holds it: ask again after this
+        backoff = Backoff(first=retry_delay, cap=120.0)
         while True:
             try:
                 updates = await self.bot.get_updates(
@@ -113,12 +117,22 @@ class Receiver:
                     read_timeout=poll_seconds + 10,
                 )
             except Conflict:
-                on_fatal("another instance is polling this token: run one poller per bot token")
+                on_fatal(
+                    "another process is polling this bot token (409 Conflict) — run one poller per token, "
+                    "or webhook mode ([telegram] webhook_url) for several workers"
+                )
+                return
+            except InvalidToken:
+                on_fatal("Telegram no longer accepts the bot token (401) — was it revoked? Set a new one")
                 return
             except (NetworkError, TelegramError) as exc:
-                log.warning("Telegram getUpdates failed, retrying", extra={"error": str(exc)})
-                await asyncio.sleep(retry_delay)
+                delay = backoff.next()
+                self.trouble.failed(f"{type(exc).__name__}: {exc}", delay)
+                await asyncio.sleep(delay)
                 continue
+            if backoff.tries:
+                backoff.reset()
+                self.trouble.recovered()
             fresh = 0
             now = time.monotonic()
             for update in updates:

@@ -68,14 +68,18 @@ class Bot:
 
 
 async def start_bot(
-    fake: FakeDiscordAPI, db: Database, clock: ManualClock | None = None, cls: type[DiscordAdapter] = DiscordAdapter
+    fake: FakeDiscordAPI,
+    db: Database,
+    clock: ManualClock | None = None,
+    cls: type[DiscordAdapter] = DiscordAdapter,
+    guild_ids: tuple[int, ...] = (int(GUILD_ID),),
 ) -> Bot:
     settings = Settings(limits={"commands_per_window": 1000})  # type: ignore[arg-type]
     section = DiscordSettings(
         token="fake-token",  # type: ignore[arg-type]
         api_base=fake.api_base,
         gateway_url=fake.gateway_url,
-        guild_ids=[int(GUILD_ID)],
+        guild_ids=list(guild_ids),
     )
 
     async def long_answer(ctx: CommandContext) -> object:
@@ -133,6 +137,20 @@ async def test_slash_commands_synced_with_fan_manager_split_and_typed_options(fa
         assert again.adapter.synced == [] and len([c for c in fake.calls if c.method == "PUT"]) == 1
     finally:
         await again.adapter.stop()
+
+
+async def test_an_unreachable_guild_is_skipped_and_shown_in_status(fake: FakeDiscordAPI, db: Database) -> None:
+    fake.fail_next("GET /applications/*/guilds/2000/commands", 403)
+    b = await start_bot(fake, db, guild_ids=(2000, int(GUILD_ID)))
+    try:
+        assert b.adapter.synced == [GUILD_ID] and set(b.adapter.unreachable) == {"2000"}
+        # /status is a moderator command (Manage Messages); Mia manages the server (issue #16's split)
+        await fake.slash(MIA, "status", bypass_client=True)
+        await until(lambda: fake.responses())
+        status = fake.responses()[-1]["content"]
+        assert "Discord server 2000 is configured but I can't reach it (403 Missing Permissions" in status
+    finally:
+        await b.adapter.stop()
 
 
 async def test_a_fans_slash_command_is_answered(fake: FakeDiscordAPI, bot: Bot) -> None:

@@ -302,7 +302,8 @@ async def test_a_second_poller_is_reported_not_looped(
             async with aiohttp.ClientSession() as http:  # another instance polls the same token
                 await http.post(f"{fake.base_url}{fake.token}/getUpdates", data={"timeout": "0"})
             await asyncio.wait_for(b.adapter.wait_finished(), 10)
-        assert b.adapter.fatal is not None and "another instance is polling this token" in b.adapter.fatal
+        assert b.adapter.fatal is not None
+        assert "another process is polling this bot token (409 Conflict)" in b.adapter.fatal
     finally:
         await b.stop()
 
