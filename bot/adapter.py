@@ -76,6 +76,9 @@ class EventSink(Protocol):
         """The send gate for one bot token (``key``) at ``rate`` sends a second: shared by every
         process on a PostgreSQL database. Adapters wait on it before each send."""
 
+    def waited(self, platform: str, seconds: float) -> None:
+        """A platform rate limit (429) is being waited out (counted in ``/metrics``)."""
+
     async def delivered(self, reply_id: int, outcome: str, error: str | None = None) -> None:
         """Report how a reply of a :class:`HandleResult` went: ``sent``, ``failed`` (for good),
         ``unknown`` (the request went out, no answer came: never resent) or ``retry`` (let the

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -26,14 +27,17 @@ from bot.dispatcher import Dispatcher
 from bot.events import ChatRef
 from bot.feature import Builder, DataRightsRegistry, Deps, Feature, FeatureError, Slot
 from bot.features import DEFAULT_FEATURES
+from bot.health import AdapterHealth, Health
 from bot.llm import make_llm
 from bot.messenger import Messenger
+from bot.metrics import Metrics
 from bot.platforms import PlatformRegistry
 from bot.recovery import ReplyRecovery
 from bot.roles import RoleResolver
 from bot.scheduler import Scheduler
 from bot.settings import ConfigError, Settings, parse_weekly
 from bot.supervisor import RUNNING, Status, Supervisor, wait_first
+from bot.web import HttpServer
 from storage.db import Database, sqlite_url
 from storage.migrate import upgrade
 from storage.repositories import ChatRepo, EventRepo, MemberRepo
@@ -92,7 +96,9 @@ class App:
         self.data_rights = DataRightsRegistry()
         self._provided: dict[Slot[Any], Any] = {}
         self.features = self._install(features)
+        self.metrics = Metrics()
         self.dispatcher = Dispatcher(
+            metrics=self.metrics,
             registry=self.registry,
             roles=self.roles,
             members=self.members,
@@ -112,6 +118,22 @@ class App:
         self.recovery = ReplyRecovery(ReplyRepo(self.db), self.messenger, self.clock, self.worker_id)
         self.scheduler = Scheduler()
         self._stopping = asyncio.Event()
+        #: /healthz, /metrics and adapters' webhooks, when ``[http] listen`` is set
+        self.http = HttpServer(settings.http.listen) if settings.http.listen else None
+        self.healthz = Health(
+            db=self.db,
+            clock=self.clock,
+            metrics=self.metrics,
+            adapters=self.adapter_health,
+            stale_after=settings.http.stale_after_seconds,
+            about={
+                "version": __version__,
+                "worker": self.worker_id,
+                "database_backend": "sqlite" if self.db.is_sqlite else "postgresql",
+            },
+        )
+        if self.http is not None:
+            self.healthz.mount(self.http)
 
     def _install(self, builders: Iterable[Builder]) -> list[Feature]:
         provided = self._provided
@@ -155,10 +177,25 @@ class App:
             f"platforms: {', '.join(self.adapters) or 'none'}",
             f"database: {backend}",
         ]
+        for name, state in self.adapter_health().items():
+            if state.state != RUNNING or state.problem:
+                lines.append(f"⚠ {name}: {state.state}" + (f" — {state.problem}" if state.problem else ""))
         adapter = self.adapters.get(str(chat.platform))
         if adapter is not None:
             lines += await adapter.describe(chat)
         return lines
+
+    def adapter_health(self) -> dict[str, AdapterHealth]:
+        """Each adapter's state (adapters started by hand, outside ``run()``, count as running)."""
+        now = time.monotonic()
+        out = {}
+        for name in self.adapters:
+            sup = self.supervisors.get(name)
+            if sup is None:
+                out[name] = AdapterHealth(RUNNING)
+            else:
+                out[name] = AdapterHealth(sup.status.state, sup.problem, now - sup.status.since)
+        return out
 
     # -- adapters ---------------------------------------------------------------------------
     def add_adapter(self, adapter: Adapter) -> None:
@@ -214,6 +251,12 @@ class App:
             for name, adapter in self.adapters.items()
         }
         self.down.update(self.adapters)
+        if self.http is not None:
+            for adapter in self.adapters.values():
+                mount = getattr(adapter, "mount_http", None)
+                if mount is not None:
+                    mount(self.http)  # e.g. the Telegram webhook, on the same port as /healthz
+            await self.http.start()
         tasks = [asyncio.create_task(s.run(self._stopping), name=f"adapter-{n}") for n, s in self.supervisors.items()]
         everything = asyncio.gather(*tasks)
         try:
@@ -262,6 +305,8 @@ class App:
     async def shutdown(self, adapters: list[Adapter] | None = None) -> None:
         """Finish in-flight handlers, stop adapters and features, close the database."""
         self.scheduler.shutdown()
+        if self.http is not None:
+            await self.http.stop()
         await self.dispatcher.drain(grace=30)
         for adapter in reversed(adapters if adapters is not None else list(self.adapters.values())):
             try:

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import re
 import secrets
+import time
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -33,6 +34,7 @@ from bot.events import (
 )
 from bot.gates import LocalGate, SharedGate
 from bot.messenger import Messenger
+from bot.metrics import Metrics
 from bot.replies import Outgoing, Reply, error, reply_to_json
 from bot.roles import RoleResolver
 from bot.settings import LimitsSettings
@@ -71,6 +73,16 @@ class RateLimiter:
         return 0.0
 
 
+_KINDS: dict[type, str] = {
+    IncomingMessage: "message",
+    CommandInvocation: "command",
+    ButtonPressed: "button",
+    ReactionAdded: "reaction",
+    MemberJoined: "join",
+    ChatMigrated: "migration",
+}
+
+
 class Dispatcher:
     """Built once, with everything the installed features declared; nothing is added later."""
 
@@ -92,7 +104,9 @@ class Dispatcher:
         join_listeners: Sequence[MessageListener] = (),
         buttons: Mapping[str, ButtonHandler] | None = None,
         perks: Sequence[PerkSource] = (),
+        metrics: Metrics | None = None,
     ) -> None:
+        self.metrics = metrics or Metrics()
         self.registry = registry
         self.roles = roles
         self.members = members
@@ -132,6 +146,11 @@ class Dispatcher:
             await self.replies.outcome(reply_id, "sending", EPOCH, error)
         else:
             await self.replies.outcome(reply_id, outcome, self.clock.now(), error)
+        self.metrics.replies.labels(outcome).inc()
+
+    def waited(self, platform: str, seconds: float) -> None:
+        self.metrics.rate_limited.labels(platform).inc()
+        self.metrics.rate_limited_seconds.labels(platform).inc(max(0.0, seconds))
 
     # -- lifecycle ----------------------------------------------------------------
     async def forget_old_events(self) -> None:
@@ -150,6 +169,18 @@ class Dispatcher:
 
     # -- the one entry point ------------------------------------------------------
     async def handle(self, event: Event) -> HandleResult:
+        started = time.perf_counter()
+        result = await self._handle(event)
+        platform = str(event.chat.platform)
+        self.metrics.events.labels(platform, _KINDS.get(type(event), "other"), result.outcome).inc()
+        if result.outcome == "handled":
+            self.metrics.handle_seconds.labels(platform).observe(time.perf_counter() - started)
+            queued = sum(1 for i in result.reply_ids if i is not None)
+            if queued:
+                self.metrics.replies.labels("queued").inc(queued)
+        return result
+
+    async def _handle(self, event: Event) -> HandleResult:
         event = cleaned(event)
         if self._closing:
             return HandleResult("busy")  # not acknowledged: the platform redelivers after restart
@@ -217,6 +248,7 @@ class Dispatcher:
             return [error(str(exc))]
         except Exception:
             error_id = secrets.token_hex(3)
+            self.metrics.handler_errors.labels(_KINDS.get(type(event), "other")).inc()
             log.exception("handler failed", extra={"error_id": error_id, "chat": event.chat.key})
             return [error(f"Sorry, something went wrong on my side (error {error_id}). The team can look it up.")]
         replies: list[Reply] = []

@@ -249,6 +249,25 @@ class EnvFirstSettings(BaseSettings):
         return (env_settings, init_settings)
 
 
+class HttpSettings(Section):
+    """The process's HTTP server: /healthz, /metrics (and, later, the dashboard). Off when empty."""
+
+    #: HOST:PORT, e.g. "127.0.0.1:8080" (FANLOOP_HTTP_LISTEN); "0.0.0.0:8080" to be reached from outside
+    listen: str | None = None
+    #: an adapter is "degraded" in /healthz when its oldest queued reply/notification/broadcast is older
+    stale_after_seconds: float = Field(default=600, ge=10, le=7 * 86400)
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        host, sep, port = value.rpartition(":")
+        if not sep or not port.isdigit() or not 0 <= int(port) < 65536:  # 0: any free port
+            raise ValueError(f"{value!r} must look like 127.0.0.1:8080")
+        return f"{host or '127.0.0.1'}:{port}"
+
+
 class Settings(EnvFirstSettings):
     model_config = SettingsConfigDict(
         env_prefix="FANLOOP_",
@@ -274,6 +293,7 @@ class Settings(EnvFirstSettings):
     points: PointsSettings = Field(default_factory=PointsSettings)
     faq: FaqSettings = Field(default_factory=FaqSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
 
     @field_validator("log_level")
     @classmethod

@@ -389,6 +389,8 @@ class DiscordAdapter(DiscordRoles):
                 return await fn(**kwargs)
             except discord.RateLimited as exc:  # a long wait: requeue instead of parking inside discord.py
                 log.warning("Discord rate limit: waiting", extra={"seconds": exc.retry_after})
+                if self._sink is not None:
+                    self._sink.waited(str(PLATFORM), exc.retry_after)
                 await asyncio.sleep(exc.retry_after)
             except discord.Forbidden as exc:
                 reason = (

@@ -46,6 +46,7 @@ from bot.commands import CommandSpec, Role
 from bot.events import Author, ChatRef, Event, IncomingMessage
 from bot.gates import LocalGate
 from bot.replies import Reply
+from bot.web import HttpServer
 
 log = logging.getLogger(__name__)
 SEND_TIMEOUT = 30.0
@@ -96,6 +97,7 @@ class TelegramAdapter:
         self._roles: dict[tuple[str, str], tuple[float, Role | None]] = {}
         self._task: asyncio.Task[None] | None = None
         self._web: web.AppRunner | None = None
+        self._http: HttpServer | None = None  # the process's HTTP server, when it runs one
         self._finished = asyncio.Event()
         self.fatal: str | None = None
 
@@ -205,6 +207,10 @@ class TelegramAdapter:
         else:
             await self._report(reply_id)
 
+    def _waited(self, seconds: float) -> None:
+        if self._sink is not None:
+            self._sink.waited(str(PLATFORM), seconds)
+
     async def _report(self, reply_id: int | None, failure: DeliveryError | None = None) -> None:
         await report_delivery(self._sink, reply_id, failure)
 
@@ -217,6 +223,10 @@ class TelegramAdapter:
             await self._sink.handle(self.receiver.migration(old, new))
 
     # -- webhook mode -------------------------------------------------------------------
+    def mount_http(self, server: HttpServer) -> None:
+        """Serve the webhook on the process's HTTP server (``[http] listen``) instead of its own port."""
+        self._http = server
+
     async def _start_webhook(self) -> None:
         assert self.settings.webhook_url is not None
         secret = self.settings.webhook_secret.get_secret_value() if self.settings.webhook_secret else None
@@ -225,12 +235,16 @@ class TelegramAdapter:
                 "webhook mode needs a secret", fix="set [telegram] webhook_secret (FANLOOP_TELEGRAM_WEBHOOK_SECRET)"
             )
         path = urlsplit(self.settings.webhook_url).path or "/"
-        app = web.Application()
-        app.router.add_post(path, self._webhook_handler(secret))
-        self._web = web.AppRunner(app)
-        await self._web.setup()
-        host, _, port = self.settings.webhook_listen.rpartition(":")
-        await web.TCPSite(self._web, host or "127.0.0.1", int(port)).start()
+        if self._http is not None:
+            self._http.unroute("POST", path)  # a restart after a failed start registers it again
+            self._http.route("POST", path, self._webhook_handler(secret))
+        else:
+            app = web.Application()
+            app.router.add_post(path, self._webhook_handler(secret))
+            self._web = web.AppRunner(app)
+            await self._web.setup()
+            host, _, port = self.settings.webhook_listen.rpartition(":")
+            await web.TCPSite(self._web, host or "127.0.0.1", int(port)).start()
         await delivery.call(
             "setWebhook",
             self.app.bot.set_webhook,
@@ -272,7 +286,9 @@ class TelegramAdapter:
             if reply_to is not None and i == 0:
                 kwargs["reply_parameters"] = ReplyParameters(int(reply_to), allow_sending_without_reply=True)
             send = self.app.bot.send_message
-            msg = await delivery.call("sendMessage", send, kwargs, self._migrated, turn=self.pacer.wait)
+            msg = await delivery.call(
+                "sendMessage", send, kwargs, self._migrated, turn=self.pacer.wait, on_wait=self._waited
+            )
             ids.append(str(msg.message_id))
         return SentRef(PLATFORM, chat.chat_id, tuple(ids))
 

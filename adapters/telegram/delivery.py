@@ -56,6 +56,7 @@ async def call(
     kwargs: dict[str, Any],
     on_migrate: Callable[[str, str], Awaitable[None]] | None = None,
     turn: Callable[[], Awaitable[None]] | None = None,
+    on_wait: Callable[[float], None] | None = None,
 ) -> T:
     """Call ``fn(**kwargs)`` until it succeeds or fails for good; every attempt, retries included,
     first waits for its ``turn`` under the bot's rate limit."""
@@ -68,6 +69,8 @@ async def call(
         except RetryAfter as exc:  # the rate limiter already retried: keep waiting, never drop
             wait = _seconds(exc.retry_after)
             log.warning("flood control: waiting", extra={"method": method, "seconds": wait})
+            if on_wait is not None:
+                on_wait(wait)
             await asyncio.sleep(wait + 0.1)
         except ChatMigrated as exc:
             old, new = str(kwargs.get("chat_id")), str(exc.new_chat_id)
