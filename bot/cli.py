@@ -34,7 +34,7 @@ T = TypeVar("T")
 EXIT_FAILED, EXIT_CONFIG, EXIT_DATABASE = 1, 2, 3
 
 
-def _fail(message: str, code: int = 1) -> NoReturn:
+def fail(message: str, code: int = 1) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
 
@@ -55,11 +55,11 @@ def _settings(ctx: click.Context) -> Settings:
         settings = load_settings(obj.get("config"), registry.names())
         registry.sections(settings)
     except ConfigError as exc:
-        _fail(str(exc), 2)
+        fail(str(exc), 2)
     roles = settings.roles
     problems = registry.check_identities([*roles.admins, *roles.managers, *roles.moderators])
     if problems:
-        _fail("\n".join(f"roles: {p}" for p in problems), 2)
+        fail("\n".join(f"roles: {p}" for p in problems), 2)
     if obj.get("data_dir"):
         settings.data_dir = Path(obj["data_dir"])
     return settings
@@ -79,7 +79,7 @@ def _db_error(exc: BaseException) -> str:
     return f"database: {text[:200]}"
 
 
-def _with_database(ctx: click.Context, work: Callable[[Database], Awaitable[T]]) -> T:
+def with_database(ctx: click.Context, work: Callable[[Database], Awaitable[T]]) -> T:
     """Open the configured database, bring its schema up to date, run ``work`` on it and close it;
     a database the user can't reach is one ``error:`` line, not a traceback."""
     from bot.app import database_url
@@ -98,7 +98,7 @@ def _with_database(ctx: click.Context, work: Callable[[Database], Awaitable[T]])
     try:
         return asyncio.run(_run())
     except (SQLAlchemyError, OSError) as exc:
-        _fail(_db_error(exc), EXIT_DATABASE)
+        fail(_db_error(exc), EXIT_DATABASE)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -140,7 +140,7 @@ def run(
     try:
         role = Role.parse(role_name or "fan")
     except ValueError as exc:
-        _fail(f"--as: {exc}", 2)
+        fail(f"--as: {exc}", 2)
     if transcript is not None:
         force_console = True
     from bot.logs import setup_logging
@@ -169,14 +169,14 @@ async def _run(
         await app.prepare()
     except StartupError as exc:
         await app.db.dispose()
-        _fail(str(exc))
+        fail(str(exc))
     except (SQLAlchemyError, OSError) as exc:
         await app.db.dispose()
-        _fail(_db_error(exc), EXIT_DATABASE)
+        fail(_db_error(exc), EXIT_DATABASE)
     try:
         await app.run()
     except StartupError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @cli.group()
@@ -190,7 +190,7 @@ def db_upgrade(ctx: click.Context) -> None:
     """Apply all pending migrations (also done automatically at start)."""
     from storage.migrate import current_revision
 
-    revision = _with_database(ctx, current_revision)
+    revision = with_database(ctx, current_revision)
     click.echo(f"database is at revision {revision}")
 
 
@@ -209,7 +209,7 @@ def export_feedback(ctx: click.Context, fmt: str, since: datetime | None, output
     from storage.repositories.feedback import FeedbackRepo
 
     start = since.replace(tzinfo=UTC) if since else None
-    rows = _with_database(ctx, lambda database: FeedbackRepo(database).export(start))
+    rows = with_database(ctx, lambda database: FeedbackRepo(database).export(start))
     if fmt == "json":
         output.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
@@ -253,9 +253,9 @@ def export_member(ctx: click.Context, member_id: int, output: io.TextIOBase) -> 
         finally:
             await app.llm.aclose()
 
-    data = _with_database(ctx, work)
+    data = with_database(ctx, work)
     if data is None:
-        _fail(f"there is no member {member_id}", 2)
+        fail(f"there is no member {member_id}", 2)
     output.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
@@ -274,11 +274,11 @@ def points_verify(ctx: click.Context) -> None:
         repo = PointsRepo(database)
         return await repo.ledger_count(), await repo.mismatches()
 
-    rows, bad = _with_database(ctx, _check)
+    rows, bad = with_database(ctx, _check)
     if bad:
         for member_id, ledger, stored in bad:
             click.echo(f"member {member_id}: ledger says {ledger}, balance says {stored}")
-        _fail(f"{len(bad)} balance(s) disagree with the ledger")
+        fail(f"{len(bad)} balance(s) disagree with the ledger")
     click.echo(f"ok: {rows} ledger rows, every balance matches")
 
 
@@ -297,7 +297,7 @@ def faq_import(ctx: click.Context, path: str) -> None:
     try:
         items = parse(Path(path).read_text(encoding="utf-8"))
     except FaqFileError as exc:
-        _fail(f"{path}: {exc}", 2)
+        fail(f"{path}: {exc}", 2)
 
     async def _import(database: Database) -> tuple[int, int]:
         from storage.repositories.faq import FaqRepo
@@ -308,7 +308,7 @@ def faq_import(ctx: click.Context, path: str) -> None:
             added += created
         return added, len(items) - added
 
-    added, updated = _with_database(ctx, _import)
+    added, updated = with_database(ctx, _import)
     click.echo(f"imported {len(items)} entries ({added} new, {updated} updated)")
 
 
@@ -325,7 +325,7 @@ def faq_export(ctx: click.Context, path: str) -> None:
         entries = await FaqRepo(database).all()
         return [FaqItem(e.question, e.answer, list(e.alternates), list(e.tags), e.language) for e in entries]
 
-    items = _with_database(ctx, _export)
+    items = with_database(ctx, _export)
     text = dump(items)
     if path == "-":
         click.echo(text, nl=False)
@@ -348,6 +348,16 @@ def config_check(ctx: click.Context) -> None:
     platforms = registry.configured(registry.sections(settings))
     click.echo("ok")
     click.echo(f"platforms: {', '.join(platforms) or 'console only (no tokens configured)'}", err=True)
+
+
+def _register() -> None:
+    from bot.cli_backup import backup_command, restore_command
+
+    cli.add_command(backup_command)
+    cli.add_command(restore_command)
+
+
+_register()
 
 
 def main() -> None:
