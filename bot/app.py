@@ -13,9 +13,11 @@ import logging
 import signal
 import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import platformdirs
 
@@ -41,6 +43,7 @@ from bot.web import HttpServer
 from storage.db import Database, sqlite_url
 from storage.migrate import upgrade
 from storage.repositories import ChatRepo, EventRepo, MemberRepo
+from storage.repositories.jobs import JobRunRepo
 from storage.repositories.replies import ReplyRepo
 
 log = logging.getLogger(__name__)
@@ -115,6 +118,7 @@ class App:
             buttons=_buttons(self.features),
             perks=[f.perks for f in self.features if f.perks is not None],
         )
+        self.job_runs = JobRunRepo(self.db)
         self.recovery = ReplyRecovery(ReplyRepo(self.db), self.messenger, self.clock, self.worker_id)
         self.scheduler = Scheduler()
         self._stopping = asyncio.Event()
@@ -202,14 +206,31 @@ class App:
         self.adapters[str(adapter.platform)] = adapter
         self.roles.register_platform(str(adapter.platform), adapter.resolve_role)
 
-    def build_adapters(self, *, console: bool, options: Mapping[str, Mapping[str, Any]] | None = None) -> None:
-        """Every platform whose section is configured; the fallback (console) when none is, or asked.
+    def build_adapters(
+        self,
+        *,
+        console: bool,
+        options: Mapping[str, Mapping[str, Any]] | None = None,
+        only: Sequence[str] | None = None,
+    ) -> None:
+        """Every platform whose section is configured (or those of ``only``: a deployment role such
+        as ``--adapters telegram``); the fallback (console) when none is, or asked.
 
-        ``options`` are per-platform constructor options (the console's transcript, ``--as``)."""
+        ``options`` are per-platform constructor options (the console's transcript, ``--as``,
+        Discord's shard range, Telegram's send-only mode)."""
         options = options or {}
         sections = self.platforms.sections(self.settings)
         names = self.platforms.configured(sections)
-        if console or not names:
+        if only is not None:
+            for name in only:
+                if self.platforms.get(name) is None:
+                    known = ", ".join(self.platforms.names())
+                    raise ConfigError(f"--adapters: there is no {name!r} adapter (installed: {known})")
+                if name not in names and name != self.platforms.fallback():
+                    raise ConfigError(f"--adapters: {name} is not configured (set its token, see README)")
+            names = [n for n in names if n in only]
+            console = console or (self.platforms.fallback() in only)
+        if console or (not names and only is None):
             fallback = self.platforms.fallback()
             if fallback is None:
                 raise StartupError("no platform is configured and no console adapter is installed")
@@ -288,16 +309,34 @@ class App:
     def _schedule(self) -> None:
         tz = self.settings.announcements.timezone
         for job in (j for f in self.features for j in f.jobs):
-            if job.every is not None:
+            if job.every is not None:  # interval jobs run in every process: they claim their rows
                 self.scheduler.every(job.name, job.every, job.run)
             else:
                 assert job.weekly is not None
                 day, hour, minute = parse_weekly(job.weekly)
-                self.scheduler.weekly(job.name, day, hour, minute, tz, job.run)
-        self.scheduler.every("forget-old-events", 3600, self.dispatcher.forget_old_events)
+                self.scheduler.weekly(job.name, day, hour, minute, tz, self.once_a_week(job.name, job.run, tz))
+        self.scheduler.every("forget-old-events", 3600, self._forget_old)
         self.scheduler.every("reply-renew", 30, self.recovery.renew)
         self.scheduler.every("reply-sweep", 30, self.recovery.sweep)
         self.scheduler.start()
+
+    def once_a_week(self, name: str, run: Callable[[], Awaitable[object]], tz: str) -> Callable[[], Awaitable[object]]:
+        """``run`` guarded so that, of every process on the database, one runs it per ISO week
+        (in ``tz``): each process's scheduler fires, the first to claim the week runs it."""
+
+        async def once() -> object:
+            now = self.clock.now()
+            year, week, _ = now.astimezone(ZoneInfo(tz)).isocalendar()
+            if not await self.job_runs.claim(name, f"{year}-W{week:02d}", self.worker_id, now):
+                log.info("scheduled job already ran in another process", extra={"job": name})
+                return None
+            return await run()
+
+        return once
+
+    async def _forget_old(self) -> None:
+        await self.dispatcher.forget_old_events()
+        await self.job_runs.prune(self.clock.now() - timedelta(days=60))
 
     def stop(self) -> None:
         self._stopping.set()

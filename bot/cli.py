@@ -123,6 +123,14 @@ def cli(ctx: click.Context, config: str | None, data_dir: str | None) -> None:
 )
 @click.option("--config", "run_config", type=click.Path(dir_okay=False), help="TOML config file.")
 @click.option("--data-dir", "run_data_dir", type=click.Path(file_okay=False), help="Where the SQLite database lives.")
+@click.option("--adapters", "only", help="Run only these configured adapters, e.g. 'telegram' or 'discord,telegram'.")
+@click.option("--shards", help="Discord: the shard ids this process runs, e.g. 0-1 or 0,2 (with --shard-count).")
+@click.option("--shard-count", type=click.IntRange(1, 10000), help="Discord: the bot's total number of shards.")
+@click.option(
+    "--send-only",
+    is_flag=True,
+    help="Telegram: don't poll or serve the webhook; only send (broadcasts, notifications) next to a poller.",
+)
 @click.pass_context
 def run(
     ctx: click.Context,
@@ -131,8 +139,16 @@ def run(
     as_user: str,
     run_config: str | None,
     run_data_dir: str | None,
+    only: str | None,
+    shards: str | None,
+    shard_count: int | None,
+    send_only: bool,
 ) -> None:
-    """Run the bot: Telegram/Discord when tokens are configured, else the console."""
+    """Run the bot: Telegram/Discord when tokens are configured, else the console.
+
+    Several processes may share one PostgreSQL database: one Telegram poller per token (or any
+    number of webhook workers), Discord shard ranges, send-only workers; scheduled jobs and
+    broadcasts are shared through the database."""
     # --config/--data-dir may also follow 'run' (python3 dev.py run --data-dir DIR)
     ctx.ensure_object(dict).update({k: v for k, v in (("config", run_config), ("data_dir", run_data_dir)) if v})
     settings = _settings(ctx)
@@ -154,19 +170,61 @@ def run(
     console_options: dict[str, Any] = {"default_user": name or "you", "default_role": role}
     if transcript is not None:
         console_options.update(stdin=transcript, transcript=True)
+    options: dict[str, dict[str, Any]] = {"console": console_options}
+    options.update(_role_options(shards, shard_count, send_only))
+    names = [n.strip().lower() for n in only.split(",") if n.strip()] if only is not None else None
+    if names is not None and not names:
+        fail("--adapters: name at least one adapter, e.g. --adapters telegram", EXIT_CONFIG)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_run(settings, _platforms(ctx), force_console, console_options))
+        asyncio.run(_run(settings, _platforms(ctx), force_console, options, names))
+
+
+def _role_options(shards: str | None, shard_count: int | None, send_only: bool) -> dict[str, dict[str, Any]]:
+    """The deployment role's adapter options: Discord's shard range, Telegram's send-only mode."""
+    options: dict[str, dict[str, Any]] = {}
+    if shards is not None:
+        if shard_count is None:
+            fail("--shards needs --shard-count (the bot's total number of shards)", EXIT_CONFIG)
+        try:
+            ids = _parse_ids(shards)
+        except ValueError:
+            fail(f"--shards: {shards!r} must look like 0-1 or 0,2", EXIT_CONFIG)
+        if any(not 0 <= i < shard_count for i in ids):
+            fail(f"--shards: ids must be between 0 and {shard_count - 1}", EXIT_CONFIG)
+        options["discord"] = {"shard_ids": ids, "shard_count": shard_count}
+    elif shard_count is not None:
+        options["discord"] = {"shard_count": shard_count}
+    if send_only:
+        options["telegram"] = {"receive": False}
+    return options
+
+
+def _parse_ids(text: str) -> list[int]:
+    ids: list[int] = []
+    for part in text.split(","):
+        low, sep, high = part.strip().partition("-")
+        ids += range(int(low), int(high) + 1) if sep else [int(low)]
+    if not ids:
+        raise ValueError(text)
+    return sorted(set(ids))
 
 
 async def _run(
-    settings: Settings, registry: PlatformRegistry, force_console: bool, console_options: dict[str, Any]
+    settings: Settings,
+    registry: PlatformRegistry,
+    force_console: bool,
+    options: dict[str, dict[str, Any]],
+    only: list[str] | None,
 ) -> None:
     from bot.app import App, StartupError
 
     app = App(settings, platforms=registry)
     try:
-        app.build_adapters(console=force_console, options={"console": console_options})
+        app.build_adapters(console=force_console, options=options, only=only)
         await app.prepare()
+    except ConfigError as exc:
+        await app.db.dispose()
+        fail(str(exc), EXIT_CONFIG)
     except StartupError as exc:
         await app.db.dispose()
         fail(str(exc))

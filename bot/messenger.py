@@ -31,6 +31,11 @@ class Messenger:
     def platforms(self) -> list[str]:
         return list(self._adapters)
 
+    def serving(self) -> list[str]:
+        """The platforms this process can send to right now (its adapters that are up): shared
+        queues claim only their rows, and leave the rest to the processes that serve them."""
+        return [name for name in self._adapters if name not in self._down]
+
     async def send(self, chat: ChatRef, reply: Reply) -> SentRef:
         adapter = self._adapter(chat.platform)
         if adapter is None:

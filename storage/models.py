@@ -136,3 +136,14 @@ class RateSlot(SQLModel, table=True):
     __tablename__ = "rate_slots"
     key: str = Field(primary_key=True, max_length=100)
     next_at: datetime = Field(sa_column=_ts())
+
+
+class JobRun(SQLModel, table=True):
+    """One occurrence of a scheduled job that runs once across every process (the weekly report):
+    the first process to insert its (name, slot) runs it; the others see the row and skip."""
+
+    __tablename__ = "job_runs"
+    name: str = Field(primary_key=True, max_length=64)
+    slot: str = Field(primary_key=True, max_length=40)
+    worker: str = Field(max_length=64)
+    claimed_at: datetime = Field(sa_column=_ts())

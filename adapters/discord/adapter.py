@@ -136,6 +136,8 @@ class DiscordAdapter(DiscordRoles):
         }
         client: discord.Client
         if self.settings.shard_count:
+            if self.settings.shard_ids is not None:  # this process runs part of the bot's shards
+                options["shard_ids"] = self.settings.shard_ids
             client = _ShardedClient(shard_count=self.settings.shard_count, **options)
         else:
             client = _Client(**options)

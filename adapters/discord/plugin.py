@@ -31,7 +31,20 @@ class DiscordSettings(PlatformSection):
     guild_ids: IntList = Field(default_factory=list)
     manager_roles: StrList = Field(default_factory=list)
     moderator_roles: StrList = Field(default_factory=list)
-    shard_count: int | None = None
+    #: total shards of the bot (Discord requires sharding past 2,500 servers); with ``shard_ids``,
+    #: this process runs only those shards (``fanloop run --shards 0-1 --shard-count 4``)
+    shard_count: int | None = Field(default=None, ge=1, le=10000)
+    shard_ids: IntList | None = None
+
+    @model_validator(mode="after")
+    def _shards(self) -> DiscordSettings:
+        if self.shard_ids is not None:
+            if self.shard_count is None:
+                raise ValueError("shard_ids needs shard_count (the bot's total number of shards)")
+            bad = [i for i in self.shard_ids if not 0 <= i < self.shard_count]
+            if bad or not self.shard_ids:
+                raise ValueError(f"shard_ids must be between 0 and {self.shard_count - 1}")
+        return self
 
     @model_validator(mode="after")
     def _secret_file(self) -> DiscordSettings:
@@ -42,6 +55,10 @@ class DiscordSettings(PlatformSection):
 def _create(section: DiscordSettings, clock: Clock, options: Mapping[str, Any]) -> Adapter:
     from adapters.discord.adapter import DiscordAdapter
 
+    options = dict(options)
+    shards = {k: options.pop(k) for k in ("shard_ids", "shard_count") if k in options}
+    if shards:  # fanloop run --shards/--shard-count: validated like the settings
+        section = DiscordSettings.model_validate({**section.model_dump(), **shards})
     return DiscordAdapter(settings=section, clock=clock, **options)
 
 

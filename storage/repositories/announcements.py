@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -190,8 +191,12 @@ class AnnouncementRepo(Repository):
             await s.execute(insert_for(s, Delivery).on_conflict_do_nothing(index_elements=DELIVERY_KEY), rows)
             await s.commit()
 
-    async def claim(self, owner: str, now: datetime, lease: timedelta, limit: int = 200) -> list[DeliveryView]:
-        """Take pending deliveries (and ones a crashed worker left 'sending'); each row goes to one worker."""
+    async def claim(
+        self, owner: str, now: datetime, lease: timedelta, limit: int = 200, platforms: Sequence[str] | None = None
+    ) -> list[DeliveryView]:
+        """Take pending deliveries (and ones a crashed worker left 'sending'); each row goes to one
+        worker; only deliveries to ``platforms`` when given (those this process can send to)."""
+        where = [col(Delivery.platform).in_(list(platforms))] if platforms is not None else []
         async with self.db.session() as s:
             rows = await claim_rows(
                 s,
@@ -200,6 +205,7 @@ class AnnouncementRepo(Repository):
                 now=now,
                 lease=lease,
                 limit=limit,
+                where=where,
                 values={"attempts": col(Delivery.attempts) + 1},
             )
             return [_d(d) for d in rows]

@@ -28,10 +28,19 @@ class NotificationView:
 
 class NotificationRepo(Repository):
     async def claim(
-        self, owner: str, now: datetime, lease: timedelta, change_id: int | None = None, limit: int = 500
+        self,
+        owner: str,
+        now: datetime,
+        lease: timedelta,
+        change_id: int | None = None,
+        limit: int = 500,
+        platforms: Sequence[str] | None = None,
     ) -> list[NotificationView]:
-        """Atomically take pending rows (and rows a crashed worker left 'sending')."""
+        """Atomically take pending rows (and rows a crashed worker left 'sending'); only rows for
+        ``platforms`` when given (those this process can send to)."""
         where = [col(Notification.change_id) == change_id] if change_id is not None else []
+        if platforms is not None:
+            where.append(col(Notification.platform).in_(list(platforms)))
         async with self.db.session() as s:
             rows = await claim_rows(s, Notification, owner=owner, now=now, lease=lease, limit=limit, where=where)
             return [

@@ -64,9 +64,12 @@ class FakeDiscordAPI:
         self.closed_dms: set[str] = set()
         self.identified = asyncio.Event()
         self.identify_payload: dict[str, Any] | None = None
+        #: guild id -> (name, its one text channel's id); events go to the shard owning the guild
+        self.guilds: dict[str, tuple[str, str]] = {GUILD_ID: ("Acme fans", CHANNEL_ID)}
+        #: the open gateway sessions with their shard [id, count] (a sharded bot opens several)
+        self.sessions: list[tuple[web.WebSocketResponse, int, int]] = []
         self._ids = itertools.count(900000)
         self._seq = itertools.count(1)
-        self._ws: web.WebSocketResponse | None = None
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.add_member("4001", "Alice")
@@ -85,8 +88,8 @@ class FakeDiscordAPI:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
-        if self._ws is not None:
-            await self._ws.close()
+        for ws, _, _ in list(self.sessions):
+            await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -121,14 +124,33 @@ class FakeDiscordAPI:
     def _guild_member(self, uid: str) -> dict[str, Any]:
         return {k: v for k, v in self.member_payload(uid).items() if k != "permissions"}
 
-    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        await self.identified.wait()
-        assert self._ws is not None
-        await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": next(self._seq), "d": data}))
+    def add_guild(self, guild_id: str, channel_id: str, name: str) -> None:
+        self.guilds[guild_id] = (name, channel_id)
 
-    async def user_says(self, uid: str, content: str, *, reply_to: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _session_for(self, guild_id: str | None) -> web.WebSocketResponse | None:
+        for ws, shard, count in self.sessions:
+            if ws.closed:
+                continue
+            if guild_id is None or (int(guild_id) >> 22) % count == shard:
+                return ws
+        return None
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Send an event down the gateway session of the shard that owns its guild (Discord's rule:
+        ``(guild_id >> 22) % shard_count``), as soon as that shard is connected."""
+        await self.identified.wait()
+        ws = self._session_for(data.get("guild_id"))
+        assert ws is not None, f"no shard connected for guild {data.get('guild_id')}"
+        await ws.send_str(json.dumps({"op": 0, "t": event, "s": next(self._seq), "d": data}))
+
+    async def user_says(
+        self, uid: str, content: str, *, reply_to: dict[str, Any] | None = None, guild_id: str = GUILD_ID
+    ) -> dict[str, Any]:
         member = {k: v for k, v in self.member_payload(uid).items() if k not in ("user", "permissions")}
-        msg = payloads.user_message(str(next(self._ids)), self.members[uid], member, content, reply_to)
+        channel_id = self.guilds[guild_id][1]
+        msg = payloads.user_message(
+            str(next(self._ids)), self.members[uid], member, content, reply_to, channel_id=channel_id, guild_id=guild_id
+        )
         await self.dispatch("MESSAGE_CREATE", msg)
         return msg
 
@@ -173,7 +195,6 @@ class FakeDiscordAPI:
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
-        self._ws = ws
         await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 45000}}))
         async for frame in ws:
             if frame.type != WSMsgType.TEXT:
@@ -183,30 +204,41 @@ class FakeDiscordAPI:
                 await ws.send_str(json.dumps({"op": 11}))
             elif msg["op"] == 2:
                 self.identify_payload = msg["d"]
-                await self._ready(ws)
+                shard, count = msg["d"].get("shard") or [0, 1]
+                self.sessions.append((ws, shard, count))
+                await self._ready(ws, shard, count)
             elif msg["op"] == 6:
                 await ws.send_str(json.dumps({"op": 0, "t": "RESUMED", "s": next(self._seq), "d": {}}))
+        self.sessions = [entry for entry in self.sessions if entry[0] is not ws]
         return ws
 
-    async def _ready(self, ws: web.WebSocketResponse) -> None:
+    async def _ready(self, ws: web.WebSocketResponse, shard: int, count: int) -> None:
+        mine = [gid for gid in self.guilds if (int(gid) >> 22) % count == shard]
         ready = {
             "v": 10,
             "user": BOT,
-            "guilds": [{"id": GUILD_ID, "unavailable": True}],
-            "session_id": "sess-1",
+            "guilds": [{"id": gid, "unavailable": True} for gid in mine],
+            "session_id": f"sess-{shard}-{next(self._ids)}",
             "resume_gateway_url": self.gateway_url,
-            "shard": [0, 1],
+            "shard": [shard, count],
             "application": {"id": APP_ID, "flags": 0},
         }
-        guild = {
-            "id": GUILD_ID,
-            "name": "Acme fans",
+        await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": next(self._seq), "d": ready}))
+        for gid in mine:
+            await ws.send_str(json.dumps({"op": 0, "t": "GUILD_CREATE", "s": next(self._seq), "d": self._guild(gid)}))
+        self.identified.set()
+
+    def _guild(self, guild_id: str) -> dict[str, Any]:
+        name, channel_id = self.guilds[guild_id]
+        return {
+            "id": guild_id,
+            "name": name,
             "owner_id": OWNER_ID,
             "unavailable": False,
             "member_count": 4,
             "roles": [
                 {
-                    "id": GUILD_ID,
+                    "id": guild_id,
                     "name": "@everyone",
                     "permissions": EVERYONE_PERMS,
                     "position": 0,
@@ -219,11 +251,11 @@ class FakeDiscordAPI:
             ],
             "channels": [
                 {
-                    "id": CHANNEL_ID,
+                    "id": channel_id,
                     "type": 0,
                     "name": "general",
                     "position": 0,
-                    "guild_id": GUILD_ID,
+                    "guild_id": guild_id,
                     "permission_overwrites": [],
                 }
             ],
@@ -237,9 +269,6 @@ class FakeDiscordAPI:
             "features": [],
             "large": False,
         }
-        await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": next(self._seq), "d": ready}))
-        await ws.send_str(json.dumps({"op": 0, "t": "GUILD_CREATE", "s": next(self._seq), "d": guild}))
-        self.identified.set()
 
     # -- REST --------------------------------------------------------------------------------
     def _fault(self, method: str, path: str) -> web.Response | None:

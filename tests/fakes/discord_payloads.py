@@ -55,13 +55,20 @@ def _message(mid: str, channel_id: str, author: dict[str, Any], content: str) ->
 
 
 def user_message(
-    mid: str, author: dict[str, Any], guild_member: dict[str, Any], content: str, reply_to: dict[str, Any] | None
+    mid: str,
+    author: dict[str, Any],
+    guild_member: dict[str, Any],
+    content: str,
+    reply_to: dict[str, Any] | None,
+    *,
+    channel_id: str = CHANNEL_ID,
+    guild_id: str = GUILD_ID,
 ) -> dict[str, Any]:
-    """A member's message in #general (a reply when ``reply_to`` is given)."""
-    msg = {**_message(mid, CHANNEL_ID, author, content), "guild_id": GUILD_ID, "member": guild_member}
+    """A member's message in a guild's #general (a reply when ``reply_to`` is given)."""
+    msg = {**_message(mid, channel_id, author, content), "guild_id": guild_id, "member": guild_member}
     if reply_to is not None:
         msg["type"] = 19
-        msg["message_reference"] = {"message_id": reply_to["id"], "channel_id": CHANNEL_ID, "guild_id": GUILD_ID}
+        msg["message_reference"] = {"message_id": reply_to["id"], "channel_id": channel_id, "guild_id": guild_id}
         msg["referenced_message"] = reply_to
     return msg
 

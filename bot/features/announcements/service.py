@@ -251,7 +251,9 @@ class AnnouncementService:
     async def deliver(self) -> tuple[int, int]:
         """Send claimed deliveries a few at a time (the adapters pace the actual sends under the
         platform's limit, so database work overlaps with waiting instead of adding to it)."""
-        claimed = await self.repo.claim(self.worker_id, self.clock.now(), LEASE, limit=BATCH)
+        claimed = await self.repo.claim(
+            self.worker_id, self.clock.now(), LEASE, limit=BATCH, platforms=self.messenger.serving()
+        )
         if not claimed:
             return 0, 0
         announcements = {i: await self.repo.get(i) for i in {d.announcement_id for d in claimed}}

@@ -42,8 +42,10 @@ class Notifier:
 
     async def flush(self, change_id: int | None = None) -> int:
         """Send what is pending (for one change, or all); returns how many members were told."""
-        rows = await self.outbox.claim(self.worker_id, self.clock.now(), self.lease, change_id=change_id)
-        connected = set(self.messenger.platforms())
+        rows = await self.outbox.claim(
+            self.worker_id, self.clock.now(), self.lease, change_id=change_id, platforms=self.messenger.serving()
+        )
+        connected = set(self.messenger.serving())
         waiting = [r.id for r in rows if r.platform not in connected]
         if waiting:  # that platform is not running in this process: leave them for one that is
             await self.outbox.mark(waiting, "pending", self.clock.now(), "platform not connected")
