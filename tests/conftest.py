@@ -114,6 +114,34 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
 
 
 @pytest.fixture
+async def new_pg_database(pg_schema: str) -> AsyncIterator[Callable[[str], Awaitable[str]]]:
+    """Makes whole PostgreSQL databases (for tests that start fanloop processes, which migrate
+    their own database); returns each one's URL; drops them all afterwards."""
+    base = _pg_url()
+    assert base is not None
+    made: list[str] = []
+
+    async def admin(statement: str) -> None:
+        db = Database(base)
+        try:
+            async with db.engine.connect() as conn:
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
+                await conn.execute(text(statement))
+        finally:
+            await db.dispose()
+
+    async def make(label: str) -> str:
+        name = f"fanloop_{label}_{uuid.uuid4().hex[:8]}"
+        await admin(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return base.rsplit("/", 1)[0] + "/" + name
+
+    yield make
+    for name in made:
+        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
 async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
     database = Database(sqlite_url(tmp_path / "data"))
     await upgrade(database)

@@ -228,6 +228,17 @@ class FakeDiscordAPI:
             await ws.send_str(json.dumps({"op": 0, "t": "GUILD_CREATE", "s": next(self._seq), "d": self._guild(gid)}))
         self.identified.set()
 
+    @staticmethod
+    def _channel(guild_id: str, channel_id: str) -> dict[str, Any]:
+        return {
+            "id": channel_id,
+            "type": 0,
+            "name": "general",
+            "position": 0,
+            "guild_id": guild_id,
+            "permission_overwrites": [],
+        }
+
     def _guild(self, guild_id: str) -> dict[str, Any]:
         name, channel_id = self.guilds[guild_id]
         return {
@@ -249,16 +260,7 @@ class FakeDiscordAPI:
                     "flags": 0,
                 }
             ],
-            "channels": [
-                {
-                    "id": channel_id,
-                    "type": 0,
-                    "name": "general",
-                    "position": 0,
-                    "guild_id": guild_id,
-                    "permission_overwrites": [],
-                }
-            ],
+            "channels": [self._channel(guild_id, channel_id)],
             "members": [self._guild_member(uid) for uid in self.members],
             "threads": [],
             "stage_instances": [],
@@ -332,6 +334,11 @@ class FakeDiscordAPI:
                     for c in body
                 ]
             return _json(self.commands.get(scope, []))
+        if (cm := re.fullmatch(r"channels/(\d+)", path)) is not None and m == "GET":
+            for gid, (_, channel_id) in self.guilds.items():  # a channel of a guild on another shard
+                if channel_id == cm.group(1):
+                    return _json(self._channel(gid, channel_id))
+            return _json({"message": "Unknown Channel", "code": 10003}, 404)
         if (cm := re.fullmatch(r"channels/(\d+)/messages", path)) is not None and m == "POST":
             return self._create_message(cm.group(1), body)
         if (cm := re.fullmatch(r"channels/(\d+)/messages/(\d+)", path)) is not None and m == "PATCH":

@@ -8,13 +8,11 @@ import os
 import sqlite3
 import subprocess
 import sys
-import uuid
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 from sqlmodel import SQLModel
 
 from adapters.console import ConsoleAdapter
@@ -26,7 +24,6 @@ from storage.migrate import upgrade
 from tests.conftest import ConsoleHarness, settings_with
 
 REPO = Path(__file__).resolve().parents[2]
-PG_ENV = "FANLOOP_TEST_DATABASE_URL"
 
 WEEK = [
     "alice: /idea A dark mode for the gallery app",
@@ -42,47 +39,22 @@ WEEK = [
 class Backend:
     """A database the CLI can be pointed at by environment, and a way to make another one."""
 
-    def __init__(self, kind: str, tmp: Path) -> None:
-        self.kind, self.tmp = kind, tmp
-        self.created: list[str] = []
+    def __init__(self, kind: str, tmp: Path, new_pg: Callable[[str], Awaitable[str]] | None = None) -> None:
+        self.kind, self.tmp, self.new_pg = kind, tmp, new_pg
 
     async def new(self, name: str) -> tuple[Database, dict[str, str]]:
-        if self.kind == "sqlite":
+        if self.new_pg is None:
             data = self.tmp / name
             return Database(sqlite_url(data)), {"FANLOOP_DATA_DIR": str(data)}
-        base = os.environ[PG_ENV]
-        dbname = f"fanloop_bk_{name}_{uuid.uuid4().hex[:8]}"
-        admin = Database(base)
-        try:
-            async with admin.engine.connect() as conn:
-                await conn.execution_options(isolation_level="AUTOCOMMIT")
-                await conn.execute(text(f'CREATE DATABASE "{dbname}"'))
-        finally:
-            await admin.dispose()
-        self.created.append(dbname)
-        url = base.rsplit("/", 1)[0] + "/" + dbname
+        url = await self.new_pg(f"bk_{name}")
         return Database(url), {"FANLOOP_DATABASE_URL": url}
-
-    async def drop_all(self) -> None:
-        if not self.created:
-            return
-        admin = Database(os.environ[PG_ENV])
-        try:
-            async with admin.engine.connect() as conn:
-                await conn.execution_options(isolation_level="AUTOCOMMIT")
-                for name in self.created:
-                    await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        finally:
-            await admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
     if request.param == "postgres":
-        request.getfixturevalue("pg_schema")  # skips (or fails in CI) when PostgreSQL is not there
-    b = Backend(request.param, tmp_path)
-    yield b
-    await b.drop_all()
+        return Backend("postgres", tmp_path, request.getfixturevalue("new_pg_database"))
+    return Backend("sqlite", tmp_path)
 
 
 async def running_bot(db: Database) -> ConsoleHarness:
