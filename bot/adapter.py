@@ -79,6 +79,10 @@ class EventSink(Protocol):
     def waited(self, platform: str, seconds: float) -> None:
         """A platform rate limit (429) is being waited out (counted in ``/metrics``)."""
 
+    async def last_handled(self, platform: str, chat_id: str) -> str | None:
+        """The newest message id handled in a chat, for platforms with time-ordered ids (Discord):
+        where an adapter catches up from history after downtime. None: never handled there."""
+
     async def delivered(self, reply_id: int, outcome: str, error: str | None = None) -> None:
         """Report how a reply of a :class:`HandleResult` went: ``sent``, ``failed`` (for good),
         ``unknown`` (the request went out, no answer came: never resent) or ``retry`` (let the

@@ -148,6 +148,9 @@ class Dispatcher:
             await self.replies.outcome(reply_id, outcome, self.clock.now(), error)
         self.metrics.replies.labels(outcome).inc()
 
+    async def last_handled(self, platform: str, chat_id: str) -> str | None:
+        return await self.events.latest_numeric(platform, chat_id)
+
     def waited(self, platform: str, seconds: float) -> None:
         self.metrics.rate_limited.labels(platform).inc()
         self.metrics.rate_limited_seconds.labels(platform).inc(max(0.0, seconds))

@@ -19,6 +19,7 @@ import discord
 import yarl
 from discord import app_commands
 
+from adapters.discord import catchup
 from adapters.discord import commands as slash
 from adapters.discord.plugin import DiscordSettings
 from adapters.discord.render import allowed_mentions, parse_custom_id, render_chunks, view
@@ -77,6 +78,9 @@ class _Events:
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         await self.adapter._on_component(interaction)
 
+    async def on_ready(self) -> None:  # every new session: messages posted meanwhile are read back
+        self.adapter._start_catch_up()
+
 
 class _Client(_Events, discord.Client):
     pass
@@ -113,6 +117,7 @@ class DiscordAdapter(DiscordRoles):
         self.lanes = Lanes(64, name="discord-in")
         self.senders = Lanes(32, name="discord-out")
         self._task: asyncio.Task[None] | None = None
+        self._catching_up: asyncio.Task[int] | None = None
         self._roles: dict[tuple[str, str], tuple[float, Role | None]] = {}
         self._finished = asyncio.Event()
         self.fatal: str | None = None
@@ -206,7 +211,17 @@ class DiscordAdapter(DiscordRoles):
             self.lost = failure.describe()  # the supervisor starts us again after a pause
         self._finished.set()
 
+    def _start_catch_up(self) -> None:
+        if self._sink is None or (self._catching_up is not None and not self._catching_up.done()):
+            return
+        work = catchup.catch_up(self.client, self._sink, self._on_message, self.clock.now())
+        self._catching_up = asyncio.create_task(work, name="discord-catch-up")
+
     async def stop(self) -> None:
+        if self._catching_up is not None:
+            self._catching_up.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._catching_up
         await self.lanes.close()
         await self.senders.wait_idle(10)  # replies already decided go out before we disconnect
         await self.senders.close()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, delete, select, tuple_, update
+from sqlalchemy import ColumnElement, and_, delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -164,6 +164,26 @@ class EventRepo(Repository):
                 )
             )
             await s.commit()
+
+    async def latest_numeric(self, platform: str, chat_id: str) -> str | None:
+        """The highest numeric message id handled in a chat (platforms whose ids grow with time,
+        like Discord's snowflakes): where a catch-up after downtime starts. Interactions and other
+        non-message events (ids with letters) are left out."""
+        ids = col(ProcessedEvent.message_id)
+        query = (
+            select(ids)
+            .where(
+                col(ProcessedEvent.platform) == platform,
+                col(ProcessedEvent.chat_id) == chat_id,
+                ~ids.like("i%"),
+                ~ids.like("%:%"),
+            )
+            .order_by(func.length(ids).desc(), ids.desc())
+            .limit(1)
+        )
+        async with self.db.session() as s:
+            latest = (await s.execute(query)).scalar_one_or_none()
+        return latest if latest is not None and latest.isdigit() else None
 
     async def prune(self, before: datetime) -> int:
         """Forget finished events older than platforms redeliver (Telegram keeps 24 h)."""

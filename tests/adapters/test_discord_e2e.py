@@ -339,3 +339,30 @@ async def test_killed_after_discord_accepted_it_is_the_one_documented_duplicate(
     assert len(fake.messages) == 1
     await _kill_and_take_over(fake, db, clock, first)
     assert len(fake.messages) == 2  # the window between send and record
+
+
+async def test_messages_posted_while_the_bot_was_down_are_caught_up_once(fake: FakeDiscordAPI, db: Database) -> None:
+    first = await start_bot(fake, db)
+    seen = await fake.user_says(ALICE, "/idea Dark mode for the gallery app")
+    await until(lambda: len(fake.messages) == 1)
+    await until_quiet(first.adapter)
+    await first.adapter.stop()
+    missed = [
+        fake.posted_while_offline(BOB, "/idea A quieter notification sound at night"),
+        fake.posted_while_offline(ALICE, "/vote 2"),
+    ]
+    second = await start_bot(fake, db)
+    try:
+        await until(lambda: second.adapter._catching_up is not None and second.adapter._catching_up.done())
+        await until_quiet(second.adapter)
+        assert second.adapter._catching_up.result() == 2  # the two missed ones, not the one handled before
+        quoted = [str(m.get("message_reference", {}).get("message_id")) for m in fake.messages]
+        assert quoted == [seen["id"], missed[0]["id"], missed[1]["id"]]  # each answered once, in order
+        assert "Logged your idea as **\\#2**" in fake.messages[1]["content"]
+        # a second new session (a reconnect Discord could not resume) reads nothing twice
+        second.adapter._start_catch_up()
+        assert second.adapter._catching_up is not None
+        assert await second.adapter._catching_up == 0
+        assert len(fake.messages) == 3
+    finally:
+        await second.adapter.stop()

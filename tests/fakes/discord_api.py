@@ -29,6 +29,7 @@ from tests.fakes import discord_payloads as payloads
 from tests.fakes.discord_payloads import APP_ID, BOT, CHANNEL_ID, EVERYONE_PERMS, GUILD_ID, user
 
 OWNER_ID = "3000"
+DISCORD_EPOCH_MS = 1420070400000
 ADMINISTRATOR = 0x8
 
 
@@ -68,7 +69,10 @@ class FakeDiscordAPI:
         self.guilds: dict[str, tuple[str, str]] = {GUILD_ID: ("Acme fans", CHANNEL_ID)}
         #: the open gateway sessions with their shard [id, count] (a sharded bot opens several)
         self.sessions: list[tuple[web.WebSocketResponse, int, int]] = []
-        self._ids = itertools.count(900000)
+        #: ids are snowflakes of now, like Discord's: they grow with time (the catch-up relies on it)
+        self._ids = itertools.count((int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22)
+        #: every message of each channel, the fans' and the bot's, oldest first (GET .../messages)
+        self.history: dict[str, list[dict[str, Any]]] = {}
         self._seq = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -121,6 +125,12 @@ class FakeDiscordAPI:
     def member_payload(self, uid: str) -> dict[str, Any]:
         return payloads.member(self.members[uid], manager=uid in self.manager_ids)
 
+    @staticmethod
+    def _bot_member() -> dict[str, Any]:
+        """The bot's own member, as every GUILD_CREATE carries it (``guild.me``)."""
+        return {"user": BOT, "roles": [], "joined_at": "2024-01-01T00:00:00+00:00", "deaf": False, "mute": False,
+                "flags": 0, "nick": None}  # fmt: skip
+
     def _guild_member(self, uid: str) -> dict[str, Any]:
         return {k: v for k, v in self.member_payload(uid).items() if k != "permissions"}
 
@@ -151,7 +161,18 @@ class FakeDiscordAPI:
         msg = payloads.user_message(
             str(next(self._ids)), self.members[uid], member, content, reply_to, channel_id=channel_id, guild_id=guild_id
         )
+        self.history.setdefault(channel_id, []).append(msg)
         await self.dispatch("MESSAGE_CREATE", msg)
+        return msg
+
+    def posted_while_offline(self, uid: str, content: str, *, guild_id: str = GUILD_ID) -> dict[str, Any]:
+        """A message the bot's gateway never delivers (it was down): only history has it."""
+        member = {k: v for k, v in self.member_payload(uid).items() if k not in ("user", "permissions")}
+        channel_id = self.guilds[guild_id][1]
+        msg = payloads.user_message(
+            str(next(self._ids)), self.members[uid], member, content, None, channel_id=channel_id, guild_id=guild_id
+        )
+        self.history.setdefault(channel_id, []).append(msg)
         return msg
 
     def _interaction(self, uid: str, itype: int, data: dict[str, Any]) -> dict[str, Any]:
@@ -261,7 +282,7 @@ class FakeDiscordAPI:
                 }
             ],
             "channels": [self._channel(guild_id, channel_id)],
-            "members": [self._guild_member(uid) for uid in self.members],
+            "members": [self._guild_member(uid) for uid in self.members] + [self._bot_member()],
             "threads": [],
             "stage_instances": [],
             "guild_scheduled_events": [],
@@ -339,6 +360,8 @@ class FakeDiscordAPI:
                 if channel_id == cm.group(1):
                     return _json(self._channel(gid, channel_id))
             return _json({"message": "Unknown Channel", "code": 10003}, 404)
+        if (cm := re.fullmatch(r"channels/(\d+)/messages", path)) is not None and m == "GET":
+            return self._history(cm.group(1), request.query)
         if (cm := re.fullmatch(r"channels/(\d+)/messages", path)) is not None and m == "POST":
             return self._create_message(cm.group(1), body)
         if (cm := re.fullmatch(r"channels/(\d+)/messages/(\d+)", path)) is not None and m == "PATCH":
@@ -357,6 +380,15 @@ class FakeDiscordAPI:
             self.interaction_responses.append({"kind": "followup" if m == "POST" else "edit", **body})
             return _json(self._message(CHANNEL_ID, body))
         return _json({"message": f"fake: no route {m} /{path}", "code": 0}, 404)
+
+    def _history(self, channel_id: str, query: Any) -> web.Response:
+        """Like Discord: the ``limit`` messages right after ``after`` (or the newest), newest first."""
+        limit = min(int(query.get("limit", 50)), 100)
+        messages = self.history.get(channel_id, [])
+        if "after" in query:
+            later = [m for m in messages if int(m["id"]) > int(query["after"])]
+            return _json(list(reversed(later[:limit])))
+        return _json(list(reversed(messages[-limit:])))
 
     def _message(self, channel_id: str, body: dict[str, Any], mid: str | None = None) -> dict[str, Any]:
         return payloads.bot_message(mid or str(next(self._ids)), channel_id, body)
@@ -377,6 +409,7 @@ class FakeDiscordAPI:
             )
         msg = self._message(channel_id, body)
         self.messages.append({**body, "channel_id": channel_id, "id": msg["id"]})
+        self.history.setdefault(channel_id, []).append(msg)
         return _json(msg)
 
     def _interaction_callback(self, interaction_id: str, body: dict[str, Any]) -> web.Response:
