@@ -360,3 +360,19 @@ async def test_a_fans_help_during_a_broadcast_is_answered_within_three_seconds(f
     assert time.monotonic() - asked < 3.0
     assert not broadcast.done()  # it was still going
     broadcast.cancel()
+
+
+async def test_an_outage_mid_run_backs_off_and_is_logged_once(
+    fake: FakeTelegramAPI, bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="adapters.telegram.receive")
+    for _ in range(4):  # the Bot API answers 502 four times in a row
+        fake.fail_next("getUpdates", 502, description="Bad Gateway")
+    fake.push_message("/whoami", sender=ALICE)
+    await until(lambda: fake.sent, wait=20)  # it came back: the update was still delivered
+    receive = [r for r in caplog.records if r.name == "adapters.telegram.receive"]
+    loud = [r.getMessage() for r in receive if r.levelno >= logging.WARNING]
+    retries = [r for r in receive if r.levelno == logging.DEBUG and "still failing" in r.getMessage()]
+    assert len(loud) == 2 and "retrying with backoff" in loud[0] and "working again" in loud[1], loud
+    assert len(retries) == 3  # the other tries: quiet
+    assert bot.adapter.trouble is None
