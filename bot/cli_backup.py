@@ -3,6 +3,7 @@ loading one into an empty database (README: Running in production → Backups)."
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import click
@@ -15,13 +16,22 @@ def _summary(counts: dict[str, int]) -> str:
     return f"{len(counts)} tables, {sum(counts.values())} rows"
 
 
+def _run(ctx: click.Context, work: Callable[[Database], Awaitable[str]], done: str) -> None:
+    """Run ``work`` on the configured database; its summary follows ``done`` on one line."""
+    from bot.cli import fail, with_database
+
+    try:
+        summary = with_database(ctx, work)
+    except BackupError as exc:
+        fail(str(exc))
+    click.echo(f"{done}: {summary}")
+
+
 @click.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_context
 def backup_command(ctx: click.Context, file: Path) -> None:
     """Copy the database to FILE while the bot runs (SQLite: online backup; PostgreSQL: pg_dump)."""
-    from bot.cli import fail, with_database
-
     file = file.expanduser().absolute()
 
     async def work(db: Database) -> str:
@@ -34,11 +44,7 @@ def backup_command(ctx: click.Context, file: Path) -> None:
                 await copy.dispose()
         return _summary(await row_counts(db))
 
-    try:
-        summary = with_database(ctx, work)
-    except BackupError as exc:
-        fail(str(exc))
-    click.echo(f"backed up to {file}: {summary}")
+    _run(ctx, work, f"backed up to {file}")
 
 
 @click.command("restore")
@@ -49,7 +55,6 @@ def restore_command(ctx: click.Context, file: Path, force: bool) -> None:
     """Load a backup FILE into the configured database (it must be empty unless --force).
 
     Stop the bot first: a restore replaces what a running bot is using."""
-    from bot.cli import fail, with_database
     from storage.migrate import upgrade
 
     file = file.expanduser().absolute()
@@ -59,8 +64,4 @@ def restore_command(ctx: click.Context, file: Path, force: bool) -> None:
         await upgrade(db)  # a backup from an older fanloop is brought up to this version's schema
         return _summary(await row_counts(db))
 
-    try:
-        summary = with_database(ctx, work)
-    except BackupError as exc:
-        fail(str(exc))
-    click.echo(f"restored {file}: {summary}")
+    _run(ctx, work, f"restored {file}")

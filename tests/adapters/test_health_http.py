@@ -21,14 +21,6 @@ from tests.adapters.test_telegram_e2e import ALICE, section_for, until
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegramAPI]:
-    api = FakeTelegramAPI()
-    await api.start()
-    yield api
-    await api.stop()
-
-
 class Running:
     def __init__(self, app: App, task: asyncio.Task[None]) -> None:
         self.app, self.task = app, task

@@ -6,11 +6,9 @@ window: Telegram accepted the message and the process died before recording that
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
-
-import pytest
 
 from adapters.telegram import TelegramAdapter
 from adapters.telegram.plugin import TelegramSettings
@@ -55,14 +53,6 @@ class DiesBeforeRecording(TelegramAdapter):
         await asyncio.Event().wait()
 
     died = asyncio.Event()
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegramAPI]:
-    api = FakeTelegramAPI()
-    await api.start()
-    yield api
-    await api.stop()
 
 
 async def start(
