@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 COMMAND_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 MAX_ARGUMENT_TEXT = 4000
+#: numbers a command takes when it names no range: what every database column can hold
+INT_MIN, INT_MAX = -(2**31) + 1, 2**31 - 1
 
 
 class Role(IntEnum):
@@ -69,12 +71,17 @@ class Arg:
     min_value: int | None = None
     max_value: int | None = None
 
-    def usage(self) -> str:
-        label = "|".join(self.choices) if self.kind is ArgKind.CHOICE else self.name.upper()
+    @property
+    def label(self) -> str:
+        """How the usage line and error messages name it (never the internal name alone)."""
+        if self.kind is ArgKind.CHOICE:
+            return "|".join(self.choices)
         if self.kind is ArgKind.MENTION:
-            label = "@member"
-        if self.kind is ArgKind.TEXT:
-            label += "…"
+            return "@member"
+        return self.name.upper()
+
+    def usage(self) -> str:
+        label = self.label + ("…" if self.kind is ArgKind.TEXT else "")
         return f"{label}" if self.required else f"[{label}]"
 
 
@@ -117,7 +124,15 @@ class CommandSpec:
         return parts[1] if len(parts) == 2 else None
 
     def usage(self) -> str:
-        return " ".join(["/" + self.name, *(a.usage() for a in self.args)])
+        line = " ".join(["/" + self.name, *(a.usage() for a in self.args)])
+        limits = [f"{a.label} up to {a.max_length:,} characters" for a in self.args if a.max_length]
+        return f"{line} ({'; '.join(limits)})" if limits else line
+
+    @property
+    def text_limit(self) -> int:
+        """The most characters the whole argument line may have (the one limit stated)."""
+        texts = [a.max_length for a in self.args if a.kind is ArgKind.TEXT and a.max_length]
+        return min(MAX_ARGUMENT_TEXT, texts[0] + 200) if texts else MAX_ARGUMENT_TEXT
 
 
 class CommandError(Exception):
@@ -221,15 +236,17 @@ def parse_args(
     if isinstance(raw, dict):
         values: dict[str, Any] = {k: v for k, v in raw.items() if v is not None and v != ""}
     else:
-        if len(raw) > MAX_ARGUMENT_TEXT:
-            raise UsageError(spec, f"That is too long ({len(raw)} characters, at most {MAX_ARGUMENT_TEXT})")
+        if len(raw) > spec.text_limit:
+            texts = [a for a in spec.args if a.kind is ArgKind.TEXT and a.max_length]
+            limit = texts[0].max_length if texts else MAX_ARGUMENT_TEXT
+            raise UsageError(spec, f"That is too long ({len(raw):,} characters, at most {limit:,})")
         values = _split_positional(spec, raw)
     parsed: dict[str, Any] = {}
     for arg in spec.args:
         value = values.pop(arg.name, None)
         if value is None:
             if arg.required:
-                raise UsageError(spec, f"missing {arg.name}")
+                raise UsageError(spec, f"missing {arg.label} — {arg.description}")
             parsed[arg.name] = None
             continue
         parsed[arg.name] = _convert(spec, arg, value, mentions)
@@ -261,11 +278,16 @@ def _split_positional(spec: CommandSpec, raw: str) -> dict[str, Any]:
 def _convert(spec: CommandSpec, arg: Arg, value: Any, mentions: Sequence[re.Pattern[str]]) -> Any:
     try:
         if arg.kind is ArgKind.INT:
-            number = int(str(value).strip().lstrip("#"))
-            if arg.min_value is not None and number < arg.min_value:
-                raise ValueError(f"{arg.name} must be at least {arg.min_value}")
-            if arg.max_value is not None and number > arg.max_value:
-                raise ValueError(f"{arg.name} must be at most {arg.max_value}")
+            digits = str(value).strip().lstrip("#")
+            if not re.fullmatch(r"[-+]?\d+", digits):
+                raise ValueError(f"{arg.label} must be a whole number, like 12")
+            low = arg.min_value if arg.min_value is not None else INT_MIN
+            high = arg.max_value if arg.max_value is not None else INT_MAX
+            number = int(digits) if len(digits) <= 12 else (high + 1 if not digits.startswith("-") else low - 1)
+            if number < low:
+                raise ValueError(f"{arg.label} must be at least {low:,}")
+            if number > high:
+                raise ValueError(f"{arg.label} must be at most {high:,}")
             return number
         text = str(value).strip()
         if arg.kind is ArgKind.MENTION:
@@ -275,15 +297,13 @@ def _convert(spec: CommandSpec, arg: Arg, value: Any, mentions: Sequence[re.Patt
         if arg.kind is ArgKind.CHOICE:
             choice = text.lower()
             if choice not in arg.choices:
-                raise ValueError(f"{arg.name} must be one of {', '.join(arg.choices)}")
+                raise ValueError(f"choose one of {', '.join(arg.choices)} ({arg.description})")
             return choice
         if not text:
-            raise ValueError(f"{arg.name} must not be empty")
+            raise ValueError(f"{arg.label} must not be empty")
         if arg.max_length is not None and len(text) > arg.max_length:
-            raise ValueError(f"{arg.name} is too long ({len(text)} characters, at most {arg.max_length})")
+            raise ValueError(f"{arg.label} is too long ({len(text):,} characters, at most {arg.max_length:,})")
         return text
     except ValueError as exc:
         msg = str(exc)
-        if msg.startswith("invalid literal for int()"):
-            msg = f"{arg.name} must be a number"
         raise UsageError(spec, msg[:1].upper() + msg[1:]) from None

@@ -55,20 +55,29 @@ def test_quoted_word_arguments() -> None:
 @pytest.mark.parametrize(
     ("raw", "problem"),
     [
-        ("", "missing member"),
+        ("", "Missing @member — who"),
         ("alice 5 why", "is not a member"),
-        ("@alice five why", "amount must be a number"),
-        ("@alice 0 why", "at least 1"),
-        ("@alice 5000 why", "at most 1000"),
-        ("@alice 5", "missing reason"),
-        ("@alice 5 " + "x" * 60, "too long"),
+        ("@alice five why", "AMOUNT must be a whole number, like 12"),
+        ("@alice 0 why", "AMOUNT must be at least 1"),
+        ("@alice 5000 why", "AMOUNT must be at most 1,000"),
+        ("@alice 99999999999999999999999 why", "AMOUNT must be at most 1,000"),
+        ("@alice 5", "Missing REASON — why"),
+        ("@alice 5 " + "x" * 60, "REASON is too long (60 characters, at most 50)"),
     ],
 )
 def test_bad_input_is_answered_with_the_usage_line(raw: str, problem: str) -> None:
     with pytest.raises(UsageError) as info:
         parse_args(SPEC, raw)
     assert problem.lower() in str(info.value).lower()
-    assert str(info.value).endswith("Usage: /points grant @member AMOUNT REASON…")
+    assert str(info.value).endswith("Usage: /points grant @member AMOUNT REASON… (REASON up to 50 characters)")
+
+
+def test_numbers_without_a_declared_range_still_fit_the_database() -> None:
+    spec = CommandSpec("vote", "Vote", _noop, args=(Arg("number", ArgKind.INT, "the item number"),))
+    with pytest.raises(UsageError, match="NUMBER must be at most 2,147,483,647"):
+        parse_args(spec, "99999999999999999999999")
+    with pytest.raises(UsageError, match="NUMBER must be a whole number"):
+        parse_args(spec, "1e9")
 
 
 def test_too_many_arguments() -> None:
@@ -79,7 +88,7 @@ def test_too_many_arguments() -> None:
 
 
 def test_structured_args_from_slash_commands_are_validated_too() -> None:
-    with pytest.raises(UsageError, match="at most 1000"):
+    with pytest.raises(UsageError, match="at most 1,000"):
         parse_args(SPEC, {"member": "<@123456789>", "amount": 5000, "reason": "x"}, MENTIONS)
     ok = parse_args(SPEC, {"member": "<@123456789>", "amount": 5, "reason": "thanks"}, MENTIONS)
     assert ok["member"] == MemberRef("<@123456789>", user_id="123456789")

@@ -55,7 +55,7 @@ async def test_config_allowlist_makes_a_manager(harness: ConsoleHarness) -> None
 async def test_bad_arguments_are_answered_with_usage(harness: ConsoleHarness) -> None:
     out = await harness.say("mia@manager: /chat party")
     usage = "Usage: /chat [fan|announcement|manager|other]"
-    assert out == [f"bot> ⚠ Kind must be one of fan, announcement, manager, other. {usage}"]
+    assert out == [f"bot> ⚠ Choose one of fan, announcement, manager, other (what this chat is for). {usage}"]
     out = await harness.say("mia@manager: /chat fan extra")
     assert "Too many arguments" in out[0]
 

@@ -126,7 +126,7 @@ async def test_bad_input(harness: ConsoleHarness) -> None:
     await setup(harness)
     assert await harness.say("alice: /ask") == ["bot> ⚠ Ask me something, e.g. /ask how do I reset my phone?"]
     out = await harness.say("alice: /ask " + "why " * 2500)
-    assert out == ["bot> ⚠ That is too long (9999 characters, at most 4000). Usage: /ask [TEXT…]"]
+    assert out == ["bot> ⚠ That is too long (9,999 characters, at most 4,000). Usage: /ask [TEXT…]"]
     out = await harness.say("alice: /ask " + "why " * 400)
     assert out == ["bot> ⚠ That's too long for a question (1599 characters, at most 1000)."]
     assert await harness.say("alice: /faq show 99") == ["bot> ⚠ There is no FAQ entry #99."]

@@ -123,11 +123,23 @@ async def test_bad_input_is_answered_and_writes_nothing(harness: ConsoleHarness)
         await said("alice: /idea")
         == "bot> ⚠ Tell me the idea or the problem, e.g. /idea Dark mode for the settings app"
     )
-    assert "too long (2001 characters, at most 2000)" in await said("alice: /idea " + "x" * 2001)
-    assert "too long (10000 characters, at most 4000)" in await said("alice: /bug " + "y" * 10000)
+    usage = "Usage: /idea [TEXT…] (TEXT up to 2,000 characters)"
+    assert (
+        await said("alice: /idea " + "x" * 2001)
+        == f"bot> ⚠ TEXT is too long (2,001 characters, at most 2,000). {usage}"
+    )
+    assert "too long (10,000 characters, at most 2,000)" in await said("alice: /bug " + "y" * 10000)  # one limit
+    in_words = "bot> ⚠ Tell me in words, so the team can act on it — e.g. /idea Dark mode for the settings app"
+    assert await said("alice: /idea 🔥🔥🔥👍") == in_words
+    assert await said("alice: /idea \u200b\u200b\u2060") == (
+        "bot> ⚠ Tell me the idea or the problem, e.g. /idea Dark mode for the settings app"
+    )
+    assert await said("bob: /vote 99999999999999999999999") == (
+        "bot> ⚠ NUMBER must be at most 2,147,483,647. Usage: /vote NUMBER"
+    )
     await harness.say(DARK_1, "carol: /idea Show battery percentage in the status bar")
     assert await said("bob: /vote 99") == "bot> ⚠ There is no #99."
-    assert await said("bob: /vote two") == "bot> ⚠ Number must be a number. Usage: /vote NUMBER"
+    assert await said("bob: /vote two") == "bot> ⚠ NUMBER must be a whole number, like 12. Usage: /vote NUMBER"
     assert await said("bob: /feedback show 99") == "bot> ⚠ There is no #99."
     await harness.say("bob: /vote 1")
     assert await said("bob: /vote 1") == "bot> ⚠ You already voted for #1."
@@ -141,7 +153,10 @@ async def test_bad_input_is_answered_and_writes_nothing(harness: ConsoleHarness)
     )
     assert await said("mia: /status 1 declined") == "bot> ⚠ Say why, so the fans know: /status 1 declined REASON"
     assert await said("mia: /status 1 shipped") == "bot> ⚠ Shipped in which version? e.g. /status 1 shipped 3.2.0"
-    assert await said("mia: /merge 2 1") == "bot> ⚠ Missing reason. Usage: /merge FROM_ITEM INTO_ITEM REASON…"
+    assert await said("mia: /merge 2 1") == (
+        "bot> ⚠ Missing REASON — why (shown to fans). "
+        "Usage: /merge FROM_ITEM INTO_ITEM REASON… (REASON up to 500 characters)"
+    )
     assert await said("mia: /merge 1 1 same") == "bot> ⚠ Can't merge #1 into itself."
     assert await said("mia: /merge 99 1 same") == "bot> ⚠ There is no #99."
     await harness.say("dan: /idea Dark mode in settings please", "mia: /merge 3 1 same idea")

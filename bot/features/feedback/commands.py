@@ -46,7 +46,8 @@ class FeedbackCommands:
         }
 
     def specs(self) -> list[CommandSpec]:
-        text = Arg("text", ArgKind.TEXT, "what you'd like, or what went wrong", required=False)
+        limit = self.service.settings.max_length  # the one limit, checked and shown in the usage line
+        text = Arg("text", ArgKind.TEXT, "what you'd like, or what went wrong", required=False, max_length=limit)
         return [
             CommandSpec("idea", "Suggest an idea to the team", self.idea, args=(text,)),
             CommandSpec("bug", "Report a bug to the team", self.bug, args=(text,)),

@@ -35,6 +35,14 @@ OFFER_VALIDITY = timedelta(hours=1)
 MIN_CLASSIFY = 20  # shorter chat is never sent to the LLM classifier
 
 
+#: zero-width and other format characters (Unicode category Cf): they make no idea
+_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
+                        "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")  # fmt: skip
+#: letters and digits of any script (CJK included); an idea needs a few
+_WORDISH = re.compile(r"[^\W_]")
+MIN_WORD_CHARACTERS = 3
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """The fan message an item comes from (or the command itself)."""
@@ -96,8 +104,13 @@ class FeedbackService:
     # -- capture ------------------------------------------------------------------------
     def check_text(self, text: str | None) -> str:
         body = (text or "").strip()
-        if not body:
+        visible = _INVISIBLE.sub("", body).strip()  # checked without them; stored as written
+        if not visible:
             raise CommandError("Tell me the idea or the problem, e.g. /idea Dark mode for the settings app")
+        if len(_WORDISH.findall(visible)) < MIN_WORD_CHARACTERS:
+            raise CommandError(
+                "Tell me in words, so the team can act on it — e.g. /idea Dark mode for the settings app"
+            )
         if len(body) > self.settings.max_length:
             raise CommandError(
                 f"That's too long ({len(body)} characters, at most {self.settings.max_length}). "
