@@ -120,6 +120,9 @@ class Dispatcher:
         self.worker_id = worker_id
         self.mentions = tuple(mentions)
         self.rate = RateLimiter(limits.commands_per_window, limits.window_seconds)
+        self.staff_rate = RateLimiter(
+            max(limits.staff_commands_per_window, limits.commands_per_window), limits.window_seconds
+        )
         self.message_listeners = tuple(message_listeners)
         self.reaction_listeners = tuple(reaction_listeners)
         self.join_listeners = tuple(join_listeners)
@@ -292,16 +295,20 @@ class Dispatcher:
         return await handler(ctx, event)
 
     async def _command(self, ctx: CommandContext, name: str, raw: str | dict[str, str | int | None]) -> Result:
-        wait = self.rate.hit(ctx.author.key, self.clock.now().timestamp())
+        ctx.role = await self.roles.resolve(ctx.chat, ctx.author)
+        limiter = self.staff_rate if ctx.role >= Role.MODERATOR else self.rate
+        wait = limiter.hit(ctx.author.key, self.clock.now().timestamp())
         if wait > 0:
-            return replace(error(f"Slow down a little: try again in {max(1, round(wait))}s."), private=True)
+            return replace(
+                error(f"Slow down a little: that command was not run. Send it again in {max(1, round(wait))} s."),
+                private=True,
+            )
         args: str | dict[str, str | int | None] = raw
         if isinstance(raw, dict):  # a slash command: the platform already split name and args
             spec = self.registry.get(name)
         else:
             found = self.registry.resolve(name, raw)
             spec, args = found if found else (None, raw)
-        ctx.role = await self.roles.resolve(ctx.chat, ctx.author)
         if spec is None:
             subs = [s for s in self.registry.subcommands(name) if ctx.role >= s.min_role]
             if subs:

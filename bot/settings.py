@@ -88,6 +88,8 @@ class RolesSettings(Section):
 class LimitsSettings(Section):
     #: commands a member may run per window before being told to slow down
     commands_per_window: int = Field(default=6, ge=1, le=1000)
+    #: moderators' and managers' own, higher limit (triage runs many commands in a row)
+    staff_commands_per_window: int = Field(default=40, ge=1, le=1000)
     window_seconds: float = Field(default=20.0, gt=0, le=3600)
     #: a claim on an event left by a crashed worker is taken over after this long
     claim_lease_seconds: float = Field(default=60.0, ge=1, le=3600)

@@ -84,10 +84,20 @@ async def test_commands_are_rate_limited_with_an_answer(make_harness: HarnessFac
     harness = await make_harness(settings=Settings(limits={"commands_per_window": 6}))  # type: ignore[arg-type]
     out = await harness.say(*["alice: /whoami"] * 7)
     assert len(out) == 7
-    assert out[-1] == "bot> @alice: ⚠ Slow down a little: try again in 20s."
+    assert out[-1] == "bot> @alice: ⚠ Slow down a little: that command was not run. Send it again in 20 s."
     assert (await harness.say("bob: /whoami"))[0].startswith("bot> @bob: You are member")  # per member
     harness.app.clock.advance(21)  # type: ignore[attr-defined]
     assert (await harness.say("alice: /whoami"))[0].startswith("bot> @alice: You are member")
+
+
+async def test_managers_triaging_have_their_own_higher_limit(make_harness: HarnessFactory) -> None:
+    limits = {"commands_per_window": 6, "staff_commands_per_window": 30}
+    harness = await make_harness(settings=Settings(limits=limits))  # type: ignore[arg-type]
+    await harness.say("alice: /idea Dark mode for the gallery app please")
+    triage = await harness.say(*["mia@manager: /feedback show 1"] * 20)
+    assert not any("Slow down" in line for line in triage)  # 20 in a row: fine for a manager
+    over = await harness.say(*["mia@manager: /feedback show 1"] * 11)
+    assert over[-1].endswith("⚠ Slow down a little: that command was not run. Send it again in 20 s.")
 
 
 async def test_same_message_id_is_handled_once_even_after_a_restart(db: Database, clock: ManualClock) -> None:
