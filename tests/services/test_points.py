@@ -219,6 +219,11 @@ async def test_points_verify_detects_a_tampered_balance(harness: ConsoleHarness,
 
 async def test_audit_by_member(harness: ConsoleHarness) -> None:
     await harness.say("alice: hi", "mia@manager: /points grant @alice 5 welcome")
-    out = await harness.say("mia: /audit @alice")
-    assert out[1].endswith("console:mia points.grant member:" + out[1].split("member:")[1].split(" ")[0] + " — welcome")
+    await harness.say("alice: /idea Dark mode for the gallery app please", "bob: /idea Battery percentage please")
+    await harness.say("mia: /status 1 declined not on the roadmap", "mia: /status 2 planned")
+    out = await harness.say("mia: /audit @alice")  # actions on alice and on her items, not bob's
+    assert [line.split(" UTC · ")[1] for line in out[1:]] == [
+        "mia (member 2): moved #1 from new to declined — “not on the roadmap”",
+        "mia (member 2): gave 5 points to alice (member 1) — “welcome”",
+    ]
     assert await harness.say("mia: /audit @nobody") == ["bot> ⚠ I don't know @nobody."]

@@ -9,6 +9,7 @@ from bot.commands import Arg, ArgKind, CommandRegistry, CommandSpec, Result, Rol
 from bot.context import CommandContext
 from bot.contracts import FeedbackLoop
 from bot.events import ChatRef
+from bot.features.core.audit_lines import audit_line
 from bot.replies import BR, Bold, Code, Segment, Text, error, say
 from storage.repositories.audit import AuditRepo
 from storage.repositories.chats import ChatRepo
@@ -127,16 +128,18 @@ class CoreCommands:
 
     async def audit(self, ctx: CommandContext) -> Result:
         target = ctx.args["target"]
-        if target and target.startswith("@"):  # a member: their audit entries are keyed member:ID
+        about: int | None = None
+        if target and target.startswith("@"):  # a member: actions on them and on their items
             found = await self.members.find(str(ctx.chat.platform), username=target[1:])
             if found is None:
                 return error(f"I don't know {target}.")
-            target = f"member:{found.member_id}"
-        entries = await self.audit_repo.recent(target=target, limit=10)
+            about, target = found.member_id, None
+        elif target and target.isdigit():
+            target = f"#{target}"
+        entries = await self.audit_repo.recent(target=target, about_member=about, limit=10)
         if not entries:
-            return say("No manager actions recorded" + (" for that." if target else " yet."))
+            return say("No manager actions recorded" + (" for that." if target or about else " yet."))
         segs: list[Segment] = [Bold("Recent manager actions"), BR]
         for e in entries:
-            why = f" — {e.reason}" if e.reason else ""
-            segs += [Text(f"{e.at:%Y-%m-%d %H:%M} {e.actor} {e.action} {e.target or ''}{why}"), BR]
+            segs += [Text(audit_line(e)), BR]
         return say(*segs)
