@@ -161,7 +161,8 @@ class DiscordAdapter(DiscordRoles):
         assert self.settings.token is not None
         token = self.settings.token.get_secret_value()
         self.pacer = sink.gate(f"discord:{hashlib.sha256(token.encode()).hexdigest()[:16]}", GLOBAL_RATE)
-        for command in slash.build(sink.commands(), self._on_slash):
+        staff_by_role = bool(self.settings.manager_roles or self.settings.moderator_roles)
+        for command in slash.build(sink.commands(), self._on_slash, staff_by_role=staff_by_role):
             self.tree.add_command(command)
         try:
             await self.client.login(token)

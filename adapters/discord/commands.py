@@ -49,18 +49,25 @@ def _callback(spec: CommandSpec, invoke: Invoke) -> Callable[..., Coroutine[Any,
     return callback
 
 
-def _permissions(role: Role) -> discord.Permissions | None:
-    if role >= Role.MANAGER:
+def _permissions(role: Role, staff_by_role: bool) -> discord.Permissions | None:
+    """Who sees a command in Discord's menu (the core checks the role on every call anyway).
+
+    Discord shows a command to members holding *all* of its default permissions, and a bot can't
+    show one to a role (that takes an OAuth token of a server admin). So: manager commands need
+    Manage Server (Administrators see everything) — unless managers are named by role, then they
+    are shown to everyone; moderator commands are shown to everyone, since no one permission covers
+    both moderators (Manage Messages) and managers (Manage Server)."""
+    if role >= Role.MANAGER and not staff_by_role:
         return discord.Permissions(manage_guild=True)
-    if role >= Role.MODERATOR:
-        return discord.Permissions(manage_messages=True)
     return None
 
 
 def build(
-    specs: Sequence[CommandSpec], invoke: Invoke
+    specs: Sequence[CommandSpec], invoke: Invoke, *, staff_by_role: bool = False
 ) -> list[app_commands.Command[Any, ..., Any] | app_commands.Group]:
-    """One slash command per root; a root with subcommands becomes a group."""
+    """One slash command per root; a root with subcommands becomes a group. ``staff_by_role``:
+    managers/moderators are (also) named by Discord role, so permission-gated menus would hide
+    commands from them."""
     roots: dict[str, list[CommandSpec]] = {}
     for spec in specs:
         if not spec.hidden:
@@ -73,12 +80,12 @@ def build(
             cmd: app_commands.Command[Any, ..., Any] = app_commands.Command(
                 name=root, description=spec.summary, callback=_callback(spec, invoke)
             )
-            cmd.default_permissions = _permissions(spec.min_role)
+            cmd.default_permissions = _permissions(spec.min_role, staff_by_role)
             out.append(cmd)
             continue
         top = next((s for s in group if s.sub is None), None)
         g = app_commands.Group(name=root, description=(top.summary if top else f"{root} commands")[:100])
-        g.default_permissions = _permissions(lowest)
+        g.default_permissions = _permissions(lowest, staff_by_role)
         for spec in sorted(group, key=lambda s: s.sub or ""):
             name = spec.sub or ROOT_SUB
             g.add_command(app_commands.Command(name=name, description=spec.summary, callback=_callback(spec, invoke)))

@@ -73,6 +73,7 @@ async def start_bot(
     clock: ManualClock | None = None,
     cls: type[DiscordAdapter] = DiscordAdapter,
     guild_ids: tuple[int, ...] = (int(GUILD_ID),),
+    **section_extra: Any,
 ) -> Bot:
     settings = Settings(limits={"commands_per_window": 1000})  # type: ignore[arg-type]
     section = DiscordSettings(
@@ -80,6 +81,7 @@ async def start_bot(
         api_base=fake.api_base,
         gateway_url=fake.gateway_url,
         guild_ids=list(guild_ids),
+        **section_extra,
     )
 
     async def long_answer(ctx: CommandContext) -> object:
@@ -122,6 +124,8 @@ async def test_slash_commands_synced_with_fan_manager_split_and_typed_options(fa
     assert fake.identify_payload is not None and fake.identify_payload["intents"] & (1 << 15)  # message content
     assert _cmd(fake, "help")["default_member_permissions"] is None
     assert _cmd(fake, "merge")["default_member_permissions"] == str(0x20)  # Manage Server
+    # moderator commands: shown to all (no one permission covers moderators and managers); core checks
+    assert _cmd(fake, "status")["default_member_permissions"] is None
     vote = _cmd(fake, "vote")["options"][0]
     assert (vote["name"], vote["type"], vote["required"], vote["min_value"]) == ("number", 4, True, 1)
     sub = {o["name"]: o for o in _cmd(fake, "feedback")["options"]}
@@ -144,8 +148,7 @@ async def test_an_unreachable_guild_is_skipped_and_shown_in_status(fake: FakeDis
     b = await start_bot(fake, db, guild_ids=(2000, int(GUILD_ID)))
     try:
         assert b.adapter.synced == [GUILD_ID] and set(b.adapter.unreachable) == {"2000"}
-        # /status is a moderator command (Manage Messages); Mia manages the server (issue #16's split)
-        await fake.slash(MIA, "status", bypass_client=True)
+        await fake.slash(MIA, "status")  # a moderator command: shown to Mia, who has Manage Server only
         await until(lambda: fake.responses())
         status = fake.responses()[-1]["content"]
         assert "Discord server 2000 is configured but I can't reach it (403 Missing Permissions" in status
@@ -366,3 +369,19 @@ async def test_messages_posted_while_the_bot_was_down_are_caught_up_once(fake: F
         assert len(fake.messages) == 3
     finally:
         await second.adapter.stop()
+
+
+async def test_managers_named_by_role_see_manager_commands(fake: FakeDiscordAPI, db: Database) -> None:
+    b = await start_bot(fake, db, manager_roles=["Community Team"])
+    try:
+        assert _cmd(fake, "merge")["default_member_permissions"] is None  # a role can't be a default permission
+        options = [
+            {"name": "from_item", "type": 4, "value": 2},
+            {"name": "into_item", "type": 4, "value": 1},
+            {"name": "reason", "type": 3, "value": "same idea"},
+        ]
+        await fake.slash(BOB, "merge", options)  # visible to Bob now, and still refused
+        await until(lambda: fake.responses())
+        assert "⚠ /merge is for managers only." in fake.responses()[-1]["content"]
+    finally:
+        await b.adapter.stop()
