@@ -309,3 +309,19 @@ async def test_digest_counts_every_item_not_a_capped_page(harness: ConsoleHarnes
     harness.app.clock.advance(timedelta(days=8))  # type: ignore[attr-defined]
     out = "\n".join(await harness.say("mia: /feedback digest"))
     assert "0 new item(s) this week" in out and "Waiting over 7 days without a status change (205)" in out
+
+
+async def test_a_stale_triage_button_changes_nothing(harness: ConsoleHarness) -> None:
+    await harness.say("alice: /idea Dark mode for the gallery app please")
+    triage = await harness.say("mia@manager: /triage")
+    plan = next(line for line in triage if "Plan #1" in line)
+    number = plan.split("Plan #1")[0].rsplit("[", 1)[1].split(":")[0]  # "[2: Plan #1]"
+    await harness.say("mia: /status 1 declined not on the roadmap")
+    out = await harness.say(f"mia: [press {number}]")
+    assert out == [
+        "bot> ⚠ #1 changed since this button was made: it is declined now. Nothing was changed — "
+        "/status 1 planned does it if you still mean it."
+    ]
+    assert "declined" in (await harness.say("alice: /feedback show 1"))[0]
+    out = await harness.say(f"bob: [press {number}]")  # a fan can't triage, stale or not
+    assert out[0].startswith("bot> ⚠") and "planned" not in (await harness.say("alice: /feedback show 1"))[0]

@@ -15,7 +15,7 @@ from bot.features.feedback.reading import FeedbackReader
 from bot.features.feedback.service import FeedbackService, Source
 from bot.features.feedback.text import status_phrase
 from bot.messenger import Messenger
-from bot.replies import Reply, Text
+from bot.replies import Reply, Text, error
 from storage.repositories.chats import ChatRepo
 from storage.repositories.feedback import OPEN, ItemView
 
@@ -204,9 +204,15 @@ class FeedbackCommands:
         return await self.service.vote(ctx, _int(press.payload))
 
     async def press_status(self, ctx: Context, press: ButtonPressed) -> Result:
-        number, _, state = press.payload.partition(":")
+        number, to, made_for = [*press.payload.split(":"), "", ""][:3]
         assert isinstance(ctx, CommandContext)
-        return await self.change_status(ctx, _int(number), state)
+        item = await self.service.resolve(_int(number))
+        if item.status != made_for:  # the item moved on since the button was made
+            return error(
+                f"#{item.id} changed since this button was made: it is {status_phrase(item)} now. "
+                f"Nothing was changed — /status {item.id} {to} does it if you still mean it."
+            )
+        return await self.change_status(ctx, item.id, to)
 
 
 def _int(value: str) -> int:

@@ -89,8 +89,9 @@ class FeedbackReader:
             segs += [*ref(item), Text(f" — {item.kind}, {votes_phrase(item.votes)}, waiting {wait}"), BR]
             if ctx.role >= Role.MANAGER:
                 buttons += [
-                    Button(f"Ack #{item.id}", "fb.status", f"{item.id}:acknowledged"),
-                    Button(f"Plan #{item.id}", "fb.status", f"{item.id}:planned"),
+                    # each button carries the status it was made for: pressed after a change, it does nothing
+                    Button(f"Ack #{item.id}", "fb.status", f"{item.id}:acknowledged:{item.status}"),
+                    Button(f"Plan #{item.id}", "fb.status", f"{item.id}:planned:{item.status}"),
                 ]
         if ctx.role >= Role.MANAGER:
             segs.append(
