@@ -103,6 +103,9 @@ class CommandSpec:
     #: the handler may be slow (LLM, broadcast): adapters defer interactions for it
     slow: bool = False
     hidden: bool = False
+    #: the handler may ask for a confirmation first (:class:`NeedsConfirmation`); a trailing
+    #: ``confirm`` word then confirms it in one go
+    confirmable: bool = False
 
     def __post_init__(self) -> None:
         parts = self.name.split(" ")
@@ -137,6 +140,15 @@ class CommandSpec:
 
 class CommandError(Exception):
     """Bad input or a refused action: its message is shown to the user as one line."""
+
+
+class NeedsConfirmation(Exception):
+    """Raised by a confirmable command's handler: what the command would do, to be confirmed by
+    its author (a button, or the same command ending with ``confirm``) before anything happens."""
+
+    def __init__(self, preview: Reply) -> None:
+        super().__init__(preview.plain())
+        self.preview = preview
 
 
 class UsageError(CommandError):

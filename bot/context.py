@@ -42,6 +42,8 @@ class Context:
 class CommandContext(Context):
     spec: CommandSpec | None = None
     args: dict[str, Any] = field(default_factory=dict)
+    #: the author confirmed this command (button or a trailing ``confirm``): do it, don't ask
+    confirmed: bool = False
 
     @property
     def replied_message(self) -> IncomingMessage | None:

@@ -20,7 +20,17 @@ from datetime import UTC, datetime, timedelta
 
 from bot.adapter import Gate, HandleResult
 from bot.clock import Clock
-from bot.commands import CommandError, CommandRegistry, CommandSpec, Result, Role, parse_args, split_command
+from bot.commands import (
+    CommandError,
+    CommandRegistry,
+    CommandSpec,
+    MemberRef,
+    NeedsConfirmation,
+    Result,
+    Role,
+    parse_args,
+    split_command,
+)
 from bot.context import ButtonHandler, CommandContext, Context, MessageListener, PerkSource, ReactionListener
 from bot.events import (
     ButtonPressed,
@@ -35,10 +45,11 @@ from bot.events import (
 from bot.gates import LocalGate, SharedGate
 from bot.messenger import Messenger
 from bot.metrics import Metrics
-from bot.replies import Outgoing, Reply, error, reply_to_json
+from bot.replies import Button, Outgoing, Reply, Text, error, reply_to_json
 from bot.roles import RoleResolver
 from bot.settings import LimitsSettings
 from storage.repositories.chats import ChatRepo
+from storage.repositories.confirmations import ConfirmationRepo
 from storage.repositories.events import ClaimResult, EventRepo
 from storage.repositories.members import MemberRepo
 from storage.repositories.rates import RateRepo
@@ -113,6 +124,7 @@ class Dispatcher:
         self.chats = chats
         self.events = events
         self.replies = ReplyRepo(events.db)
+        self.confirmations = ConfirmationRepo(events.db)
         self._gates: dict[str, Gate] = {}
         self.messenger = messenger
         self.clock = clock
@@ -288,6 +300,8 @@ class Dispatcher:
         return out
 
     async def _button(self, ctx: CommandContext, event: ButtonPressed) -> Result:
+        if event.action == CONFIRM_ACTION:
+            return await self._confirm(ctx, event)
         handler = self.buttons.get(event.action)
         if handler is None:
             return error("That button no longer works.")
@@ -317,8 +331,41 @@ class Dispatcher:
         if ctx.role < spec.min_role and (spec.perk is None or spec.perk not in await self._perks(ctx)):
             return error(f"/{spec.name} is for {spec.min_role.name.lower()}s only.")
         ctx.spec = spec
+        if spec.confirmable and isinstance(args, str) and _CONFIRM.search(args):
+            args, ctx.confirmed = _CONFIRM.sub("", args), True
         ctx.args = parse_args(spec, args, self.mentions)
-        return await spec.handler(ctx)
+        try:
+            return await spec.handler(ctx)
+        except NeedsConfirmation as ask:
+            return await self._ask_to_confirm(ctx, spec, ask.preview)
+
+    async def _ask_to_confirm(self, ctx: CommandContext, spec: CommandSpec, preview: Reply) -> Reply:
+        """Keep the command for its author and show what it would do, with a Confirm button."""
+        given = [a for a in spec.args if ctx.args.get(a.name) is not None]
+        command = " ".join(["/" + spec.name, *(_arg_text(ctx.args[a.name], a is given[-1]) for a in given)])
+        pending = await self.confirmations.add(
+            ctx.member.member_id, str(ctx.chat.platform), ctx.chat.chat_id, command, ctx.now
+        )
+        hint = Text(" Nothing happens until you confirm (within 10 minutes) — or send it again ending with “confirm”.")
+        return replace(
+            preview,
+            segments=(*preview.segments, hint),
+            buttons=(*preview.buttons, Button("Confirm", CONFIRM_ACTION, str(pending))),
+        )
+
+    async def _confirm(self, ctx: CommandContext, press: ButtonPressed) -> Result:
+        try:
+            pending = int(press.payload)
+        except ValueError:
+            return error("That button no longer works.")
+        command = await self.confirmations.take(pending, ctx.member.member_id, ctx.now, CONFIRM_TTL)
+        if command is None:
+            return error(
+                "That confirmation has expired, was used already, or is someone else's. Send the command again."
+            )
+        found = split_command(command)
+        assert found is not None
+        return await self._command(ctx, found[0], f"{found[1]} confirm")
 
     async def _perks(self, ctx: CommandContext) -> frozenset[str]:
         perks: set[str] = set()
@@ -329,6 +376,22 @@ class Dispatcher:
 
 
 OUTCOMES = ("sent", "failed", "unknown", "retry")
+CONFIRM_ACTION = "core.confirm"
+CONFIRM_TTL = timedelta(minutes=10)
+#: "… confirm" at the end of a confirmable command
+_CONFIRM = re.compile(r"\s*\bconfirm\s*$", re.IGNORECASE)
+
+
+def _arg_text(value: object, last: bool) -> str:
+    """An argument as it would be typed again (quoted when it has spaces and isn't the last)."""
+    if isinstance(value, MemberRef):
+        return value.raw
+    if isinstance(value, timedelta):
+        return f"{int(value.total_seconds())}s"
+    text = str(value)
+    return f'"{text}"' if " " in text and not last else text
+
+
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 

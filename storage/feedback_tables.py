@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.db import utc_column as _ts
@@ -136,3 +136,29 @@ class MemberPreference(SQLModel, table=True):
     member_id: int = Field(foreign_key="members.id", primary_key=True)
     #: chat | dm | off — one preference across platforms
     notify: str = Field(default="chat", max_length=8)
+
+
+class FeedbackMerge(SQLModel, table=True):
+    """One merge of an item into another, kept so it can be undone (``/merge undo``)."""
+
+    __tablename__ = "feedback_merges"
+    __table_args__ = (Index("ix_feedback_merges_from", "from_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    from_id: int = Field(sa_column=Column(Integer, ForeignKey("feedback.id", ondelete="CASCADE"), nullable=False))
+    into_id: int = Field(sa_column=Column(Integer, ForeignKey("feedback.id", ondelete="CASCADE"), nullable=False))
+    #: the merged item's status before it became a duplicate (what an undo gives back)
+    from_status: str = Field(max_length=16)
+    merged_at: datetime = Field(sa_column=_ts())
+    undone_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class FeedbackMergeMember(SQLModel, table=True):
+    """A vote or follow a merge added to the kept item (an undo takes exactly these back)."""
+
+    __tablename__ = "feedback_merge_members"
+    merge_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("feedback_merges.id", ondelete="CASCADE"), primary_key=True)
+    )
+    member_id: int = Field(foreign_key="members.id", primary_key=True)
+    #: vote | follow
+    what: str = Field(max_length=8, primary_key=True)

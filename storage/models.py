@@ -147,3 +147,15 @@ class JobRun(SQLModel, table=True):
     slot: str = Field(primary_key=True, max_length=40)
     worker: str = Field(max_length=64)
     claimed_at: datetime = Field(sa_column=_ts())
+
+
+class Confirmation(SQLModel, table=True):
+    """A hard-to-undo command waiting for its author's confirmation (button or ``confirm``)."""
+
+    __tablename__ = "confirmations"
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="members.id")
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    command: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=_ts())

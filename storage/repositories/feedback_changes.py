@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -12,6 +13,8 @@ from storage.feedback_tables import (
     FeedbackChange,
     FeedbackFollower,
     FeedbackItem,
+    FeedbackMerge,
+    FeedbackMergeMember,
     FeedbackVote,
     MemberPreference,
     Notification,
@@ -19,6 +22,15 @@ from storage.feedback_tables import (
 from storage.models import Identity
 from storage.repositories.base import Repository
 from storage.repositories.feedback_views import DECIDED, ChangeView
+
+
+@dataclass(frozen=True, slots=True)
+class MergeUndone:
+    from_id: int
+    into_id: int
+    #: the status the merged item had before (what it goes back to)
+    from_status: str
+    votes_taken_back: int
 
 
 class FeedbackChanges(Repository):
@@ -116,8 +128,9 @@ class FeedbackChanges(Repository):
                 return None
             return ChangeView(c.id, c.feedback_id, c.at, c.from_status, c.to_status, c.version, c.comment)
 
-    async def merge(self, from_id: int, into_id: int) -> int:
-        """Move FROM's votes and followers to INTO (one per member); returns votes moved.
+    async def merge(self, from_id: int, into_id: int, now: datetime) -> int:
+        """Move FROM's votes and followers to INTO (one per member); returns votes moved. What was
+        added to INTO is recorded (``feedback_merges``) so :meth:`undo_merge` can take it back.
 
         The caller then marks FROM a duplicate with :meth:`change_status`.
         """
@@ -131,6 +144,7 @@ class FeedbackChanges(Repository):
                 .all()
             )
             have.add(into.submitter_id)
+            existing = set(have)  # what INTO had: an undo leaves these
             moved = 0
             for vote in (
                 await s.execute(select(FeedbackVote).where(col(FeedbackVote.feedback_id) == from_id))
@@ -141,11 +155,18 @@ class FeedbackChanges(Repository):
                     moved += 1
             from_item = await s.get(FeedbackItem, from_id)
             assert from_item is not None
+            record = FeedbackMerge(from_id=from_id, into_id=into_id, from_status=from_item.status, merged_at=now)
+            s.add(record)
+            await s.flush()
+            assert record.id is not None
             if from_item.submitter_id not in have:  # the duplicate's author backs the idea too
                 s.add(
                     FeedbackVote(feedback_id=into_id, member_id=from_item.submitter_id, created_at=from_item.created_at)
                 )
+                have.add(from_item.submitter_id)
                 moved += 1
+            for member_id in have - existing:
+                s.add(FeedbackMergeMember(merge_id=record.id, member_id=member_id, what="vote"))
             following = set(
                 (
                     await s.execute(
@@ -170,6 +191,7 @@ class FeedbackChanges(Repository):
                         )
                     )
                     following.add(f.member_id)
+                    s.add(FeedbackMergeMember(merge_id=record.id, member_id=f.member_id, what="follow"))
             await s.flush()
             into.votes = int(
                 (
@@ -180,3 +202,46 @@ class FeedbackChanges(Repository):
             )
             await s.commit()
             return moved
+
+    async def undo_merge(self, from_id: int, now: datetime) -> MergeUndone | None:
+        """Take back what the latest merge of FROM added to the item it went into (the votes and
+        follows it copied there; FROM kept its own all along). None: FROM is not merged."""
+        async with self.db.session() as s:
+            record = (
+                await s.execute(
+                    select(FeedbackMerge)
+                    .where(col(FeedbackMerge.from_id) == from_id, col(FeedbackMerge.undone_at).is_(None))
+                    .order_by(col(FeedbackMerge.id).desc())
+                    .limit(1)
+                    .with_for_update()
+                )
+            ).scalar_one_or_none()
+            if record is None:
+                return None
+            added = (
+                (await s.execute(select(FeedbackMergeMember).where(col(FeedbackMergeMember.merge_id) == record.id)))
+                .scalars()
+                .all()
+            )
+            votes = [a.member_id for a in added if a.what == "vote"]
+            follows = [a.member_id for a in added if a.what == "follow"]
+            into_id = record.into_id
+            if votes:
+                await s.execute(
+                    delete(FeedbackVote).where(
+                        col(FeedbackVote.feedback_id) == into_id, col(FeedbackVote.member_id).in_(votes)
+                    )
+                )
+            if follows:
+                await s.execute(
+                    delete(FeedbackFollower).where(
+                        col(FeedbackFollower.feedback_id) == into_id, col(FeedbackFollower.member_id).in_(follows)
+                    )
+                )
+            count = select(func.count()).select_from(FeedbackVote).where(col(FeedbackVote.feedback_id) == into_id)
+            await s.execute(
+                update(FeedbackItem).where(col(FeedbackItem.id) == into_id).values(votes=count.scalar_subquery())
+            )
+            record.undone_at = now
+            await s.commit()
+            return MergeUndone(from_id, into_id, record.from_status, len(votes))

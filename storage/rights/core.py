@@ -9,14 +9,14 @@ from sqlalchemy import delete, or_, select, update
 from sqlmodel import col
 
 from storage.db import Tx
-from storage.models import AuditEntry, Chat, Identity, Member, OutboxReply, ProcessedEvent
+from storage.models import AuditEntry, Chat, Confirmation, Identity, Member, OutboxReply, ProcessedEvent
 
 if TYPE_CHECKING:
     from storage.rights import Forget
 
 FORMER = "a former member"
 #: member-keyed tables the core answers for (besides members and identities themselves)
-TABLES = ("audit_log",)
+TABLES = ("audit_log", "confirmations")
 
 
 def iso(value: datetime | None) -> str | None:
@@ -63,6 +63,7 @@ async def forget(tx: Tx, req: Forget) -> dict[str, int]:
             .where(col(AuditEntry.actor) == f"{platform}:{user_id}")
             .values(actor=f"former-member:{req.member_id}")
         )
+    await tx.execute(delete(Confirmation).where(col(Confirmation.member_id) == req.member_id))
     await tx.execute(delete(Identity).where(col(Identity.member_id) == req.member_id))
     await tx.execute(update(Member).where(col(Member.id) == req.member_id).values(display_name=FORMER))
     return {"identities": len(req.identities)}

@@ -12,6 +12,8 @@ from storage.feedback_tables import (
     FeedbackChange,
     FeedbackFollower,
     FeedbackItem,
+    FeedbackMerge,
+    FeedbackMergeMember,
     FeedbackOffer,
     FeedbackVote,
     MemberPreference,
@@ -31,6 +33,7 @@ TABLES = (
     "notifications",
     "feedback_offers",
     "member_preferences",
+    "feedback_merge_members",
 )
 
 
@@ -70,6 +73,11 @@ async def forget(tx: Tx, req: Forget, *, keep_voted: bool) -> dict[str, int]:
         changes = select(col(FeedbackChange.id)).where(col(FeedbackChange.feedback_id).in_(drop))
         await tx.execute(delete(Notification).where(col(Notification.change_id).in_(changes)))
         await tx.execute(delete(FeedbackChange).where(col(FeedbackChange.feedback_id).in_(drop)))
+        merges = select(col(FeedbackMerge.id)).where(
+            col(FeedbackMerge.from_id).in_(drop) | col(FeedbackMerge.into_id).in_(drop)
+        )
+        await tx.execute(delete(FeedbackMergeMember).where(col(FeedbackMergeMember.merge_id).in_(merges)))
+        await tx.execute(delete(FeedbackMerge).where(col(FeedbackMerge.id).in_(merges)))
         for model in (FeedbackVote, FeedbackFollower):
             await tx.execute(delete(model).where(col(model.feedback_id).in_(drop)))
         await tx.execute(update(FeedbackItem).where(col(FeedbackItem.duplicate_of).in_(drop)).values(duplicate_of=None))
@@ -95,6 +103,7 @@ async def forget(tx: Tx, req: Forget, *, keep_voted: bool) -> dict[str, int]:
         (Notification, Notification.member_id),
         (FeedbackOffer, FeedbackOffer.member_id),
         (MemberPreference, MemberPreference.member_id),
+        (FeedbackMergeMember, FeedbackMergeMember.member_id),  # an undo then leaves their vote alone
     ):
         await tx.execute(delete(table).where(col(column) == member_id))
     return {"feedback_deleted": len(drop), "feedback_kept": len(mine) - len(drop), "votes_removed": len(voted)}

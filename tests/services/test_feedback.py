@@ -175,19 +175,50 @@ async def test_merge_moves_votes_and_tells_the_duplicates_followers(harness: Con
         "alice: /vote 2",
         "dan: /vote 1",
     )
-    out = await harness.say("mia@manager: /merge 2 1 same request")
+    # the two don't look alike (a mistyped number?): nothing happens before a confirmation
+    ask = await harness.say("mia@manager: /merge 2 1 same request")
+    assert ask[0] == (
+        "bot> #2 “Double tap to lock the screen” and #1 “Show battery percentage in the status bar” don't look "
+        "alike. Merging moves #2's 2 votes to #1, and 3 follower(s) will be told #2 is a duplicate. Nothing happens "
+        "until you confirm (within 10 minutes) — or send it again ending with “confirm”."
+    )
+    assert (await FeedbackRepo(harness.app.db).get(2)).status == "new"  # type: ignore[union-attr]
+    confirm = ask[1].split(": Confirm]")[0].rsplit("[", 1)[1]
+    assert await harness.say(f"bob: [press {confirm}]") == [
+        "bot> ⚠ That confirmation has expired, was used already, or is someone else's. Send the command again."
+    ]
+    out = await harness.say(f"mia: [press {confirm}]")
     assert out[0] == (
         "bot> #2 “Double tap to lock the screen” was merged into #1 “Show battery percentage in the status bar”: "
         "its votes and followers moved there. “same request”"
     )
     assert out[1] == "bot> @bob @carol @alice"
-    assert out[2] == "bot> Merged #2 into #1 “Show battery percentage in the status bar”: 2 vote(s) moved, 3 votes now."
+    assert out[2] == (
+        "bot> Merged #2 into #1 “Show battery percentage in the status bar”: 2 vote(s) moved, 3 votes now. "
+        "(/merge undo 2 takes it back.)"
+    )
+    assert (await harness.say(f"mia: [press {confirm}]"))[0].startswith("bot> ⚠ That confirmation has expired")
     item = await FeedbackRepo(harness.app.db).get(1)
     assert item is not None and item.votes == 3  # dan, carol, bob; alice is the submitter
     out = await harness.say("erin: /vote 2")
     assert out[0].startswith("bot> #2 was merged into #1, so your vote goes there. Your vote for #1")
     show = await harness.say("erin: /feedback show 2")
     assert show[2] == "bot> Reason: same request"
+
+    # taken back: #1 loses what the merge added (erin voted there herself: hers stays), #2 is itself again
+    out = await harness.say("mia: /merge undo 2")
+    assert out[:2] == [  # the fans told of the merge hear it was taken back
+        "bot> #2 “Double tap to lock the screen” is new again. “not a duplicate of #1 after all”",
+        "bot> @bob @carol @alice",
+    ]
+    assert out[-1] == (
+        "bot> Undid the merge: #2 “Double tap to lock the screen” is new again with 2 votes; #1 is back to 2 votes."
+    )
+    items = [await FeedbackRepo(harness.app.db).get(n) for n in (1, 2)]
+    assert [(i.status, i.votes) for i in items if i] == [("new", 2), ("new", 2)]  # dan + erin; carol + alice
+    assert (await harness.say("mia: /merge undo 2"))[0] == "bot> ⚠ #2 isn't merged into anything (new)."
+    audit = await harness.say("mia: /audit 2")
+    assert "undid the merge of #2 into #1" in audit[1] and "merged #2 into #1" in audit[2]
 
 
 async def test_notification_preferences(harness: ConsoleHarness) -> None:
@@ -316,7 +347,7 @@ async def test_a_stale_triage_button_changes_nothing(harness: ConsoleHarness) ->
     triage = await harness.say("mia@manager: /triage")
     plan = next(line for line in triage if "Plan #1" in line)
     number = plan.split("Plan #1")[0].rsplit("[", 1)[1].split(":")[0]  # "[2: Plan #1]"
-    await harness.say("mia: /status 1 declined not on the roadmap")
+    await harness.say("mia: /status 1 declined not on the roadmap confirm")
     out = await harness.say(f"mia: [press {number}]")
     assert out == [
         "bot> ⚠ #1 changed since this button was made: it is declined now. Nothing was changed — "
@@ -325,3 +356,35 @@ async def test_a_stale_triage_button_changes_nothing(harness: ConsoleHarness) ->
     assert "declined" in (await harness.say("alice: /feedback show 1"))[0]
     out = await harness.say(f"bob: [press {number}]")  # a fan can't triage, stale or not
     assert out[0].startswith("bot> ⚠") and "planned" not in (await harness.say("alice: /feedback show 1"))[0]
+
+
+async def test_declines_and_backward_moves_are_previewed_and_confirmed_once(harness: ConsoleHarness) -> None:
+    await harness.say(
+        "alice: /bug Wi-Fi drops after the 3.1 update every few minutes",
+        "bob: /vote 1",
+        "carol: /idea Dark mode for the settings app",
+        "dan: /idea Dark mode in settings please",
+    )
+    ask = await harness.say("mia@manager: /status 1 declined it's a hardware limit")
+    assert ask[0] == (
+        "bot> About to decline #1 “Wi-Fi drops after the 3.1 update every few minutes” (bug, 1 vote): "
+        "2 follower(s) will be told “it's a hardware limit”. Nothing happens until you confirm (within 10 minutes) "
+        "— or send it again ending with “confirm”."
+    )
+    assert "[" in ask[1] and "Confirm]" in ask[1]
+    assert (await FeedbackRepo(harness.app.db).get(1)).status == "new"  # type: ignore[union-attr]
+    done = await harness.say("mia: /status 1 declined it's a hardware limit confirm")  # the typed confirmation
+    assert done[-1].startswith("bot> #1 “Wi-Fi drops after the 3.1 update every few minutes” is now declined.")
+    assert (await FeedbackRepo(harness.app.db).get(1)).status_note == "it's a hardware limit"  # type: ignore[union-attr]
+
+    # forward moves go at once; moving a shipped idea back asks first
+    await harness.say("mia: /status 2 planned", "mia: /status 2 shipped 3.2.0")
+    back = await harness.say("mia: /status 2 in-progress oops, not yet")
+    assert back[0].startswith(
+        "bot> About to move #2 “Dark mode for the settings app” back from shipped in 3.2.0 to in progress"
+    )
+    assert (await FeedbackRepo(harness.app.db).get(2)).status == "shipped"  # type: ignore[union-attr]
+
+    # two items that look alike merge without a question
+    out = await harness.say("mia: /merge 3 2 same idea")
+    assert out[-1].startswith("bot> Merged #3 into #2")

@@ -220,7 +220,7 @@ async def test_points_verify_detects_a_tampered_balance(harness: ConsoleHarness,
 async def test_audit_by_member(harness: ConsoleHarness) -> None:
     await harness.say("alice: hi", "mia@manager: /points grant @alice 5 welcome")
     await harness.say("alice: /idea Dark mode for the gallery app please", "bob: /idea Battery percentage please")
-    await harness.say("mia: /status 1 declined not on the roadmap", "mia: /status 2 planned")
+    await harness.say("mia: /status 1 declined not on the roadmap confirm", "mia: /status 2 planned")
     out = await harness.say("mia: /audit @alice")  # actions on alice and on her items, not bob's
     assert [line.split(" UTC · ")[1] for line in out[1:]] == [
         "mia (member 2): moved #1 from new to declined — “not on the roadmap”",

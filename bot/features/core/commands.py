@@ -69,6 +69,7 @@ class CoreCommands:
                     Arg("change", ArgKind.TEXT, "new status and comment", required=False),
                 ),
                 min_role=Role.MODERATOR,
+                confirmable=True,
             ),
             CommandSpec(
                 "audit",

@@ -90,6 +90,14 @@ class FeedbackCommands:
                     Arg("reason", ArgKind.TEXT, "why (shown to fans)", max_length=500),
                 ),
                 min_role=Role.MANAGER,
+                confirmable=True,
+            ),
+            CommandSpec(
+                "merge undo",
+                "Take a merge back: votes, followers and status return",
+                self.unmerge,
+                args=(Arg("number", ArgKind.INT, "the item that was merged", min_value=1),),
+                min_role=Role.MANAGER,
             ),
             CommandSpec(
                 "triage",
@@ -153,6 +161,11 @@ class FeedbackCommands:
 
     async def merge(self, ctx: CommandContext) -> Result:
         reply, changed = await self.service.merge(ctx, ctx.args["from_item"], ctx.args["into_item"], ctx.args["reason"])
+        await self.notifier.flush(changed.id)
+        return reply
+
+    async def unmerge(self, ctx: CommandContext) -> Result:
+        reply, changed = await self.service.unmerge(ctx, ctx.args["number"])
         await self.notifier.flush(changed.id)
         return reply
 

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.audit import Auditor
-from bot.commands import CommandError, Role
+from bot.commands import CommandError, NeedsConfirmation, Role
 from bot.context import Context
 from bot.contracts import Awarder
 from bot.detect import FeedbackDetector
 from bot.events import Author, ChatRef, IncomingMessage, Platform
 from bot.features.feedback.duplicates import OpenItems
 from bot.features.feedback.reading import resolve_item
+from bot.features.feedback.safety import merge_preview, status_preview
 from bot.features.feedback.text import ref, status_phrase, votes_phrase
 from bot.llm import LLM, classify_once
 from bot.replies import BR, Button, Mention, Reply, Segment, Text, say
@@ -296,7 +297,7 @@ class FeedbackService:
         mine = await self.items.query(statuses=("new",), submitter_id=ctx.member.member_id, since=ctx.now - FOLD_WINDOW)
         for own in mine:
             if own.similar_to == target.id and own.votes == 0:
-                await self.items.merge(own.id, target.id)
+                await self.items.merge(own.id, target.id, ctx.now)
                 await self.items.change_status(
                     own.id,
                     to_status="duplicate",
@@ -351,6 +352,11 @@ class FeedbackService:
             raise CommandError(f"#{item.id} is merged into #{item.duplicate_of}; change that one instead.")
         if item.status == to and (to != "shipped" or item.version == version):
             raise CommandError(f"#{item.id} is already {status_phrase(item)}.")
+        if not getattr(ctx, "confirmed", False):
+            followers = len(await self.items.followers(item.id))
+            preview = status_preview(item, to, version, rest, followers)
+            if preview is not None:
+                raise NeedsConfirmation(preview)
         changed = await self.items.change_status(
             item.id,
             to_status=to,
@@ -381,7 +387,11 @@ class FeedbackService:
             raise CommandError(f"#{from_id} is already merged into #{source.duplicate_of}.")
         if target.status == "duplicate":
             raise CommandError(f"#{into_id} is itself merged into #{target.duplicate_of}; merge into that one instead.")
-        moved = await self.items.merge(from_id, into_id)
+        if not getattr(ctx, "confirmed", False):
+            preview = merge_preview(source, target, len(await self.items.followers(from_id)))
+            if preview is not None:
+                raise NeedsConfirmation(preview)
+        moved = await self.items.merge(from_id, into_id, ctx.now)
         changed = await self.items.change_status(
             from_id,
             to_status="duplicate",
@@ -396,7 +406,33 @@ class FeedbackService:
         return say(
             f"Merged #{from_id} into ",
             *ref(fresh),
-            f": {moved} vote(s) moved, {votes_phrase(fresh.votes)} now.",
+            f": {moved} vote(s) moved, {votes_phrase(fresh.votes)} now. (/merge undo {from_id} takes it back.)",
+        ), changed
+
+    async def unmerge(self, ctx: Context, from_id: int) -> tuple[Reply, ChangeView]:
+        """Undo the merge of FROM: the votes and follows it added to the kept item go, FROM gets its
+        status back, and its followers — the fans told it was a duplicate — are told."""
+        source = await self.resolve(from_id)
+        if source.status != "duplicate":
+            raise CommandError(f"#{from_id} isn't merged into anything ({status_phrase(source)}).")
+        undone = await self.items.undo_merge(from_id, ctx.now)
+        if undone is None:
+            raise CommandError(f"#{from_id} was merged before merges could be undone; set its status with /status.")
+        changed = await self.items.change_status(
+            from_id,
+            to_status=undone.from_status,
+            actor_id=ctx.member.member_id,
+            now=ctx.now,
+            comment=f"not a duplicate of #{undone.into_id} after all",
+        )
+        assert changed is not None
+        await self.auditor.record(ctx, "feedback.unmerge", target=f"#{from_id}", args={"into": undone.into_id})
+        fresh, kept = await self.resolve(from_id), await self.resolve(undone.into_id)
+        return say(
+            "Undid the merge: ",
+            *ref(fresh),
+            f" is {status_phrase(fresh)} again with {votes_phrase(fresh.votes)}; #{kept.id} "
+            f"is back to {votes_phrase(kept.votes)}.",
         ), changed
 
 

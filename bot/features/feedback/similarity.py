@@ -147,6 +147,15 @@ def features(text: str) -> dict[str, float]:
     return dict(feats)
 
 
+def resemblance(a: str, b: str) -> float:
+    """Cosine of two texts' features, 0..1, without corpus weights: do two items look alike at all?
+    (Unrelated pairs score ~0; paraphrases of one idea 0.3–0.7.)"""
+    fa, fb = features(a), features(b)
+    dot = sum(v * fb.get(k, 0.0) for k, v in fa.items())
+    norm = math.sqrt(sum(v * v for v in fa.values())) * math.sqrt(sum(v * v for v in fb.values()))
+    return dot / norm if norm else 0.0
+
+
 class SimilarityIndex:
     """Ranks a fixed set of (id, text) documents against a query."""
 

@@ -61,6 +61,8 @@ def change_message(item: ItemView, change: ChangeView, into: ItemView | None) ->
         segs.append(Text(" was merged into "))
         segs += ref(into) if into is not None else [Text("another item")]
         segs.append(Text(": its votes and followers moved there."))
+    elif change.from_status in ("duplicate", "shipped", "declined"):  # a decision taken back
+        segs.append(Text(f" is {STATUS_LABEL.get(to, to)} again."))
     elif to == "acknowledged":
         segs.append(Text(" was acknowledged by the team."))
     else:
