@@ -79,6 +79,9 @@ class Announcer(Protocol):
     async def tick(self) -> int:
         """Start due announcements and deliver what is pending; returns how many were sent."""
 
+    async def reach(self) -> int:
+        """How many announcement chats a broadcast to all would go to right now."""
+
 
 POINTS: Slot[Awarder] = Slot("points")
 FEEDBACK: Slot[FeedbackLoop] = Slot("feedback")

@@ -56,6 +56,21 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def check_template(template: str, fields: tuple[str, ...]) -> str:
+    """A ``str.format`` template that may use only ``fields``; raises ValueError naming the problem."""
+    import string
+
+    try:
+        used = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError as exc:
+        raise ValueError(f"{exc} (write {{{{ and }}}} for a literal brace)") from None
+    unknown = sorted({n for n in used if n.split(".")[0].split("[")[0] not in fields or n != n.strip() or not n})
+    if unknown:
+        allowed = ", ".join("{" + f + "}" for f in fields)
+        raise ValueError(f"unknown placeholder(s) {', '.join('{' + u + '}' for u in unknown)}; use {allowed}")
+    return template
+
+
 def read_secret(value: SecretStr | None, path: Path | None, key: str) -> SecretStr | None:
     if value is not None and value.get_secret_value():
         return value
@@ -118,6 +133,12 @@ class AnnouncementsSettings(Section):
     @classmethod
     def _zone(cls, value: str) -> str:
         return validate_timezone(value)
+
+    @field_validator("release_template")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        """Checked here (``fanloop config check`` and start), not when a release ships."""
+        return check_template(value, ("version", "notes", "ideas"))
 
 
 class FeedbackSettings(Section):

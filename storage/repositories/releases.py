@@ -80,6 +80,17 @@ class ReleaseRepo(Repository):
             await s.commit()
             return rowcount(result) == 1
 
+    async def stop_shipping(self, release_id: int) -> None:
+        """A ship that failed midway gives the release back (marking ideas and paying points are
+        idempotent, so shipping again finishes the job)."""
+        async with self.db.session() as s:
+            await s.execute(
+                update(Release)
+                .where(col(Release.id) == release_id, col(Release.status) == "shipping")
+                .values(status="draft")
+            )
+            await s.commit()
+
     async def shipped(self, release_id: int, at: datetime, announcement_id: int) -> None:
         async with self.db.session() as s:
             await s.execute(

@@ -123,3 +123,19 @@ def test_a_bad_list_setting_is_one_line_naming_it() -> None:
     result = _check(env={"FANLOOP_DISCORD_GUILD_IDS": "2000,abc"})
     assert result.returncode == 2
     assert "guild_ids" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("template", "problem"),
+    [
+        ("{version} {foo}", "unknown placeholder(s) {foo}; use {version}, {notes}, {ideas}"),
+        ("{version} {", "Single '{' encountered in format string (write {{ and }} for a literal brace)"),
+        ("{}", "unknown placeholder(s) {}; use {version}, {notes}, {ideas}"),
+    ],
+)
+def test_a_broken_release_template_fails_config_check(tmp_path: Path, template: str, problem: str) -> None:
+    cfg = tmp_path / "f.toml"
+    cfg.write_text(f"[announcements]\nrelease_template = {template!r}\n".replace("'", '"'))
+    result = _check("--config", str(cfg))
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"error: announcements.release_template: {problem}"

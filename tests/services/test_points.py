@@ -113,7 +113,12 @@ async def test_grant_and_revoke_are_audited_and_refused_to_fans(harness: Console
         "bot> ⚠ I don't know @nobody yet — they need to say something here first."
     ]
     assert "Usage: /points revoke @member AMOUNT REASON…" in (await harness.say("mia: /points revoke @alice 5"))[0]
-    await harness.say("mia: /points revoke @alice 5 spamming the channel")
+    ask = await harness.say("mia: /points revoke @alice 5 spamming the channel")
+    assert ask[0].startswith(
+        "bot> About to take 5 points from alice (member 1) for “spamming the channel”: balance 0 → -5. Nothing happens"
+    )
+    assert await balance(harness, "alice") == 0
+    await harness.say("mia: /points revoke @alice 5 spamming the channel confirm")
     assert await balance(harness, "alice") == -5
     entries = await AuditRepo(harness.app.db).recent()
     assert [(e.action, e.args, e.reason) for e in entries] == [

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.contracts import ANNOUNCER
+from bot.feature import Deps, Feature, Provide
 from storage.repositories.feedback import FeedbackRepo
 from storage.repositories.points import PointsRepo
-from tests.conftest import ConsoleHarness
+from storage.repositories.releases import ReleaseRepo
+from tests.conftest import ConsoleHarness, HarnessFactory
 
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)  # a Friday
 
@@ -39,7 +42,13 @@ async def test_ship_marks_ideas_shipped_notifies_pays_and_announces(harness: Con
         "mia: /release add 3.2.0 1",
         "mia: /status 3 shipped 3.2.0",
     )
-    out = await harness.say("mia: /release ship 3.2.0")
+    ask = await harness.say("mia: /release ship 3.2.0")
+    assert ask[0].startswith(
+        "bot> About to ship 3.2.0: #1, #3 marked shipped (their followers are told) and the release announced in "
+        "every announcement chat. Nothing happens until you confirm"
+    )
+    assert "🚀" not in harness.output()
+    out = await harness.say(f"mia: [press {ask[1].split(': Confirm]')[0].rsplit('[', 1)[1]}]")
     text = "\n".join(out)
     # followers of #1 (alice, dan) are told in the chat where they followed it
     assert "bot> #1 “Dark mode for the settings app” shipped in 3.2.0 — thanks for the idea!\nbot> @alice @dan" in text
@@ -87,3 +96,45 @@ async def test_release_bad_input(harness: ConsoleHarness) -> None:
     assert await harness.say("mia: /release schedule 4.0 tomorrow") == [
         "bot> ⚠ When? e.g. 'in 2h', '2026-12-04 17:00 Asia/Shanghai', 'every fri 17:00', 'cron \"0 9 * * *\"'."
     ]
+
+
+async def test_commands_that_would_reach_no_one_say_so_before_accepting(make_harness: HarnessFactory) -> None:
+    harness = await make_harness()
+    await harness.say("alice: /idea Dark mode for the settings app", "mia@manager: /release new 3.2.0")
+    assert await harness.say("mia: /release ship 3.2.0") == [
+        "bot> ⚠ There is no announcement chat yet, so no one would hear about 3.2.0. Run /chat announcement in the "
+        "chat that should get release news, then try again."
+    ]
+    assert await harness.say("mia: /announce at in 1h Hello") == [
+        "bot> ⚠ There is no announcement chat yet, so this would reach no one. Run /chat announcement in the chat "
+        "that should get announcements (or name one: /announce at WHEN to here TEXT)."
+    ]
+
+
+class BrokenAnnouncer:
+    """The announcements feature's contract, failing the way a lost database would."""
+
+    async def announce_now(self, text: str, actor_id: int | None) -> int:
+        raise ConnectionError("the database went away")
+
+    async def tick(self) -> int:
+        return 0
+
+    async def reach(self) -> int:
+        return 1
+
+
+def broken_announcements(deps: Deps) -> Feature:
+    return Feature(name="announcements", provides=(Provide(ANNOUNCER, BrokenAnnouncer()),))
+
+
+async def test_a_ship_that_fails_midway_can_be_shipped_again(make_harness: HarnessFactory) -> None:
+    from bot.features import core, feedback, points, releases
+
+    harness = await make_harness(only=[points.build, feedback.build, broken_announcements, releases.build, core.build])
+    await harness.say("alice: /idea Dark mode for the settings app", "mia@manager: /release new 3.2.0")
+    for _ in range(2):  # not "already shipping" the second time: the failed ship gave the release back
+        out = await harness.say("mia: /release ship 3.2.0 confirm")
+        assert out[-1].startswith("bot> ⚠ Sorry, something went wrong on my side")
+        release = await ReleaseRepo(harness.app.db).get("3.2.0")
+        assert release is not None and release.status == "draft"

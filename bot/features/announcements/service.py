@@ -97,6 +97,11 @@ class AnnouncementService:
         text = rest.strip()
         if not text:
             raise CommandError("What should I announce? /announce at WHEN [to here|all|CHAT] TEXT")
+        if targets == ["all"] and not await self.reach():  # said now, not found out later
+            raise CommandError(
+                "There is no announcement chat yet, so this would reach no one. Run /chat announcement in the "
+                "chat that should get announcements (or name one: /announce at WHEN to here TEXT)."
+            )
         if len(text) > MAX_TEXT:
             raise CommandError(f"That's too long ({len(text)} characters, at most {MAX_TEXT}).")
         upcoming = when.upcoming(ctx.now, 3)
@@ -119,6 +124,9 @@ class AnnouncementService:
         return say(
             f"Scheduled announcement #{announcement_id} to {where}. Next run(s) ({self.settings.timezone}): {runs}."
         )
+
+    async def reach(self) -> int:
+        return len(await self.chats.keys_by_kind("announcement"))
 
     async def announce_now(self, text: str, actor_id: int | None) -> int:
         """A one-off announcement to every announcement chat, due immediately (releases use it)."""

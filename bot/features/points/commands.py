@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 
 from bot.audit import Auditor
-from bot.commands import Arg, ArgKind, CommandError, CommandSpec, MemberRef, Result, Role
+from bot.commands import Arg, ArgKind, CommandError, CommandSpec, MemberRef, NeedsConfirmation, Result, Role
 from bot.context import CommandContext, Context
 from bot.events import Author, Platform
 from bot.features.points.service import PERK_LABELS, PointsService
@@ -58,6 +58,7 @@ class PointsCommands:
                 self.revoke,
                 args=(member, amount, reason),
                 min_role=Role.MANAGER,
+                confirmable=True,
             ),
             CommandSpec(
                 "beta pick",
@@ -143,6 +144,16 @@ class PointsCommands:
     async def _adjust(self, ctx: CommandContext, sign: int, kind: str) -> Result:
         target = await self._target(ctx, ctx.args["member"])
         amount, reason = sign * ctx.args["amount"], ctx.args["reason"]
+        if sign < 0 and not ctx.confirmed:  # points taken can't be quietly given back
+            _, balance = await self.points.repo.position(target.member_id, None)
+            before, after = self.points.grade_for(balance), self.points.grade_for(balance + amount)
+            drop = f"; their grade drops from {before.name} to {after.name}" if after.name != before.name else ""
+            raise NeedsConfirmation(
+                say(
+                    f"About to take {-amount} points from {target.display_name} (member {target.member_id}) "
+                    f"for “{reason}”: balance {balance} → {balance + amount}{drop}."
+                )
+            )
         result = await self.points.award(
             target.member_id,
             amount,

@@ -116,7 +116,7 @@ class PointsService:
 
     # -- grades ---------------------------------------------------------------------------
     def grade_for(self, balance: int) -> GradeSettings:
-        return [g for g in self.grades if g.threshold <= balance][-1]
+        return [g for g in self.grades if g.threshold <= balance][-1] if balance >= 0 else self.grades[0]
 
     def next_grade(self, balance: int) -> GradeSettings | None:
         return next((g for g in self.grades if g.threshold > balance), None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.audit import Auditor
-from bot.commands import Arg, ArgKind, CommandError, CommandSpec, Result, Role
+from bot.commands import Arg, ArgKind, CommandError, CommandSpec, NeedsConfirmation, Result, Role
 from bot.context import CommandContext
 from bot.features.releases.service import ReleaseService
 
@@ -44,6 +44,7 @@ class ReleaseCommands:
                 args=(VERSION,),
                 min_role=m,
                 slow=True,
+                confirmable=True,
             ),
             CommandSpec(
                 "release schedule",
@@ -77,11 +78,23 @@ class ReleaseCommands:
         return await self.service.preview(self._version(ctx))
 
     async def ship(self, ctx: CommandContext) -> Result:
-        reply = await self.service.ship(self._version(ctx), ctx.member.member_id)
+        version = self._version(ctx)
+        await self._reaches_someone(version)
+        if not ctx.confirmed:  # ideas marked shipped and fans told can't be taken back
+            raise NeedsConfirmation(await self.service.ship_preview(version))
+        reply = await self.service.ship(version, ctx.member.member_id)
         await self.auditor.record(ctx, "release.ship", target=f"release:{ctx.args['version']}")
         return reply
 
+    async def _reaches_someone(self, version: str) -> None:
+        if not await self.service.announcer.reach():
+            raise CommandError(
+                f"There is no announcement chat yet, so no one would hear about {version}. Run /chat announcement "
+                f"in the chat that should get release news, then try again."
+            )
+
     async def schedule(self, ctx: CommandContext) -> Result:
+        await self._reaches_someone(self._version(ctx))
         reply = await self.service.schedule(self._version(ctx), ctx.args["when"], self.default_tz)
         await self.auditor.record(
             ctx, "release.schedule", target=f"release:{ctx.args['version']}", args={"when": ctx.args["when"]}

@@ -94,12 +94,32 @@ class ReleaseService:
         ideas = await self.ideas(release)
         return say(f"[{release.status}] ", await self.render(release, ideas))
 
+    async def ship_preview(self, version: str) -> Reply:
+        """What /release ship will do (asked before it happens: it can't be taken back)."""
+        release = await self.get(version)
+        if release.status not in ("draft", "scheduled"):
+            raise CommandError(f"Release {version} is already {release.status}.")
+        ideas = await self.ideas(release)
+        listed = ", ".join(f"#{i.id}" for i in ideas) or "no fan ideas"
+        return say(
+            f"About to ship {version}: {listed} marked shipped (their followers are told) and the release "
+            "announced in every announcement chat."
+        )
+
     async def ship(self, version: str, actor_id: int | None) -> Reply:
         release = await self.get(version)
         if not await self.repo.start_shipping(release.id):
             raise CommandError(f"Release {version} is already {release.status}.")
+        try:
+            return await self._ship(release, version, actor_id)
+        except BaseException:
+            await self.repo.stop_shipping(release.id)  # not stuck in "shipping": it can be shipped again
+            raise
+
+    async def _ship(self, release: ReleaseView, version: str, actor_id: int | None) -> Reply:
         now = self.clock.now()
         ideas = await self.ideas(release)
+        await self.render(release, ideas)  # a broken template fails here, before anything changed
         for item in ideas:
             await self.feedback.mark_shipped(item.id, version, actor_id, now)
             if self.points is not None:  # same source key as a manual /status … shipped: paid once
