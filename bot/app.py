@@ -33,6 +33,7 @@ from bot.health import AdapterHealth, Health
 from bot.llm import make_llm
 from bot.messenger import Messenger
 from bot.metrics import Metrics
+from bot.notices import ManagerNotices
 from bot.platforms import PlatformRegistry
 from bot.recovery import ReplyRecovery
 from bot.roles import RoleResolver
@@ -44,6 +45,7 @@ from storage.db import Database, sqlite_url
 from storage.migrate import upgrade
 from storage.repositories import ChatRepo, EventRepo, MemberRepo
 from storage.repositories.jobs import JobRunRepo
+from storage.repositories.notices import NoticeRepo
 from storage.repositories.replies import ReplyRepo
 
 log = logging.getLogger(__name__)
@@ -95,6 +97,7 @@ class App:
         self.down: set[str] = set()
         self.supervisors: dict[str, Supervisor] = {}
         self.messenger = Messenger(self.adapters, self.chats, self.down)
+        self.notices = ManagerNotices(self.chats, self.messenger, NoticeRepo(self.db), self.clock)
         self.llm = make_llm(settings.llm)
         self.data_rights = DataRightsRegistry()
         self._provided: dict[Slot[Any], Any] = {}
@@ -152,6 +155,7 @@ class App:
             data_rights=self.data_rights,
             platforms=self.platforms,
             health=self.health,
+            notices=self.notices,
             provided=provided,
         )
         installed: list[Feature] = []
@@ -337,6 +341,7 @@ class App:
     async def _forget_old(self) -> None:
         await self.dispatcher.forget_old_events()
         await self.job_runs.prune(self.clock.now() - timedelta(days=60))
+        await self.notices.repo.prune(self.clock.now() - timedelta(days=90))
 
     def stop(self) -> None:
         self._stopping.set()

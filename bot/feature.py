@@ -22,6 +22,7 @@ from bot.context import ButtonHandler, MessageListener, PerkSource, ReactionList
 from bot.events import ChatRef
 from bot.llm import LLM
 from bot.messenger import Messenger
+from bot.notices import ManagerNotices
 from bot.platforms import PlatformRegistry
 from bot.settings import Settings
 from storage.db import Database
@@ -117,6 +118,7 @@ class Deps:
         data_rights: DataRightsRegistry,
         platforms: PlatformRegistry,
         health: Callable[[ChatRef], Awaitable[list[str]]],
+        notices: ManagerNotices,
         provided: Mapping[Slot[Any], Any],
     ) -> None:
         self.settings = settings
@@ -135,6 +137,8 @@ class Deps:
         self.platforms = platforms
         #: the process's health lines for /status (version, platforms, database, this chat)
         self.health = health
+        #: tells the managers (their chats, else kept for /setup): failures and flags never only logged
+        self.notices = notices
         self._provided = provided
 
     def need(self, slot: Slot[T], by: str) -> T:

@@ -159,3 +159,14 @@ class Confirmation(SQLModel, table=True):
     chat_id: str = Field(max_length=64)
     command: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(sa_column=_ts())
+
+
+class ManagerNotice(SQLModel, table=True):
+    """Something the bot had to tell the managers; kept (unseen) for /setup when no manager chat got it."""
+
+    __tablename__ = "manager_notices"
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=_ts())
+    delivered: bool = Field(default=False)
+    seen_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
@@ -121,6 +121,27 @@ class ChatRepo(Repository):
         async with self.db.session() as s:
             rows = (
                 await s.execute(select(Chat).where(col(Chat.kind) == kind).order_by(col(Chat.platform), col(Chat.id)))
+            ).scalars()
+            return [_view(c) for c in rows]
+
+    async def census(self) -> dict[tuple[str, str], int]:
+        """How many chats of each ``(kind, platform)``."""
+        async with self.db.session() as s:
+            rows = await s.execute(
+                select(col(Chat.kind), col(Chat.platform), func.count()).group_by(col(Chat.kind), col(Chat.platform))
+            )
+            return {(k, p): int(n) for k, p, n in rows.all()}
+
+    async def unreachable(self, limit: int = 10) -> list[ChatView]:
+        """Chats the bot serves (fan, announcement, manager) whose last delivery failed for good."""
+        async with self.db.session() as s:
+            rows = (
+                await s.execute(
+                    select(Chat)
+                    .where(col(Chat.reachable).is_(False), col(Chat.kind).in_(("fan", "announcement", "manager")))
+                    .order_by(col(Chat.id))
+                    .limit(limit)
+                )
             ).scalars()
             return [_view(c) for c in rows]
 

@@ -22,6 +22,7 @@ def build(deps: Deps) -> Feature:
         deps.settings.announcements,
         deps.worker_id,
         deps.platforms,
+        deps.notices,
     )
     commands = AnnouncementCommands(service, Auditor(AuditRepo(deps.db)))
     return Feature(

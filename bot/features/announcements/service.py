@@ -20,6 +20,7 @@ from bot.commands import CommandError
 from bot.context import Context
 from bot.events import ChatRef, Platform
 from bot.messenger import Messenger
+from bot.notices import ManagerNotices
 from bot.platforms import PlatformRegistry
 from bot.replies import BR, Bold, Reply, Segment, Text, say
 from bot.settings import AnnouncementsSettings
@@ -53,8 +54,10 @@ class AnnouncementService:
         settings: AnnouncementsSettings,
         worker_id: str,
         platforms: PlatformRegistry,
+        notices: ManagerNotices,
     ) -> None:
         self.platforms = platforms
+        self.notices = notices
         self.repo = repo
         self.chats = chats
         self.messenger = messenger
@@ -299,10 +302,5 @@ class AnnouncementService:
         return sent, len(claimed)
 
     async def _report(self, text: str) -> None:
-        """Tell the manager chats once (announcements that fail silently are the top complaint)."""
-        log.warning(text)
-        for chat in await self.chats.by_kind("manager"):
-            try:
-                await self.messenger.send(ChatRef(Platform(chat.platform), chat.chat_id, title=chat.title), say(text))
-            except DeliveryError:
-                continue
+        """Tell the managers once (announcements that fail silently are the top complaint)."""
+        await self.notices.tell(text)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from bot.contracts import FEEDBACK
 from bot.feature import Deps, Feature
 from bot.features.core.commands import CoreCommands
+from bot.features.core.setup import SetupCheck
 from storage.repositories.audit import AuditRepo
 from storage.repositories.chats import ChatRepo
 from storage.repositories.members import MemberRepo
+from storage.repositories.notices import NoticeRepo
 
 
 def build(deps: Deps) -> Feature:
@@ -19,5 +21,6 @@ def build(deps: Deps) -> Feature:
         deps.health,
         deps.settings.community_name,
         feedback=deps.optional(FEEDBACK),
+        setup=SetupCheck(ChatRepo(deps.db), NoticeRepo(deps.db), deps.health),
     )
     return Feature(name="core", commands=tuple(commands.specs()))

@@ -10,6 +10,7 @@ from bot.context import CommandContext
 from bot.contracts import FeedbackLoop
 from bot.events import ChatRef
 from bot.features.core.audit_lines import audit_line
+from bot.features.core.setup import SetupCheck
 from bot.replies import BR, Bold, Code, Segment, Text, error, say
 from storage.repositories.audit import AuditRepo
 from storage.repositories.chats import ChatRepo
@@ -29,7 +30,9 @@ class CoreCommands:
         community_name: str,
         *,
         feedback: FeedbackLoop | None = None,
+        setup: SetupCheck,
     ) -> None:
+        self.setup_check = setup
         self.registry = registry
         self.members = members
         self.chats = chats
@@ -70,6 +73,9 @@ class CoreCommands:
                 ),
                 min_role=Role.MODERATOR,
                 confirmable=True,
+            ),
+            CommandSpec(
+                "setup", "What this community has and lacks, and what to fix", self.setup, min_role=Role.MODERATOR
             ),
             CommandSpec(
                 "audit",
@@ -122,10 +128,16 @@ class CoreCommands:
                 return error("Feedback items are not enabled.")
             return await self.feedback.change_status(ctx, ctx.args["number"], ctx.args["change"])
         current = await self.chats.get(str(ctx.chat.platform), ctx.chat.chat_id)
-        lines = [*(await self.status_lines(ctx.chat)), f"this chat: {current.kind if current else 'other'}"]
+        lines = [line for line in await self.status_lines(ctx.chat) if not line.startswith("⚠")]
+        lines.append(f"this chat: {current.kind if current else 'other'}")
         if current and not current.reachable:
             lines.append(f"last delivery here failed: {current.unreachable_reason}")
+        lines += await self.setup_check.problems(ctx.chat)  # the same gaps /setup lists
         return say("\n".join(lines))
+
+    async def setup(self, ctx: CommandContext) -> Result:
+        lines = await self.setup_check.checklist(ctx.chat, ctx.now)
+        return say(Bold(f"Setup of {self.community_name}"), BR, Text("\n".join(lines)))
 
     async def audit(self, ctx: CommandContext) -> Result:
         target = ctx.args["target"]

@@ -23,6 +23,7 @@ def build(deps: Deps) -> Feature:
         points=deps.optional(POINTS),
         llm=deps.llm,
         llm_settings=deps.settings.llm,
+        notices=deps.notices,
     )
     commands = FaqCommands(service, Auditor(AuditRepo(deps.db)))
     return Feature(

@@ -12,10 +12,11 @@ from bot.commands import CommandError, Role
 from bot.context import Context
 from bot.contracts import Awarder
 from bot.detect import looks_like_question
-from bot.events import ChatRef, IncomingMessage, Platform
+from bot.events import IncomingMessage
 from bot.features.faq.engine import FaqIndex, Match
 from bot.features.faq.semantic import Embed, HybridIndex, local_embedder, remote_embedder
 from bot.llm import LLM, NullLLM, classify_once
+from bot.notices import ManagerNotices
 from bot.replies import BR, Bold, Button, Code, Mention, Outgoing, Reply, Segment, Text, say
 from bot.settings import FaqSettings, LLMSettings
 from storage.repositories.chats import ChatRepo
@@ -37,7 +38,9 @@ class FaqService:
         points: Awarder | None = None,
         llm: LLM | None = None,
         llm_settings: LLMSettings | None = None,
+        notices: ManagerNotices | None = None,
     ) -> None:
+        self.notices = notices
         self.repo = repo
         self.members = members
         self.chats = chats
@@ -223,12 +226,8 @@ class FaqService:
                 f"⚑ FAQ #{entry.id} “{entry.question}” got {down} 👎 and {up} 👍 — please review it "
                 f"(/faq show {entry.id}, /faq edit {entry.id} ANSWER)."
             )
-            managers = await self.chats.by_kind("manager")
-            replies += [Outgoing(ChatRef(Platform(c.platform), c.chat_id, title=c.title), alert) for c in managers]
-            if not managers:
-                log.warning(
-                    "FAQ entry flagged but no manager chat is set up (/chat manager)", extra={"entry": entry.id}
-                )
+            if self.notices is not None:  # their chats, else kept for /setup
+                await self.notices.tell(alert.plain())
         return replies
 
     # -- managing entries ----------------------------------------------------------------------
