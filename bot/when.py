@@ -47,8 +47,12 @@ class Schedule:
         """The first run strictly after ``after`` (UTC), or None when there is none."""
         if self.kind == "once":
             return self.run_at if self.run_at and self.run_at > after else None
-        nxt = self.trigger().get_next_fire_time(None, after + timedelta(seconds=1))
-        return nxt.astimezone(ZoneInfo("UTC")) if nxt else None
+        trigger, cursor = self.trigger(), after
+        while (nxt := trigger.get_next_fire_time(None, cursor + timedelta(seconds=1))) is not None:
+            if not _repeated_wall_time(nxt):
+                return nxt.astimezone(ZoneInfo("UTC"))
+            cursor = nxt.astimezone(ZoneInfo("UTC"))  # 01:30 on the night the clocks go back: first only
+        return None
 
     def upcoming(self, now: datetime, count: int = 3) -> list[datetime]:
         out: list[datetime] = []
@@ -64,6 +68,24 @@ class Schedule:
             local = self.run_at.astimezone(ZoneInfo(self.timezone))
             return f"once at {local:%Y-%m-%d %H:%M} {self.timezone}"
         return f"cron '{self.cron}' {self.timezone}"
+
+
+def _repeated_wall_time(at: datetime) -> bool:
+    """``at`` is the second pass of a wall-clock time repeated when the clocks go back (a DST fold)."""
+    first = at.replace(fold=0).astimezone(ZoneInfo("UTC"))
+    return first < at.astimezone(ZoneInfo("UTC"))
+
+
+def shown(at: datetime, tz: str, reader_tz: str | None = None) -> str:
+    """A time as managers read it: in the zone it was given in, and in the reader's (the
+    community's default) zone where that differs — never a bare UTC they must convert."""
+    local = at.astimezone(zone(tz))
+    text = f"{local:%a %Y-%m-%d %H:%M} {tz}"
+    if reader_tz and reader_tz != tz:
+        other = at.astimezone(zone(reader_tz))
+        same_day = other.date() == local.date()
+        text += f" ({other:%H:%M} {reader_tz})" if same_day else f" ({other:%a %H:%M} {reader_tz})"
+    return text
 
 
 def zone(name: str) -> ZoneInfo:

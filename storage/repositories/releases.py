@@ -62,6 +62,14 @@ class ReleaseRepo(Repository):
             )
             await s.commit()
 
+    async def scheduled(self) -> list[ReleaseView]:
+        """Releases waiting for their slot on the train, soonest first."""
+        async with self.db.session() as s:
+            rows = await s.execute(
+                select(Release).where(col(Release.status) == "scheduled").order_by(col(Release.next_run_at))
+            )
+            return [_r(r) for r in rows.scalars()]
+
     async def due(self, now: datetime) -> list[ReleaseView]:
         async with self.db.session() as s:
             rows = await s.execute(

@@ -16,7 +16,7 @@ from bot.commands import Role
 from bot.events import ChatRef
 from bot.replies import Reply
 from bot.settings import Settings
-from bot.when import WhenError, parse_when
+from bot.when import WhenError, parse_when, shown
 from storage.db import Database
 from storage.repositories.announcements import AnnouncementRepo
 from storage.repositories.audit import AuditRepo
@@ -37,6 +37,26 @@ def test_schedules_across_a_dst_change() -> None:
     assert once.run_at == datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
     relative, _ = parse_when("in 90m soon", NOW, "UTC")
     assert relative.run_at == NOW + timedelta(minutes=90)
+
+
+def test_a_time_the_clocks_go_back_over_fires_once() -> None:
+    autumn = datetime(2026, 10, 31, 12, 0, tzinfo=UTC)  # New York falls back on Sunday 1 November, 02:00
+    daily, _ = parse_when("every day 01:30 America/New_York Morning news", autumn, "UTC")
+    assert [d.isoformat() for d in daily.upcoming(autumn, 3)] == [
+        "2026-11-01T05:30:00+00:00",  # 01:30 EDT; the second 01:30 (EST, 06:30 UTC) is skipped
+        "2026-11-02T06:30:00+00:00",
+        "2026-11-03T06:30:00+00:00",
+    ]
+
+
+def test_times_are_shown_in_the_zone_they_were_given_in_and_the_readers() -> None:
+    friday = datetime(2026, 11, 6, 16, 0, tzinfo=UTC)
+    assert shown(friday, "Europe/Berlin", "Europe/Berlin") == "Fri 2026-11-06 17:00 Europe/Berlin"
+    assert (
+        shown(friday, "Europe/Berlin", "Asia/Shanghai")
+        == "Fri 2026-11-06 17:00 Europe/Berlin (Sat 00:00 Asia/Shanghai)"
+    )
+    assert shown(friday, "Europe/Berlin", "UTC") == "Fri 2026-11-06 17:00 Europe/Berlin (16:00 UTC)"
 
 
 @pytest.mark.parametrize(
@@ -67,7 +87,7 @@ async def test_one_off_announcement_is_delivered_once_to_every_target(harness: C
     await setup_chats(harness)
     harness.app.clock.set(NOW)  # type: ignore[attr-defined]
     out = await harness.say("mia@manager: /announce at in 2h Version 3.2 is out! <b>&")
-    assert out == ["bot> Scheduled announcement #1 to all announcement chats. Next run(s) (UTC): Fri 2026-03-20 14:00."]
+    assert out == ["bot> Scheduled announcement #1 to all announcement chats. Next run(s): Fri 2026-03-20 14:00 UTC."]
     assert await harness.app.run_job("announcements") == 0
     harness.app.clock.advance(timedelta(hours=2))  # type: ignore[attr-defined]
     before = harness.output()

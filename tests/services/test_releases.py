@@ -70,6 +70,12 @@ async def test_weekly_train_ships_the_draft_on_the_next_slot(harness: ConsoleHar
     await harness.say("mia@manager: /release new 3.3.0", "mia: /release add 3.3.0 2")
     out = await harness.say("mia: /release schedule 3.3.0 every fri 17:00 UTC")
     assert out == ["bot> Release 3.3.0 ships on the next slot: Fri 2026-03-20 17:00 UTC."]
+    assert "bot> release 3.3.0 [scheduled] ships Fri 2026-03-20 17:00 UTC · /release show 3.3.0" in (
+        await harness.say("mia: /announce list")
+    )  # the train is listed with the announcements
+    berlin = await harness.say("mia: /release schedule 3.3.0 every fri 17:00 Europe/Berlin")
+    assert berlin == ["bot> Release 3.3.0 ships on the next slot: Fri 2026-03-20 17:00 Europe/Berlin (16:00 UTC)."]
+    await harness.say("mia: /release schedule 3.3.0 every fri 17:00 UTC")
     await tick(harness)
     assert "3.3.0 is out" not in harness.output()
     harness.app.clock.set(datetime(2026, 3, 20, 17, 0, 3, tzinfo=UTC))  # type: ignore[attr-defined]

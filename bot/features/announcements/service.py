@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from bot.adapter import DeliveryError, SentRef
 from bot.clock import Clock
@@ -24,9 +23,10 @@ from bot.notices import ManagerNotices
 from bot.platforms import PlatformRegistry
 from bot.replies import BR, Bold, Reply, Segment, Text, say
 from bot.settings import AnnouncementsSettings
-from bot.when import Schedule, WhenError, parse_when
+from bot.when import Schedule, WhenError, parse_when, shown
 from storage.repositories.announcements import AnnouncementRepo, AnnouncementView, DeliveryView
 from storage.repositories.chats import ChatRepo
+from storage.repositories.releases import ReleaseRepo
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
@@ -121,12 +121,9 @@ class AnnouncementService:
             created_by=ctx.member.member_id,
             at=ctx.now,
         )
-        zone = ZoneInfo(self.settings.timezone)
-        runs = ", ".join(f"{d.astimezone(zone):%a %Y-%m-%d %H:%M}" for d in upcoming)
+        runs = "; ".join(shown(d, when.timezone, self.settings.timezone) for d in upcoming)
         where = "all announcement chats" if targets == ["all"] else f"{len(targets)} chat(s)"
-        return say(
-            f"Scheduled announcement #{announcement_id} to {where}. Next run(s) ({self.settings.timezone}): {runs}."
-        )
+        return say(f"Scheduled announcement #{announcement_id} to {where}. Next run(s): {runs}.")
 
     async def reach(self) -> int:
         return len(await self.chats.keys_by_kind("announcement"))
@@ -154,14 +151,18 @@ class AnnouncementService:
 
     async def listing(self) -> Reply:
         items = await self.repo.listing()
-        if not items:
+        trains = await ReleaseRepo(self.repo.db).scheduled()  # the release train is a broadcast too
+        if not items and not trains:
             return say("No announcements scheduled. /announce at WHEN [to TARGETS] TEXT")
-        zone = ZoneInfo(self.settings.timezone)
+        reader = self.settings.timezone
         segs: list[Segment] = []
         for a in items:
-            nxt = f"{a.next_run_at.astimezone(zone):%Y-%m-%d %H:%M}" if a.next_run_at else "—"
+            nxt = shown(a.next_run_at, a.timezone, reader) if a.next_run_at else "—"
             first = a.text.split("\n", 1)[0][:60]
             segs += [Text(f"#{a.id} [{a.status}] next {nxt} · {schedule_of(a).describe()} · {first}"), BR]
+        for r in trains:
+            nxt = shown(r.next_run_at, r.timezone or reader, reader) if r.next_run_at else "—"
+            segs += [Text(f"release {r.version} [{r.status}] ships {nxt} · /release show {r.version}"), BR]
         return say(*segs)
 
     async def show(self, announcement_id: int) -> Reply:
@@ -177,7 +178,8 @@ class AnnouncementService:
             segs.append(Text("Not delivered yet."))
         for d in deliveries[:25]:
             why = f" — {d.error}" if d.error else ""
-            segs += [Text(f"{d.occurrence_at:%Y-%m-%d %H:%M} UTC {d.platform}:{d.chat_id}: {d.status}{why}"), BR]
+            when = shown(d.occurrence_at, a.timezone, self.settings.timezone)
+            segs += [Text(f"{when} {d.platform}:{d.chat_id}: {d.status}{why}"), BR]
         return say(*segs)
 
     async def preview(self, announcement_id: int) -> Reply:
@@ -199,9 +201,7 @@ class AnnouncementService:
         if nxt is None:
             raise CommandError(f"#{a.id} has no run left; schedule a new one.")
         await self.repo.set_status(a.id, "active", next_run_at=nxt)
-        return say(
-            f"Resumed announcement #{a.id}; next run {nxt.astimezone(ZoneInfo(self.settings.timezone)):%Y-%m-%d %H:%M}."
-        )
+        return say(f"Resumed announcement #{a.id}; next run {shown(nxt, a.timezone, self.settings.timezone)}.")
 
     async def edit(self, announcement_id: int, text: str) -> Reply:
         a = await self.get(announcement_id)

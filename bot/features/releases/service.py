@@ -10,7 +10,7 @@ from bot.clock import Clock
 from bot.commands import CommandError
 from bot.contracts import Announcer, Awarder, FeedbackLoop
 from bot.replies import Reply, say
-from bot.when import WhenError, parse_when
+from bot.when import WhenError, parse_when, shown
 from storage.repositories.feedback import FeedbackRepo, ItemView
 from storage.repositories.members import MemberRepo
 from storage.repositories.releases import ReleaseRepo, ReleaseView
@@ -154,7 +154,7 @@ class ReleaseService:
         if nxt is None:
             raise CommandError("That schedule never runs.")
         await self.repo.schedule(release.id, cron or "once", when.timezone, nxt)
-        return say(f"Release {version} ships on the next slot: {nxt:%a %Y-%m-%d %H:%M} UTC.")
+        return say(f"Release {version} ships on the next slot: {shown(nxt, when.timezone, default_tz)}.")
 
     async def ship_due(self, now: datetime) -> int:
         """Called from the announcement tick: ship scheduled releases whose slot has come."""
