@@ -45,7 +45,8 @@ def test_transcript_shows_a_manager_more_commands_and_exits_zero(tmp_path: Path)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert all(line.startswith("bot> ") for line in lines)
-    helps = [i for i, line in enumerate(lines) if line == "bot> fanloop commands"]
+    assert lines[0] == "bot> Sent you the full command list privately."  # the manager's long list: in private
+    helps = [i for i, line in enumerate(lines) if line in ("bot> @mia: fanloop commands", "bot> fanloop commands")]
     assert len(helps) == 2
     manager_help, fan_help = lines[helps[0] : helps[1]], lines[helps[1] :]
     assert len(manager_help) > len(fan_help)

@@ -44,10 +44,9 @@ async def test_similar_idea_is_offered_voted_and_both_fans_hear_once_per_change(
     assert (await FeedbackRepo(harness.app.db).get(2)).status == "duplicate"  # type: ignore[union-attr]
 
     out = await harness.say("mia@manager: /status 1 planned")
-    assert out == [
+    assert out == [  # one message: the fans' notice is also the manager's confirmation
         "bot> #1 “It would be great if the settings app had a dark mode” is now planned.",
         "bot> @alice @bob",
-        "bot> #1 “It would be great if the settings app had a dark mode” is now planned. Told 2 follower(s).",
     ]
     out = await harness.say("mia: /status 1 shipped 3.2.0")
     assert out[:2] == [
@@ -229,7 +228,7 @@ async def test_notification_preferences(harness: ConsoleHarness) -> None:
     )
     assert out[1:3] == [
         "bot> #1 “It would be great if the settings app had a dark mode” was acknowledged by the team.",
-        "bot> @alice",
+        "bot> @alice · 1 more told elsewhere",  # bob, privately
     ]
     assert not any("carol" in line for line in out)
     # the acting manager is never notified of their own change
@@ -305,11 +304,15 @@ async def test_reading_commands(harness: ConsoleHarness) -> None:
         "bot> Nothing matches. Log it with /idea TEXT or /bug TEXT."
     ]
     triage = await harness.say("mia@manager: /triage")
-    assert triage[0] == "bot> 2 item(s) waiting for acknowledgement, oldest first:"
+    assert triage[:2] == [
+        "bot> Sent you the triage list (2 waiting) privately.",
+        "bot> @mia: 2 item(s) waiting for acknowledgement, oldest first:",
+    ]
     assert any("[1: Ack #1]" in line for line in triage)
     assert await harness.say("erin: /triage") == ["bot> ⚠ /triage is for managers only."]
     out = await harness.say("mia: [press 1]")
-    assert out[-1].endswith("is now acknowledged. Told 2 follower(s).")  # alice (author) and dan
+    assert out[-1] == "bot> @alice @dan"  # alice (author) and dan, in the one message that tells the manager too
+    assert out[-2].endswith("was acknowledged by the team.") and not any("Told" in line for line in out)
 
 
 async def test_weekly_digest_lists_items_waiting_over_a_week(harness: ConsoleHarness) -> None:
@@ -374,7 +377,10 @@ async def test_declines_and_backward_moves_are_previewed_and_confirmed_once(harn
     assert "[" in ask[1] and "Confirm]" in ask[1]
     assert (await FeedbackRepo(harness.app.db).get(1)).status == "new"  # type: ignore[union-attr]
     done = await harness.say("mia: /status 1 declined it's a hardware limit confirm")  # the typed confirmation
-    assert done[-1].startswith("bot> #1 “Wi-Fi drops after the 3.1 update every few minutes” is now declined.")
+    assert done == [
+        "bot> #1 “Wi-Fi drops after the 3.1 update every few minutes” was declined: it's a hardware limit",
+        "bot> @alice @bob",
+    ]
     assert (await FeedbackRepo(harness.app.db).get(1)).status_note == "it's a hardware limit"  # type: ignore[union-attr]
 
     # forward moves go at once; moving a shipped idea back asks first

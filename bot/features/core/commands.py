@@ -94,6 +94,8 @@ class CoreCommands:
             segs += [Code(spec.usage()), Text(f" — {spec.summary}"), BR]
         if ctx.role >= Role.MODERATOR:
             segs.append(Text(f"(you are a {ctx.role.name.lower()} here)"))
+            if not ctx.chat.is_private:  # a long list for one person: privately, a pointer in the group
+                return [say("Sent you the full command list privately."), say(*segs, private=True)]
         return say(*segs)
 
     async def start(self, ctx: CommandContext) -> Result:

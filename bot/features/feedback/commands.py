@@ -15,7 +15,7 @@ from bot.features.feedback.reading import FeedbackReader
 from bot.features.feedback.service import FeedbackService, Source
 from bot.features.feedback.text import status_phrase
 from bot.messenger import Messenger
-from bot.replies import Reply, Text, error
+from bot.replies import BR, Reply, Text, error
 from storage.repositories.chats import ChatRepo
 from storage.repositories.feedback import OPEN, ItemView
 
@@ -143,7 +143,16 @@ class FeedbackCommands:
 
     async def change_status(self, ctx: CommandContext, number: int, change: str | None) -> Result:
         replies, changed = await self.service.set_status(ctx, number, change)
-        told = await self.notifier.flush(changed.id)
+        return await self._told(ctx, changed.id, replies)
+
+    async def _told(self, ctx: CommandContext, change_id: int, replies: list[Reply]) -> list[Reply]:
+        """One message per change in this chat: the fans' notice, which also tells the manager it
+        went out; the manager's own line only where no follower is told here."""
+        told, notice = await self.notifier.flush_here(change_id, ctx.chat)
+        if notice is not None:
+            elsewhere = told - len(notice.mentions)
+            tail = [Text(f" · {elsewhere} more told elsewhere")] if elsewhere > 0 else []
+            return [replace(notice, segments=(*notice.segments, *tail)), *replies[1:]]
         return [_with_count(replies[0], told), *replies[1:]]
 
     async def mark_shipped(self, item_id: int, version: str, actor_id: int | None, now: datetime) -> None:
@@ -161,13 +170,13 @@ class FeedbackCommands:
 
     async def merge(self, ctx: CommandContext) -> Result:
         reply, changed = await self.service.merge(ctx, ctx.args["from_item"], ctx.args["into_item"], ctx.args["reason"])
-        await self.notifier.flush(changed.id)
-        return reply
+        _, notice = await self.notifier.flush_here(changed.id, ctx.chat)
+        return _one_message(notice, reply)
 
     async def unmerge(self, ctx: CommandContext) -> Result:
         reply, changed = await self.service.unmerge(ctx, ctx.args["number"])
-        await self.notifier.flush(changed.id)
-        return reply
+        _, notice = await self.notifier.flush_here(changed.id, ctx.chat)
+        return _one_message(notice, reply)
 
     # -- reading --------------------------------------------------------------------------
     async def show(self, ctx: CommandContext) -> Result:
@@ -233,6 +242,13 @@ def _int(value: str) -> int:
         return int(value)
     except ValueError:
         raise CommandError("That button no longer works.") from None
+
+
+def _one_message(notice: Reply | None, summary: Reply) -> Reply:
+    """The fans' notice and the manager's summary as one message in the chat where it happened."""
+    if notice is None:
+        return summary
+    return replace(notice, segments=(*notice.segments, BR, *summary.segments))
 
 
 def _with_count(reply: Reply, told: int) -> Reply:

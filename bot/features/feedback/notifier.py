@@ -42,6 +42,12 @@ class Notifier:
 
     async def flush(self, change_id: int | None = None) -> int:
         """Send what is pending (for one change, or all); returns how many members were told."""
+        told, _ = await self.flush_here(change_id)
+        return told
+
+    async def flush_here(self, change_id: int | None = None, here: ChatRef | None = None) -> tuple[int, Reply | None]:
+        """Like :meth:`flush`, but the notice for the chat ``here`` (where a manager made the change)
+        is returned instead of sent: it becomes the command's one answer there, not a second message."""
         rows = await self.outbox.claim(
             self.worker_id, self.clock.now(), self.lease, change_id=change_id, platforms=self.messenger.serving()
         )
@@ -66,9 +72,28 @@ class Notifier:
                     continue
                 # DMs closed / never started the bot: fall back to a mention in the chat
             groups[(row.change_id, row.platform, row.chat_id, row.thread_id)].append(row)
+        local: Reply | None = None
         for (change_id_, platform, chat_id, thread_id), group in groups.items():
-            told += await self._send_group(change_id_, ChatRef(Platform(platform), chat_id, thread_id=thread_id), group)
-        return told
+            chat = ChatRef(Platform(platform), chat_id, thread_id=thread_id)
+            if (
+                here is not None
+                and local is None
+                and (platform, chat_id, thread_id) == (str(here.platform), here.chat_id, here.thread_id)
+            ):
+                local = await self._render(change_id_, group)
+                if local is not None:
+                    await self.outbox.mark([r.id for r in group], "sent", self.clock.now())  # goes as the reply
+                    told += len(group)
+                    continue
+            told += await self._send_group(change_id_, chat, group)
+        return told, local
+
+    async def _render(self, change_id: int, group: list[NotificationView]) -> Reply | None:
+        body = await self._body(change_id)
+        if body is None:
+            return None
+        people = [(r.platform, r.user_id, r.display_name) for r in group]
+        return Reply((*body, BR, *mention_line(people)), mentions=tuple(f"{p}:{u}" for p, u, _ in people))
 
     async def _body(self, change_id: int) -> list[Segment] | None:
         change = await self.items.change(change_id)
@@ -84,12 +109,10 @@ class Notifier:
 
     async def _send_group(self, change_id: int, chat: ChatRef, group: list[NotificationView]) -> int:
         ids = [r.id for r in group]
-        body = await self._body(change_id)
-        if body is None:
+        reply = await self._render(change_id, group)
+        if reply is None:
             await self.outbox.mark(ids, "failed", self.clock.now(), "item gone")
             return 0
-        people = [(r.platform, r.user_id, r.display_name) for r in group]
-        reply = Reply((*body, BR, *mention_line(people)), mentions=tuple(f"{p}:{u}" for p, u, _ in people))
         try:
             await self.messenger.send(chat, reply)
         except DeliveryError as exc:

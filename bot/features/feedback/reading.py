@@ -77,7 +77,7 @@ class FeedbackReader:
             return say("Nothing matches. Log it with /idea TEXT or /bug TEXT.")
         return say(Text("Matching feedback:"), BR, *item_list(items))
 
-    async def triage(self, ctx: Context) -> Reply:
+    async def triage(self, ctx: Context) -> Reply | list[Reply]:
         waiting = await self.items.query(statuses=("new",), order="oldest", limit=5)
         total = await self.items.count(statuses=("new",))
         if not waiting:
@@ -97,7 +97,13 @@ class FeedbackReader:
             segs.append(
                 Text("Change one with /status N acknowledged|planned|in-progress|shipped VERSION|declined REASON")
             )
-        return say(*segs, buttons=buttons)
+        if ctx.chat.is_private:
+            return say(*segs, buttons=buttons)
+        # a list for the one manager asking: privately, with a one-line pointer in the group
+        return [
+            say(f"Sent you the triage list ({total} waiting) privately."),
+            say(*segs, buttons=buttons, private=True),
+        ]
 
     async def set_notify(self, ctx: Context, choice: str) -> Reply:
         await self.items.set_notify(ctx.member.member_id, choice)
