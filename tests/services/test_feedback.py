@@ -394,3 +394,9 @@ async def test_declines_and_backward_moves_are_previewed_and_confirmed_once(harn
     # two items that look alike merge without a question
     out = await harness.say("mia: /merge 3 2 same idea")
     assert out[-1].startswith("bot> Merged #3 into #2")
+
+
+async def test_managers_see_the_member_number_the_cli_needs(harness: ConsoleHarness) -> None:
+    await harness.say("alice: /idea Dark mode for the settings app")
+    assert any(line.endswith("· submitter: member 1") for line in await harness.say("mia@manager: /feedback show 1"))
+    assert not any("submitter" in line for line in await harness.say("bob: /feedback show 1"))

@@ -47,8 +47,8 @@ class FeedbackReader:
             segs += [BR, Text(f"Reason: {item.status_note}")]
         elif item.status_note:
             segs += [BR, Text(f"Team note: {item.status_note}")]
-        if ctx.role >= Role.MODERATOR:
-            segs += [BR, Text(ages(item, ctx.now))]
+        if ctx.role >= Role.MODERATOR:  # the member number is what `fanloop export member` takes
+            segs += [BR, Text(f"{ages(item, ctx.now)} · submitter: member {item.submitter_id}")]
         buttons = [Button("👍 Vote", "fb.vote", str(item.id))] if item.is_open else []
         if item.is_open:
             segs += [BR, Text(f"/vote {item.id} to support it.")]
