@@ -105,6 +105,7 @@ class App:
         self.metrics = Metrics()
         self.dispatcher = Dispatcher(
             metrics=self.metrics,
+            language=settings.language,
             registry=self.registry,
             roles=self.roles,
             members=self.members,

@@ -23,6 +23,11 @@ class Context:
     chat_kind: str = "other"
     #: per-event memo shared by listeners (e.g. the LLM's classification of this message)
     memo: dict[str, object] = field(default_factory=dict)
+    #: the language to answer this member in: their /language choice, else their app's, else the
+    #: chat's, else the configured default (``bot.i18n``)
+    lang: str = "en"
+    #: the language of the chat itself, for what is said to everyone there (notices, offers)
+    chat_lang: str = "en"
 
     @property
     def chat(self) -> ChatRef:

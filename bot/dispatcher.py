@@ -43,6 +43,7 @@ from bot.events import (
     cleaned,
 )
 from bot.gates import LocalGate, SharedGate
+from bot.i18n import negotiate
 from bot.messenger import Messenger
 from bot.metrics import Metrics
 from bot.replies import Button, Outgoing, Reply, Text, error, reply_to_json
@@ -116,7 +117,10 @@ class Dispatcher:
         buttons: Mapping[str, ButtonHandler] | None = None,
         perks: Sequence[PerkSource] = (),
         metrics: Metrics | None = None,
+        language: str = "en",
     ) -> None:
+        #: the community's default language (``language`` in the config)
+        self.language = negotiate(language) or "en"
         self.metrics = metrics or Metrics()
         self.registry = registry
         self.roles = roles
@@ -291,7 +295,11 @@ class Dispatcher:
             community_id=event.chat.community_id,
             now=now,
         )
-        return CommandContext(event=event, member=member, role=Role.FAN, now=now, chat_kind=chat.kind)
+        chat_lang = negotiate(chat.language) or self.language
+        lang = negotiate(member.language) or negotiate(author.language) or chat_lang
+        return CommandContext(
+            event=event, member=member, role=Role.FAN, now=now, chat_kind=chat.kind, lang=lang, chat_lang=chat_lang
+        )
 
     async def _fan_out(self, ctx: Context, listeners: Sequence[MessageListener]) -> list[Reply | Outgoing]:
         out: list[Reply | Outgoing] = []

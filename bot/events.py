@@ -41,6 +41,9 @@ class Author:
     display_name: str
     username: str | None = None
     is_bot: bool = False
+    #: the language the member's app is set to, as the platform says it (Telegram ``language_code``,
+    #: Discord interaction ``locale``); None where the platform doesn't tell
+    language: str | None = None
 
     @property
     def key(self) -> str:

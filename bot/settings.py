@@ -301,6 +301,9 @@ class Settings(EnvFirstSettings):
     )
 
     community_name: str = "fanloop"
+    #: the language the bot speaks where nobody chose one: "en", "zh-CN" (members: /language,
+    #: chats: /chat language)
+    language: str = "en"
     #: SQLite when empty (in ``data_dir``); PostgreSQL: postgresql://user@host/db
     database_url: str | None = None
     data_dir: Path | None = None

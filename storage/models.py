@@ -22,6 +22,8 @@ class Member(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     display_name: str = Field(max_length=200)
     created_at: datetime = Field(sa_column=_ts())
+    #: the language the member chose with /language (None: follow their app, then the chat)
+    language: str | None = Field(default=None, max_length=16)
 
 
 class Identity(SQLModel, table=True):
@@ -61,6 +63,8 @@ class Chat(SQLModel, table=True):
     kind: str = Field(default="other", max_length=16)
     reachable: bool = Field(default=True)
     unreachable_reason: str | None = Field(default=None, max_length=300)
+    #: the language messages to this chat use (/chat language); None: the configured default
+    language: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(sa_column=_ts())
 
 

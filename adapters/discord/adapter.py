@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import logging
 import time
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -328,7 +329,7 @@ class DiscordAdapter(DiscordRoles):
                 time.monotonic() + ROLE_TTL,
                 self._role_from(interaction.permissions, getattr(interaction.user, "roles", [])),
             )
-        return author
+        return replace(author, language=str(interaction.locale))  # the member's Discord client language
 
     async def _answer(self, interaction: discord.Interaction, event: Event, *, slow: bool) -> None:
         """Hand the event to the core and answer the interaction within Discord's window."""

@@ -32,6 +32,7 @@ def author(user: User) -> Author:
         user.full_name or user.username or str(user.id),
         username=user.username,
         is_bot=user.is_bot,
+        language=user.language_code,
     )
 
 

@@ -24,10 +24,14 @@ class ChatView:
     community_id: str | None
     reachable: bool
     unreachable_reason: str | None
+    #: the language messages to this chat use (/chat language); None: the configured default
+    language: str | None = None
 
 
 def _view(c: Chat) -> ChatView:
-    return ChatView(c.platform, c.chat_id, c.title, c.kind, c.community_id, c.reachable, c.unreachable_reason)
+    return ChatView(
+        c.platform, c.chat_id, c.title, c.kind, c.community_id, c.reachable, c.unreachable_reason, c.language
+    )
 
 
 class ChatRepo(Repository):
@@ -94,6 +98,16 @@ class ChatRepo(Repository):
         async with self.db.session() as s:
             await s.execute(
                 update(Chat).where(col(Chat.platform) == platform, col(Chat.chat_id) == chat_id).values(kind=kind)
+            )
+            await s.commit()
+
+    async def set_language(self, platform: str, chat_id: str, language: str | None) -> None:
+        self.db.chat_cache.drop((platform, chat_id))
+        async with self.db.session() as s:
+            await s.execute(
+                update(Chat)
+                .where(col(Chat.platform) == platform, col(Chat.chat_id) == chat_id)
+                .values(language=language)
             )
             await s.commit()
 

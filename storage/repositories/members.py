@@ -25,11 +25,14 @@ class MemberView:
     username: str | None
     first_seen: datetime
     dm_open: bool = False
+    #: the language the member chose with /language (None: their app's, then the chat's)
+    language: str | None = None
 
 
-def _view(identity: Identity) -> MemberView:
+def _view(identity: Identity, language: str | None = None) -> MemberView:
     assert identity.member_id is not None
     return MemberView(
+        language=language,
         member_id=identity.member_id,
         platform=identity.platform,
         user_id=identity.user_id,
@@ -62,11 +65,14 @@ class MemberRepo(Repository):
     ) -> tuple[MemberView, datetime]:
         for _ in range(3):
             async with self.db.session() as s:
-                identity = (
+                found = (
                     await s.execute(
-                        select(Identity).where(col(Identity.platform) == platform, col(Identity.user_id) == user_id)
+                        select(Identity, col(Member.language))
+                        .join(Member, col(Member.id) == col(Identity.member_id))
+                        .where(col(Identity.platform) == platform, col(Identity.user_id) == user_id)
                     )
-                ).scalar_one_or_none()
+                ).one_or_none()
+                identity, language = found if found is not None else (None, None)
                 if identity is not None:
                     changed = identity.display_name != display_name or identity.username != username
                     if changed or now - identity.last_seen > SEEN_RESOLUTION:
@@ -76,7 +82,7 @@ class MemberRepo(Repository):
                             now,
                         )
                         await s.commit()
-                    return _view(identity), identity.last_seen
+                    return _view(identity, language), identity.last_seen
                 member = Member(display_name=display_name, created_at=now)
                 s.add(member)
                 await s.flush()
@@ -99,6 +105,17 @@ class MemberRepo(Repository):
                     if not is_unique_violation(exc):
                         raise
         raise RuntimeError(f"could not create member for {platform}:{user_id}")
+
+    async def set_language(self, member_id: int, language: str | None) -> None:
+        """The member's own choice (None: follow their app). Every process sees it within the
+        identity cache's bound; this one at once."""
+        async with self.db.session() as s:
+            await s.execute(update(Member).where(col(Member.id) == member_id).values(language=language))
+            keys = (await s.execute(select(col(Identity.platform), col(Identity.user_id)).where(
+                col(Identity.member_id) == member_id))).all()  # fmt: skip
+            await s.commit()
+        for platform, user_id in keys:
+            self.db.identity_cache.drop((platform, user_id))
 
     async def find(
         self, platform: str, *, user_id: str | None = None, username: str | None = None

@@ -167,10 +167,11 @@ async def test_a_fans_slash_command_is_answered(fake: FakeDiscordAPI, bot: Bot) 
 async def test_manager_command_refused_without_permission_and_accepted_from_a_manager(
     fake: FakeDiscordAPI, bot: Bot
 ) -> None:
+    fan = [{"name": "new", "type": 1, "options": [{"name": "kind", "type": 3, "value": "fan"}]}]  # /chat new kind:fan
     with pytest.raises(PermissionError):
-        await fake.slash(ALICE, "chat", [{"name": "kind", "type": 3, "value": "fan"}])
+        await fake.slash(ALICE, "chat", fan)
     # a server admin may override command permissions in the client: the core still checks
-    await fake.slash(ALICE, "chat", [{"name": "kind", "type": 3, "value": "fan"}], bypass_client=True)
+    await fake.slash(ALICE, "chat", fan, bypass_client=True)
     await until(lambda: fake.responses())
     refused = fake.responses()[0]
     assert refused["content"] == "⚠ /chat is for managers only." and refused["flags"] & 64
@@ -178,7 +179,7 @@ async def test_manager_command_refused_without_permission_and_accepted_from_a_ma
         await bot.app.chats.get("discord", CHANNEL_ID) is None
         or (await bot.app.chats.get("discord", CHANNEL_ID)).kind != "fan"
     )  # type: ignore[union-attr]
-    await fake.slash(MIA, "chat", [{"name": "kind", "type": 3, "value": "fan"}])
+    await fake.slash(MIA, "chat", fan)
     await until(lambda: len(fake.responses()) == 2)
     assert fake.responses()[1]["content"] == "This chat is now set up as: fan."
     chat = await bot.app.chats.get("discord", CHANNEL_ID)

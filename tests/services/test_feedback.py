@@ -76,7 +76,7 @@ async def test_passive_offer_then_log_and_cooldown(harness: ConsoleHarness) -> N
     assert await harness.say("alice: also it would be great if photos had an edit button") == []
     assert await harness.say("carol: good morning all", "carol: how do I turn on dark mode?") == []
     out = await harness.say("alice: /log")
-    assert out[0].startswith("bot> Thanks alice! Logged your bug as #1 “the camera app crashes when I switch")
+    assert out[0].startswith("bot> Thanks alice! Logged your bug report as #1 “the camera app crashes when I switch")
     assert await harness.say("alice: /log") == [
         "bot> ⚠ Reply /log to the message you want logged, or use /idea TEXT or /bug TEXT."
     ]

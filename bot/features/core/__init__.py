@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.contracts import FEEDBACK
 from bot.feature import Deps, Feature
 from bot.features.core.commands import CoreCommands
+from bot.features.core.language import LanguageCommands
 from bot.features.core.setup import SetupCheck
 from storage.repositories.audit import AuditRepo
 from storage.repositories.chats import ChatRepo
@@ -23,4 +24,5 @@ def build(deps: Deps) -> Feature:
         feedback=deps.optional(FEEDBACK),
         setup=SetupCheck(ChatRepo(deps.db), NoticeRepo(deps.db), deps.health),
     )
-    return Feature(name="core", commands=tuple(commands.specs()))
+    languages = LanguageCommands(MemberRepo(deps.db), ChatRepo(deps.db))
+    return Feature(name="core", commands=(*commands.specs(), *languages.specs()))

@@ -100,7 +100,7 @@ class FaqCommands:
         return await self.service.show(ctx.args["entry"], ctx)
 
     async def search(self, ctx: CommandContext) -> Result:
-        return await self.service.search(ctx.args["text"])
+        return await self.service.search(ctx, ctx.args["text"])
 
     async def add(self, ctx: CommandContext) -> Result:
         reply = await self.service.add(ctx, ctx.args["entry_text"])

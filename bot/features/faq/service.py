@@ -15,6 +15,7 @@ from bot.detect import looks_like_question
 from bot.events import IncomingMessage
 from bot.features.faq.engine import FaqIndex, Match
 from bot.features.faq.semantic import Embed, HybridIndex, local_embedder, remote_embedder
+from bot.i18n import Domain
 from bot.llm import LLM, NullLLM, classify_once
 from bot.notices import ManagerNotices
 from bot.replies import BR, Bold, Button, Code, Mention, Outgoing, Reply, Segment, Text, say
@@ -24,6 +25,7 @@ from storage.repositories.faq import EntryView, FaqRepo
 from storage.repositories.members import MemberRepo
 
 log = logging.getLogger(__name__)
+T = Domain("faq")
 MAX_QUESTION = 1000  # a "question" longer than this is not one; the registry caps commands at 4,000
 
 
@@ -122,33 +124,40 @@ class FaqService:
         return entry
 
     # -- answering ----------------------------------------------------------------------------
-    def _check(self, text: str | None) -> str:
+    def _check(self, ctx: Context, text: str | None) -> str:
         body = (text or "").strip()
         if not body:
-            raise CommandError("Ask me something, e.g. /ask how do I reset my phone?")
+            raise CommandError(T(ctx, "Ask me something, e.g. /ask how do I reset my phone?"))
         if len(body) > MAX_QUESTION:
-            raise CommandError(f"That's too long for a question ({len(body)} characters, at most {MAX_QUESTION}).")
+            raise CommandError(
+                T(
+                    ctx,
+                    "That's too long for a question ({length} characters, at most {limit}).",
+                    length=len(body),
+                    limit=MAX_QUESTION,
+                )
+            )
         return body
 
-    async def _answer(self, entry: EntryView, post_id: int, question: str) -> Reply:
+    async def _answer(self, ctx: Context, entry: EntryView, post_id: int, question: str) -> Reply:
         buttons = [Button("👍", "faq.rate", f"{post_id}:1"), Button("👎", "faq.rate", f"{post_id}:0")]
         friendly = await self.llm.rephrase(question, entry.question, entry.answer)
         if friendly:  # a grounded rephrasing of this entry; the entry itself stays one command away
-            footer = f"(from FAQ #{entry.id} — /faq show {entry.id}) Did this help?"
+            footer = T(ctx, "(from FAQ #{number} — /faq show {number}) Did this help?", number=entry.id)
             return say(Text(friendly), BR, Text(footer), buttons=buttons)
-        return say(
-            Bold(entry.question), BR, Text(entry.answer), BR, Text(f"(FAQ #{entry.id}) Did this help?"), buttons=buttons
-        )
+        footer = T(ctx, "(FAQ #{number}) Did this help?", number=entry.id)
+        return say(Bold(entry.question), BR, Text(entry.answer), BR, Text(footer), buttons=buttons)
 
     async def ask(self, ctx: Context, text: str | None) -> Reply:
         """``/ask``: always answers — the best entry, or suggestions and a pointer to the community."""
-        body = self._check(text)
+        body = self._check(ctx, text)
         matches = await self._search(body, 3)
         if matches and matches[0].confidence >= self.settings.answer_threshold:
             return await self._post(ctx, matches[0], body)
         if not matches:
-            return say("No FAQ entry matches; the community can help — ask in the fan chat.")
-        segs: list[Segment] = [Text("No FAQ entry matches exactly; the community can help. Closest entries:"), BR]
+            return say(T(ctx, "No FAQ entry matches; the community can help — ask in the fan chat."))
+        closest = T(ctx, "No FAQ entry matches exactly; the community can help. Closest entries:")
+        segs: list[Segment] = [Text(closest), BR]
         for m in matches[:2]:
             entry = await self.repo.get(m.entry_id)
             if entry:
@@ -162,13 +171,17 @@ class FaqService:
         recent = await self.repo.recent_post(entry.id, str(chat.platform), chat.chat_id, ctx.now - window)
         if recent is not None:
             return say(
-                f"I answered that a few minutes ago — see FAQ #{entry.id} “{entry.question}” above, "
-                f"or /faq show {entry.id}."
+                T(
+                    ctx,
+                    "I answered that a few minutes ago — see FAQ #{number} “{question}” above, or /faq show {number}.",
+                    number=entry.id,
+                    question=entry.question,
+                )
             )
         post_id = await self.repo.record_post(
             entry.id, str(chat.platform), chat.chat_id, ctx.event.message_id, question, ctx.member.member_id, ctx.now
         )
-        return await self._answer(entry, post_id, question)
+        return await self._answer(ctx, entry, post_id, question)
 
     async def on_message(self, ctx: Context) -> Reply | None:
         """In fan channels: answer a question when sure, else track it for the community; record
@@ -284,8 +297,8 @@ class FaqService:
             segs.append(Text(f"…and {len(entries) - 30} more."))
         return say(*segs)
 
-    async def search(self, text: str) -> Reply:
-        matches = await self._search(self._check(text), 5)
+    async def search(self, ctx: Context, text: str) -> Reply:
+        matches = await self._search(self._check(ctx, text), 5)
         if not matches:
             return say("No FAQ entry looks related.")
         segs: list[Segment] = []
@@ -319,7 +332,7 @@ class FaqService:
             member_id,
             ctx.now,
         )
-        answer = await self._answer(entry, post_id, event.reply_to_text)
+        answer = await self._answer(ctx, entry, post_id, event.reply_to_text)
         return [answer, say(f"Learned: questions like that now get FAQ #{entry.id}.")]
 
     # -- community answers ---------------------------------------------------------------------

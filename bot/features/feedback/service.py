@@ -20,7 +20,8 @@ from bot.events import Author, ChatRef, IncomingMessage, Platform
 from bot.features.feedback.duplicates import OpenItems
 from bot.features.feedback.reading import resolve_item
 from bot.features.feedback.safety import merge_preview, status_preview
-from bot.features.feedback.text import ref, status_phrase, votes_phrase
+from bot.features.feedback.text import T, ref, status_phrase, votes_phrase
+from bot.i18n import N_
 from bot.llm import LLM, classify_once
 from bot.replies import BR, Button, Mention, Reply, Segment, Text, say
 from bot.settings import FeedbackSettings
@@ -144,31 +145,46 @@ class FeedbackService:
         )
         await self.offers.mark_logged(source.key, item.id)
         if not created:
-            return [say("That message is already logged as ", *ref(item), ".")]
+            return [say(*T.seg(ctx, "That message is already logged as {item}.", item=ref(item)))]
         extra = await self._credit(ctx, submitter.member_id, "feedback", f"fb:{item.id}", f"feedback #{item.id}")
         if logged_by is not None:
             await self.auditor.record(ctx, "feedback.log", target=f"#{item.id}", args={"for": submitter.member_id})
             who = Mention(source.platform, submitter.user_id, submitter.display_name)
-            thanks = say(
-                "Logged ", who, f"'s {kind} as ", *ref(item), f" — thanks! Follow it with /feedback show {item.id}."
+            template = (
+                N_("Logged {who}'s idea as {item} — thanks! Follow it with /feedback show {number}.")
+                if kind == "idea"
+                else N_("Logged {who}'s bug report as {item} — thanks! Follow it with /feedback show {number}.")
             )
+            thanks = say(*T.seg(ctx, template, who=who, item=ref(item), number=str(item.id)))
             return [thanks, *extra]
-        segs: list[Segment] = [
-            Text(f"Thanks {submitter.display_name}! Logged your {kind} as "),
-            *ref(item),
-            Text(f". Follow it with /feedback show {item.id} — you'll hear here when its status changes."),
-        ]
+        mine = (
+            N_(
+                "Thanks {name}! Logged your idea as {item}. Follow it with /feedback show {number} — you'll hear "
+                "here when its status changes."
+            )
+            if kind == "idea"
+            else N_(
+                "Thanks {name}! Logged your bug report as {item}. Follow it with /feedback show {number} — you'll "
+                "hear here when its status changes."
+            )
+        )
+        segs: list[Segment] = T.seg(ctx, mine, name=submitter.display_name, item=ref(item), number=str(item.id))
         buttons: list[Button] = []
         if similar:
             other, _score = similar[0]
             segs += [
                 BR,
-                Text("Looks like "),
-                *ref(other),
-                Text(f" ({votes_phrase(other.votes)}). Same thing? "),
-                Text(f"/vote {other.id} adds your vote there instead (yours is folded into it)."),
+                *T.seg(
+                    ctx,
+                    "Looks like {item} ({votes}). Same thing? /vote {number} adds your vote there instead "
+                    "(yours is folded into it).",
+                    item=ref(other),
+                    votes=votes_phrase(other.votes, ctx),
+                    number=str(other.id),
+                ),
             ]
-            buttons.append(Button(f"+1 #{other.id} instead", "fb.instead", f"{item.id}:{other.id}"))
+            label = T(ctx, "+1 #{number} instead", number=other.id)
+            buttons.append(Button(label, "fb.instead", f"{item.id}:{other.id}"))
         return [say(*segs, buttons=buttons), *extra]
 
     async def similar(
@@ -275,7 +291,7 @@ class FeedbackService:
             now=ctx.now,
         )
         if outcome == VoteOutcome.ALREADY:
-            raise CommandError(f"You already voted for #{item.id}.")
+            raise CommandError(T(ctx, "You already voted for #{number}.", number=item.id))
         folded = await self._fold_own(ctx, item)
         extra: list[Reply] = []
         if self.points is None or not self.points.too_young(ctx.member, ctx.now):
@@ -284,12 +300,15 @@ class FeedbackService:
         fresh = await self.resolve(item.id)
         segs: list[Segment] = [
             *redirected,
-            Text("Your vote for "),
-            *ref(fresh),
-            Text(f" is in — {votes_phrase(fresh.votes)} now. You'll hear when it changes."),
+            *T.seg(
+                ctx,
+                "Your vote for {item} is in — {votes} now. You'll hear when it changes.",
+                item=ref(fresh),
+                votes=votes_phrase(fresh.votes, ctx),
+            ),
         ]
         if folded is not None:
-            segs.append(Text(f" Your #{folded} is folded into it."))
+            segs.append(Text(T(ctx, " Your #{number} is folded into it.", number=folded)))
         return [say(*segs), *extra]
 
     async def _fold_own(self, ctx: Context, target: ItemView) -> int | None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from bot.i18n import SOURCE, Domain, Where
 from bot.replies import BR, Bold, Mention, Segment, Text
 from storage.repositories.feedback import ChangeView, ItemView
+
+T = Domain("feedback")
 
 STATUS_LABEL = {
     "new": "new",
@@ -19,21 +22,34 @@ STATUS_LABEL = {
 }
 
 
+def status_label(status: str, where: Where = SOURCE) -> str:
+    labels = {
+        "new": T(where, "new"),
+        "acknowledged": T(where, "acknowledged"),
+        "planned": T(where, "planned"),
+        "in_progress": T(where, "in progress"),
+        "shipped": T(where, "shipped"),
+        "declined": T(where, "declined"),
+        "duplicate": T(where, "merged"),
+    }
+    return labels.get(status, status)
+
+
 def ref(item: ItemView) -> list[Segment]:
     """``#12 “Dark mode in settings”`` — the title is fan text, so it stays a Text segment."""
     return [Bold(f"#{item.id}"), Text(f" “{item.title}”")]
 
 
-def status_phrase(item: ItemView) -> str:
+def status_phrase(item: ItemView, where: Where = SOURCE) -> str:
     if item.status == "shipped":
-        return f"shipped in {item.version}" if item.version else "shipped"
+        return T(where, "shipped in {version}", version=item.version) if item.version else T(where, "shipped")
     if item.status == "duplicate" and item.duplicate_of:
-        return f"merged into #{item.duplicate_of}"
-    return STATUS_LABEL.get(item.status, item.status)
+        return T(where, "merged into #{number}", number=item.duplicate_of)
+    return status_label(item.status, where)
 
 
-def votes_phrase(n: int) -> str:
-    return f"{n} vote" if n == 1 else f"{n} votes"
+def votes_phrase(n: int, where: Where = SOURCE) -> str:
+    return T.plural(where, "{n} vote", "{n} votes", n)
 
 
 def duration(delta: timedelta) -> str:

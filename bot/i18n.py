@@ -1,0 +1,137 @@
+"""What the bot says, in the reader's language: gettext catalogs (Babel), one domain per feature.
+
+Sources are ``bot/locales/<locale>/LC_MESSAGES/<domain>.po``, compiled in memory when first used
+(``babel.messages.mofile``), so a checkout and a wheel work alike with no build step. English is
+the source language (the msgids); adding a language is dropping in a catalog.
+
+In code a message goes through a domain's translator, which Babel's extractor knows by name::
+
+    T = Domain("feedback")
+    T(ctx, "Thanks {name}! Logged your idea as #{number}.", name=..., number=...)
+    N(ctx, "{n} vote", "{n} votes", n)          # plural forms of the reader's language
+
+``ctx`` is anything with a ``lang`` (a command context) or a language tag itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from gettext import NullTranslations
+from pathlib import Path
+from typing import Any, Protocol
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from bot.replies import Segment, Text
+
+log = logging.getLogger(__name__)
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+LOCALES = Path(__file__).resolve().parent / "locales"
+SOURCE = "en"
+
+
+class HasLang(Protocol):
+    @property
+    def lang(self) -> str: ...
+
+
+Where = str | HasLang
+
+
+def available() -> list[str]:
+    """The languages the bot speaks: English and every locale with a catalog."""
+    found = sorted(p.name for p in LOCALES.iterdir() if (p / "LC_MESSAGES").is_dir()) if LOCALES.is_dir() else []
+    return [SOURCE, *found]
+
+
+def negotiate(tag: str | None) -> str | None:
+    """A platform's or a member's language tag (``zh-CN``, ``zh_Hans``, ``en-US``, ``zh``) as one of
+    the languages the bot speaks, or None when it speaks none close to it."""
+    if not tag:
+        return None
+    norm = tag.strip().replace("-", "_").lower()
+    for have in available():
+        if norm == have.lower():
+            return have
+    base = norm.split("_")[0]
+    for have in available():  # zh-TW, zh-Hans, zh → zh_CN; en-GB → en
+        if have.lower().split("_")[0] == base:
+            return have
+    return None
+
+
+@functools.cache
+def _catalog(locale: str, domain: str) -> NullTranslations:
+    path = LOCALES / locale / "LC_MESSAGES" / f"{domain}.po"
+    if locale == SOURCE or not path.is_file():
+        return NullTranslations()
+    with path.open("rb") as f:
+        catalog = read_po(f, locale=locale, domain=domain)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return Translations(fp=buf, domain=domain)
+
+
+def _lang(where: Where) -> str:
+    return where if isinstance(where, str) else where.lang
+
+
+def _fill(text: str, values: Mapping[str, Any]) -> str:
+    if not values:
+        return text
+    try:
+        return text.format(**values)
+    except (KeyError, IndexError, ValueError):  # a broken translation must not break the bot
+        log.warning("translation does not fit its values", extra={"text": text[:80]})
+        return text
+
+
+class Domain:
+    """The messages of one feature (its own catalog)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, where: Where, msgid: str, **values: Any) -> str:
+        return _fill(_catalog(_lang(where), self.name).gettext(msgid), values)
+
+    def plural(self, where: Where, singular: str, plural: str, n: int, **values: Any) -> str:
+        text = _catalog(_lang(where), self.name).ngettext(singular, plural, n)
+        return _fill(text, {"n": n, **values})
+
+    def seg(self, where: Where, msgid: str, **parts: str | Segment | Sequence[Segment]) -> list[Segment]:
+        """A message with formatted pieces (mentions, bold item numbers) wherever the translation
+        puts them: ``{name}`` placeholders are filled with text or segments."""
+        text = _catalog(_lang(where), self.name).gettext(msgid)
+        out: list[Segment] = []
+        pending = ""
+        for i, piece in enumerate(_PLACEHOLDER.split(text)):
+            if i % 2 == 0:
+                pending += piece
+                continue
+            value = parts.get(piece)
+            if value is None:
+                pending += "{" + piece + "}"
+            elif isinstance(value, str):
+                pending += value
+            else:
+                if pending:
+                    out.append(Text(pending))
+                    pending = ""
+                out.extend(value if isinstance(value, list | tuple) else [value])  # type: ignore[list-item]
+        if pending:
+            out.append(Text(pending))
+        return out
+
+
+def N_(msgid: str) -> str:
+    """Marks a message for extraction where it is chosen before it is translated
+    (``T(ctx, N_("…") if idea else N_("…"))``)."""
+    return msgid

@@ -1,0 +1,62 @@
+"""Keeping the catalogs in step with the code: which files speak for which domain, and Babel's
+extraction of their messages (used by ``tests/test_i18n.py`` and ``fanloop i18n update``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_file
+from babel.messages.pofile import read_po, write_po
+
+from bot.i18n import LOCALES
+
+BOT = Path(__file__).resolve().parent
+#: how messages are marked in code: T(where, msgid), T.seg(where, msgid), T.plural(where, s, p, n), N_(msgid)
+KEYWORDS = {"T": (2,), "seg": (2,), "plural": (2, 3), "N_": None}
+
+
+def domain_of(path: Path) -> str:
+    """``bot/features/<name>/…`` speaks for domain ``name``; the rest of the core is ``core``."""
+    rel = path.resolve().relative_to(BOT).parts
+    return rel[1] if len(rel) > 2 and rel[0] == "features" else "core"
+
+
+def sources(domain: str) -> list[Path]:
+    return sorted(p for p in BOT.rglob("*.py") if domain_of(p) == domain)
+
+
+def messages(domain: str) -> Iterator[tuple[str | tuple[str, str], str]]:
+    """Every marked message of a domain, with where it is (``file:line``)."""
+    for path in sources(domain):
+        for lineno, msg, _, _ in extract_from_file("python", str(path), keywords=KEYWORDS, options={}):
+            where = f"{path.relative_to(BOT.parent)}:{lineno}"
+            yield (tuple(msg) if isinstance(msg, tuple) else msg), where  # type: ignore[misc]
+
+
+def load(locale: str, domain: str) -> Catalog:
+    path = LOCALES / locale / "LC_MESSAGES" / f"{domain}.po"
+    if not path.is_file():
+        return Catalog(locale=locale, domain=domain)
+    with path.open("rb") as f:
+        return read_po(f, locale=locale, domain=domain)
+
+
+def update(locale: str, domain: str) -> list[str]:
+    """Add the code's new messages to a catalog (untranslated), keep every translation; returns
+    the msgids still untranslated."""
+    catalog = load(locale, domain)
+    for msg, where in messages(domain):
+        key = msg[0] if isinstance(msg, tuple) else msg
+        if key not in catalog:
+            catalog.add(msg, "" if isinstance(msg, str) else ("",) * catalog.num_plurals, locations=[(where, 0)])
+    path = LOCALES / locale / "LC_MESSAGES" / f"{domain}.po"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as f:
+        write_po(f, catalog, width=100, omit_header=False, sort_output=True, no_location=True)
+    return [m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id and not _translated(m.string)]
+
+
+def _translated(string: object) -> bool:
+    return all(string) if isinstance(string, tuple | list) else bool(string)
