@@ -14,6 +14,7 @@ import signal
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -164,7 +165,7 @@ class App:
             feature = build(deps)
             if any(f.name == feature.name for f in installed):
                 raise FeatureError(f"feature {feature.name!r} is installed twice")
-            self.registry.extend(feature.commands)
+            self.registry.extend(replace(spec, domain=feature.name) for spec in feature.commands)
             self.data_rights.add(feature.name, feature.data_rights)
             for offer in feature.provides:
                 provided[offer.slot] = offer.value

@@ -106,6 +106,8 @@ class CommandSpec:
     #: the handler may ask for a confirmation first (:class:`NeedsConfirmation`); a trailing
     #: ``confirm`` word then confirms it in one go
     confirmable: bool = False
+    #: whose message catalog translates the summary (set to the feature's name when installed)
+    domain: str = "core"
 
     def __post_init__(self) -> None:
         parts = self.name.split(" ")

@@ -28,6 +28,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from bot.commands import CommandSpec
 from bot.replies import Segment, Text
 
 log = logging.getLogger(__name__)
@@ -129,6 +130,11 @@ class Domain:
         if pending:
             out.append(Text(pending))
         return out
+
+
+def summary(spec: CommandSpec, where: Where) -> str:
+    """A command's one-line summary in the reader's language (menus, /help)."""
+    return Domain(spec.domain)(where, spec.summary)
 
 
 def N_(msgid: str) -> str:

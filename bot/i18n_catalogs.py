@@ -13,8 +13,9 @@ from babel.messages.pofile import read_po, write_po
 from bot.i18n import LOCALES
 
 BOT = Path(__file__).resolve().parent
-#: how messages are marked in code: T(where, msgid), T.seg(where, msgid), T.plural(where, s, p, n), N_(msgid)
-KEYWORDS = {"T": (2,), "seg": (2,), "plural": (2, 3), "N_": None}
+#: how messages are marked in code: T(where, msgid), T.seg(where, msgid), T.plural(where, s, p, n), N_(msgid);
+#: and every command's summary, CommandSpec(name, summary, …)
+KEYWORDS = {"T": (2,), "seg": (2,), "plural": (2, 3), "N_": None, "CommandSpec": (2,)}
 
 
 def domain_of(path: Path) -> str:

@@ -14,7 +14,7 @@ from bot.i18n_catalogs import BOT, load, messages
 from bot.replies import Bold, Text
 
 #: the domains whose every message is in the catalogs (the rest of fanloop speaks English for now)
-DOMAINS = ("core", "feedback", "faq")
+DOMAINS = ("core", "feedback", "faq", "points", "announcements", "releases", "report", "mydata")
 #: modules moved to catalogs entirely: a literal handed to a reply here is a bug
 CONVERTED = ("features/core/language.py",)
 PLACEHOLDER = re.compile(r"\{(\w*)\}")

@@ -165,6 +165,8 @@ class DiscordAdapter(DiscordRoles):
         staff_by_role = bool(self.settings.manager_roles or self.settings.moderator_roles)
         for command in slash.build(sink.commands(), self._on_slash, staff_by_role=staff_by_role):
             self.tree.add_command(command)
+        if self.tree.translator is None:  # command descriptions in the member's client language
+            await self.tree.set_translator(slash.CatalogTranslator())
         try:
             await self.client.login(token)
         except discord.LoginFailure:

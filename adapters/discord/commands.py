@@ -15,6 +15,7 @@ import discord
 from discord import app_commands
 
 from bot.commands import Arg, ArgKind, CommandSpec, Role
+from bot.i18n import SOURCE, Domain, negotiate
 
 log = logging.getLogger(__name__)
 Invoke = Callable[[discord.Interaction, CommandSpec, dict[str, Any]], Awaitable[None]]
@@ -78,19 +79,41 @@ def build(
         if len(group) == 1 and group[0].sub is None:
             spec = group[0]
             cmd: app_commands.Command[Any, ..., Any] = app_commands.Command(
-                name=root, description=spec.summary, callback=_callback(spec, invoke)
+                name=root, description=_text(spec), callback=_callback(spec, invoke)
             )
             cmd.default_permissions = _permissions(spec.min_role, staff_by_role)
             out.append(cmd)
             continue
         top = next((s for s in group if s.sub is None), None)
-        g = app_commands.Group(name=root, description=(top.summary if top else f"{root} commands")[:100])
+        g = app_commands.Group(name=root, description=_text(top) if top else f"/{root}")
         g.default_permissions = _permissions(lowest, staff_by_role)
         for spec in sorted(group, key=lambda s: s.sub or ""):
             name = spec.sub or ROOT_SUB
-            g.add_command(app_commands.Command(name=name, description=spec.summary, callback=_callback(spec, invoke)))
+            g.add_command(app_commands.Command(name=name, description=_text(spec), callback=_callback(spec, invoke)))
         out.append(g)
     return out
+
+
+def _text(spec: CommandSpec) -> app_commands.locale_str:
+    """A summary Discord shows in each member's client language (through :class:`CatalogTranslator`)."""
+    return app_commands.locale_str(spec.summary[:100], domain=spec.domain)
+
+
+class CatalogTranslator(app_commands.Translator):
+    """Command descriptions from fanloop's catalogs, for the Discord locales fanloop speaks exactly
+    (zh-CN); names stay ASCII and the same everywhere."""
+
+    async def translate(
+        self, string: app_commands.locale_str, locale: discord.Locale, context: app_commands.TranslationContext
+    ) -> str | None:
+        lang = negotiate(locale.value)
+        domain = string.extras.get("domain")
+        if lang is None or lang == SOURCE or lang.replace("_", "-").lower() != locale.value.lower() or not domain:
+            return None
+        if context.location is app_commands.TranslationContextLocation.command_name:
+            return None
+        text = Domain(domain)(lang, string.message)
+        return text[:100] if text != string.message else None
 
 
 def _norm_option(o: dict[str, Any]) -> dict[str, Any]:
@@ -112,6 +135,7 @@ def normalise(payload: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                 "description": c.get("description", ""),
                 "type": c.get("type", 1),
                 "default_member_permissions": str(perms) if perms not in (None, "") else None,
+                "description_localizations": c.get("description_localizations") or None,
                 "options": [_norm_option(o) for o in c.get("options") or []],
             }
         )
@@ -135,7 +159,11 @@ async def sync_if_changed(
         try:
             if guild is not None:
                 tree.copy_global_to(guild=guild)
-            desired = [c.to_dict(tree) for c in tree.get_commands(guild=guild)]
+            translator = tree.translator
+            desired = [
+                await c.get_translated_payload(tree, translator) if translator else c.to_dict(tree)
+                for c in tree.get_commands(guild=guild)
+            ]
             current = (
                 await client.http.get_guild_commands(app_id, guild.id)
                 if guild is not None

@@ -45,6 +45,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands import CommandSpec, Role
 from bot.events import Author, ChatRef, Event, IncomingMessage
 from bot.gates import LocalGate
+from bot.i18n import SOURCE, available, summary
 from bot.replies import Reply
 from bot.web import HttpServer
 
@@ -156,26 +157,26 @@ class TelegramAdapter:
 
     # -- commands menu ------------------------------------------------------------------
     async def publish_commands(self, specs: Sequence[CommandSpec]) -> None:
-        """Fan commands for everyone; every command in the menu of chat administrators."""
-        roots: dict[str, tuple[str, Role]] = {}
-        for spec in specs:
-            if spec.hidden:
-                continue
-            summary, role = roots.get(spec.root, (f"{spec.root} commands", spec.min_role))
-            if spec.sub is None:
-                summary = spec.summary
-            roots[spec.root] = (summary, min(role, spec.min_role))
-        fan = [BotCommand(name, summary[:256]) for name, (summary, role) in sorted(roots.items()) if role == Role.FAN]
-        every = [BotCommand(name, summary[:256]) for name, (summary, _) in sorted(roots.items())]
-        bot = self.app.bot
-        await delivery.call(
-            "setMyCommands", bot.set_my_commands, {"commands": fan[:100], "scope": BotCommandScopeDefault()}
-        )
-        await delivery.call(
-            "setMyCommands",
-            bot.set_my_commands,
-            {"commands": every[:100], "scope": BotCommandScopeAllChatAdministrators()},
-        )
+        """Fan commands for everyone; every command in the menu of chat administrators — in each
+        language fanloop speaks (Telegram shows a user the menu of their app's language)."""
+        for locale in available():
+            roots: dict[str, tuple[str, Role]] = {}
+            for spec in specs:
+                if spec.hidden:
+                    continue
+                text, role = roots.get(spec.root, (f"/{spec.root}", spec.min_role))
+                if spec.sub is None:
+                    text = summary(spec, locale)
+                roots[spec.root] = (text, min(role, spec.min_role))
+            fan = [BotCommand(name, text[:256]) for name, (text, role) in sorted(roots.items()) if role == Role.FAN]
+            every = [BotCommand(name, text[:256]) for name, (text, _) in sorted(roots.items())]
+            language = {} if locale == SOURCE else {"language_code": locale.split("_")[0]}  # ISO 639-1: "zh"
+            for commands, scope in ((fan, BotCommandScopeDefault()), (every, BotCommandScopeAllChatAdministrators())):
+                await delivery.call(
+                    "setMyCommands",
+                    self.app.bot.set_my_commands,
+                    {"commands": commands[:100], "scope": scope, **language},
+                )
 
     # -- receiving (adapters/telegram/receive.py) -----------------------------------------
     def _fatal(self, reason: str) -> None:

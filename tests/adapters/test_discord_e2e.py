@@ -381,3 +381,15 @@ async def test_managers_named_by_role_see_manager_commands(fake: FakeDiscordAPI,
         assert "⚠ /audit is for managers only." in fake.responses()[-1]["content"]
     finally:
         await b.adapter.stop()
+
+
+async def test_a_fan_whose_client_is_chinese_is_answered_in_chinese(fake: FakeDiscordAPI, bot: Bot) -> None:
+    idea = _cmd(fake, "idea")
+    assert idea["description"] == "Suggest an idea to the team"
+    assert idea["description_localizations"]["zh-CN"] == "向团队提建议"  # the menu in the member's language
+    await fake.slash(ALICE, "idea", [{"name": "text", "type": 3, "value": "相册希望支持深色模式"}], locale="zh-CN")
+    await until(lambda: fake.responses())
+    assert fake.responses()[-1]["content"].startswith("谢谢 Alice！你的建议已记录为 **\\#1**")
+    await fake.slash(BOB, "vote", [{"name": "number", "type": 4, "value": 1}])  # an English client
+    await until(lambda: len(fake.responses()) == 2)
+    assert fake.responses()[-1]["content"].startswith("Your vote for **\\#1**")

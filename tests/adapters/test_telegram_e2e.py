@@ -376,3 +376,18 @@ async def test_an_outage_mid_run_backs_off_and_is_logged_once(
     assert len(loud) == 2 and "retrying with backoff" in loud[0] and "working again" in loud[1], loud
     assert len(retries) == 3  # the other tries: quiet
     assert bot.adapter.trouble is None
+
+
+async def test_a_fan_whose_app_is_chinese_is_answered_in_chinese_and_menus_are_localized(
+    fake: FakeTelegramAPI, bot: Bot
+) -> None:
+    assert {c["command"]: c["description"] for c in fake.commands["default:zh"]}["idea"] == "向团队提建议"
+    assert {c["command"]: c["description"] for c in fake.commands["default"]}["idea"] == "Suggest an idea to the team"
+    assert "chat" in {c["command"] for c in fake.commands["all_chat_administrators:zh"]}
+    chinese = {**ALICE, "language_code": "zh-hans"}
+    fake.push_message("/idea 相册希望支持深色模式", sender=chinese)
+    await until(lambda: fake.sent)
+    assert fake.sent[0]["visible"].startswith("谢谢 Alice！你的建议已记录为 #1")
+    fake.push_message("/vote 1", sender={**MIA, "language_code": "en"})
+    await until(lambda: len(fake.sent) == 2)
+    assert fake.sent[1]["visible"].startswith("Your vote for #1")

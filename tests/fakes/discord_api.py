@@ -175,12 +175,19 @@ class FakeDiscordAPI:
         self.history.setdefault(channel_id, []).append(msg)
         return msg
 
-    def _interaction(self, uid: str, itype: int, data: dict[str, Any]) -> dict[str, Any]:
+    def _interaction(self, uid: str, itype: int, data: dict[str, Any], locale: str = "en-US") -> dict[str, Any]:
         interaction_id, token = str(next(self._ids)), f"tok{next(self._ids)}"
-        return payloads.interaction(interaction_id, token, self.member_payload(uid), itype, data)
+        payload = payloads.interaction(interaction_id, token, self.member_payload(uid), itype, data)
+        return {**payload, "locale": locale}  # the member's Discord client language
 
     async def slash(
-        self, uid: str, name: str, options: list[dict[str, Any]] | None = None, *, bypass_client: bool = False
+        self,
+        uid: str,
+        name: str,
+        options: list[dict[str, Any]] | None = None,
+        *,
+        bypass_client: bool = False,
+        locale: str = "en-US",
     ) -> dict[str, Any]:
         """Invoke a synced command as Discord's client would (it hides what the member may not use).
 
@@ -192,7 +199,7 @@ class FakeDiscordAPI:
         if not bypass_client and needed not in (None, "") and int(needed) & ~perms and not perms & ADMINISTRATOR:
             raise PermissionError(f"{name} is hidden from this member")
         data = {"id": cmd["id"], "name": name, "type": 1, "options": options or []}
-        interaction = self._interaction(uid, 2, data)
+        interaction = self._interaction(uid, 2, data, locale)
         await self.dispatch("INTERACTION_CREATE", interaction)
         return interaction
 

@@ -343,16 +343,21 @@ class FakeTelegramAPI:
             "text": shown,
         }
 
-    async def api_setMyCommands(self, p: dict[str, Any]) -> Any:
+    @staticmethod
+    def _menu(p: dict[str, Any]) -> str:
+        """A menu's key: its scope type, and ":xx" for a language's own menu (Telegram's language_code)."""
         scope = (p.get("scope") or {"type": "default"})["type"]
-        self.commands[scope] = p["commands"]
+        return f"{scope}:{p['language_code']}" if p.get("language_code") else scope
+
+    async def api_setMyCommands(self, p: dict[str, Any]) -> Any:
+        self.commands[self._menu(p)] = p["commands"]
         return True
 
     async def api_getMyCommands(self, p: dict[str, Any]) -> Any:
-        return self.commands.get((p.get("scope") or {"type": "default"})["type"], [])
+        return self.commands.get(self._menu(p), [])
 
     async def api_deleteMyCommands(self, p: dict[str, Any]) -> Any:
-        self.commands.pop((p.get("scope") or {"type": "default"})["type"], None)
+        self.commands.pop(self._menu(p), None)
         return True
 
     async def api_getChatMember(self, p: dict[str, Any]) -> Any:

@@ -11,6 +11,7 @@ from bot.contracts import FeedbackLoop
 from bot.events import ChatRef
 from bot.features.core.audit_lines import audit_line
 from bot.features.core.setup import SetupCheck
+from bot.i18n import summary
 from bot.replies import BR, Bold, Code, Segment, Text, error, say
 from storage.repositories.audit import AuditRepo
 from storage.repositories.chats import ChatRepo
@@ -91,7 +92,7 @@ class CoreCommands:
         for spec in self.registry.all():
             if spec.hidden or (ctx.role < spec.min_role and (spec.perk is None or spec.perk not in ctx.perks)):
                 continue
-            segs += [Code(spec.usage()), Text(f" — {spec.summary}"), BR]
+            segs += [Code(spec.usage()), Text(f" — {summary(spec, ctx)}"), BR]
         if ctx.role >= Role.MODERATOR:
             segs.append(Text(f"(you are a {ctx.role.name.lower()} here)"))
             if not ctx.chat.is_private:  # a long list for one person: privately, a pointer in the group
