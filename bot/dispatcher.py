@@ -43,7 +43,7 @@ from bot.events import (
     cleaned,
 )
 from bot.gates import LocalGate, SharedGate
-from bot.i18n import negotiate
+from bot.i18n import N_, Domain, negotiate
 from bot.messenger import Messenger
 from bot.metrics import Metrics
 from bot.replies import Button, Outgoing, Reply, Text, error, reply_to_json
@@ -57,6 +57,7 @@ from storage.repositories.rates import RateRepo
 from storage.repositories.replies import NewReply, ReplyRepo
 
 log = logging.getLogger(__name__)
+T = Domain("core")
 
 
 @dataclass(slots=True)
@@ -248,8 +249,10 @@ class Dispatcher:
                 self._idle.set()
 
     async def _route(self, event: Event) -> list[Reply]:
+        ctx_lang = self.language
         try:
             ctx = await self._context(event)
+            ctx_lang = ctx.lang
             match event:
                 case CommandInvocation():
                     result = await self._command(ctx, event.name, event.args)
@@ -272,7 +275,15 @@ class Dispatcher:
             error_id = secrets.token_hex(3)
             self.metrics.handler_errors.labels(_KINDS.get(type(event), "other")).inc()
             log.exception("handler failed", extra={"error_id": error_id, "chat": event.chat.key})
-            return [error(f"Sorry, something went wrong on my side (error {error_id}). The team can look it up.")]
+            return [
+                error(
+                    T(
+                        ctx_lang,
+                        "Sorry, something went wrong on my side (error {error_id}). The team can look it up.",
+                        error_id=error_id,
+                    )
+                )
+            ]
         replies: list[Reply] = []
         for item in _as_list(result):
             if isinstance(item, Outgoing):
@@ -312,7 +323,7 @@ class Dispatcher:
             return await self._confirm(ctx, event)
         handler = self.buttons.get(event.action)
         if handler is None:
-            return error("That button no longer works.")
+            return error(T(ctx, "That button no longer works."))
         ctx.role = await self.roles.resolve(event.chat, event.author)
         return await handler(ctx, event)
 
@@ -322,7 +333,13 @@ class Dispatcher:
         wait = limiter.hit(ctx.author.key, self.clock.now().timestamp())
         if wait > 0:
             return replace(
-                error(f"Slow down a little: that command was not run. Send it again in {max(1, round(wait))} s."),
+                error(
+                    T(
+                        ctx,
+                        "Slow down a little: that command was not run. Send it again in {seconds} s.",
+                        seconds=max(1, round(wait)),
+                    )
+                ),
                 private=True,
             )
         args: str | dict[str, str | int | None] = raw
@@ -334,10 +351,14 @@ class Dispatcher:
         if spec is None:
             subs = [s for s in self.registry.subcommands(name) if ctx.role >= s.min_role]
             if subs:
-                return error("Usage: " + " | ".join(s.usage() for s in subs))
-            return error(f"Unknown command /{name}. Try /help.")
+                return error(T(ctx, "Usage: {usage}", usage=" | ".join(s.usage() for s in subs)))
+            return error(T(ctx, "Unknown command /{name}. Try /help.", name=name))
         if ctx.role < spec.min_role and (spec.perk is None or spec.perk not in await self._perks(ctx)):
-            return error(f"/{spec.name} is for {spec.min_role.name.lower()}s only.")
+            only = {
+                Role.MODERATOR: N_("/{command} is for moderators only."),
+                Role.MANAGER: N_("/{command} is for managers only."),
+            }.get(spec.min_role, N_("/{command} is for admins only."))
+            return error(T(ctx, only, command=spec.name))
         ctx.spec = spec
         if spec.confirmable and isinstance(args, str) and _CONFIRM.search(args):
             args, ctx.confirmed = _CONFIRM.sub("", args), True
@@ -354,22 +375,24 @@ class Dispatcher:
         pending = await self.confirmations.add(
             ctx.member.member_id, str(ctx.chat.platform), ctx.chat.chat_id, command, ctx.now
         )
-        hint = Text(" Nothing happens until you confirm (within 10 minutes) — or send it again ending with “confirm”.")
+        hint = Text(
+            T(ctx, " Nothing happens until you confirm (within 10 minutes) — or send it again ending with “confirm”.")
+        )
         return replace(
             preview,
             segments=(*preview.segments, hint),
-            buttons=(*preview.buttons, Button("Confirm", CONFIRM_ACTION, str(pending))),
+            buttons=(*preview.buttons, Button(T(ctx, "Confirm"), CONFIRM_ACTION, str(pending))),
         )
 
     async def _confirm(self, ctx: CommandContext, press: ButtonPressed) -> Result:
         try:
             pending = int(press.payload)
         except ValueError:
-            return error("That button no longer works.")
+            return error(T(ctx, "That button no longer works."))
         command = await self.confirmations.take(pending, ctx.member.member_id, ctx.now, CONFIRM_TTL)
         if command is None:
             return error(
-                "That confirmation has expired, was used already, or is someone else's. Send the command again."
+                T(ctx, "That confirmation has expired, was used already, or is someone else's. Send the command again.")
             )
         found = split_command(command)
         assert found is not None

@@ -321,6 +321,16 @@ class Settings(EnvFirstSettings):
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
 
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        from bot.i18n import available, negotiate
+
+        if negotiate(value) is None:
+            spoken = ", ".join(a.replace("_", "-") for a in available())
+            raise ValueError(f"fanloop doesn't speak {value!r} (it speaks {spoken})")
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:

@@ -15,7 +15,7 @@ from bot.detect import looks_like_question
 from bot.events import IncomingMessage
 from bot.features.faq.engine import FaqIndex, Match
 from bot.features.faq.semantic import Embed, HybridIndex, local_embedder, remote_embedder
-from bot.i18n import Domain
+from bot.i18n import N_, Domain
 from bot.llm import LLM, NullLLM, classify_once
 from bot.notices import ManagerNotices
 from bot.replies import BR, Bold, Button, Code, Mention, Outgoing, Reply, Segment, Text, say
@@ -248,10 +248,10 @@ class FaqService:
         question, sep, answer = raw.partition("|")
         question, answer = question.strip(), answer.strip()
         if not sep or not question or not answer:
-            raise CommandError("Usage: /faq add QUESTION | ANSWER")
+            raise CommandError(T(ctx, "Usage: /faq add QUESTION | ANSWER"))
         entry_id = await self.repo.add(question, answer, [], "", ctx.now)
         await self._reindex(entry_id)
-        return say(f"Added FAQ #{entry_id}. Add other phrasings with /faq alt {entry_id} PHRASING.")
+        return say(T(ctx, "Added FAQ #{number}. Add other phrasings with /faq alt {number} PHRASING.", number=entry_id))
 
     async def edit(self, entry_id: int, answer: str, ctx: Context) -> Reply:
         if not await self.repo.update(entry_id, ctx.now, answer=answer):
@@ -263,7 +263,8 @@ class FaqService:
         await self.entry(entry_id)
         added = await self.repo.add_phrasing(entry_id, phrasing, "alternate", ctx.now)
         await self._reindex(entry_id)
-        return say(f"Added that phrasing to FAQ #{entry_id}." if added else f"FAQ #{entry_id} already has it.")
+        done = N_("Added that phrasing to FAQ #{number}.") if added else N_("FAQ #{number} already has it.")
+        return say(T(ctx, done, number=entry_id))
 
     async def remove(self, entry_id: int) -> Reply:
         if not await self.repo.remove(entry_id):
