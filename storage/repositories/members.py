@@ -106,6 +106,10 @@ class MemberRepo(Repository):
                         raise
         raise RuntimeError(f"could not create member for {platform}:{user_id}")
 
+    async def language(self, member_id: int) -> str | None:
+        async with self.db.session() as s:
+            return (await s.execute(select(col(Member.language)).where(col(Member.id) == member_id))).scalar()
+
     async def set_language(self, member_id: int, language: str | None) -> None:
         """The member's own choice (None: follow their app). Every process sees it within the
         identity cache's bound; this one at once."""

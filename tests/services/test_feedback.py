@@ -400,3 +400,18 @@ async def test_managers_see_the_member_number_the_cli_needs(harness: ConsoleHarn
     await harness.say("alice: /idea Dark mode for the settings app")
     assert any(line.endswith("· submitter: member 1") for line in await harness.say("mia@manager: /feedback show 1"))
     assert not any("submitter" in line for line in await harness.say("bob: /feedback show 1"))
+
+
+async def test_a_chat_set_to_chinese_hears_its_notices_in_chinese(harness: ConsoleHarness) -> None:
+    assert await harness.say("mia@manager: /chat language zh-CN") == ["bot> 好的，本群的通知和公告今后都用简体中文。"]
+    await harness.say("alice: /idea 相册希望支持深色模式", "bob: /vote 1")
+    out = await harness.say("mia: /status 1 planned 下个版本")
+    assert out == ["bot> #1 “相册希望支持深色模式” 的状态更新为“已排期”。 “下个版本”", "bot> @alice @bob"]
+    assert await harness.say("dan: /language en", "dan: /vote 1") == [
+        "bot> OK: I'll speak English with you.",
+        "bot> Your vote for #1 “相册希望支持深色模式” is in — 2 votes now. You'll hear when it changes.",
+    ]
+    await harness.say("erin: /language zh-CN")
+    assert await harness.say("erin: /language xx") == [
+        "bot> ⚠ 我会说：English (en), 简体中文 (zh-CN)。发送 /language auto 则跟随你的应用语言。"
+    ]

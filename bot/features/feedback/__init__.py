@@ -11,6 +11,7 @@ from bot.features.feedback.commands import FeedbackCommands
 from bot.features.feedback.notifier import Notifier
 from bot.features.feedback.reading import FeedbackReader
 from bot.features.feedback.service import FeedbackService
+from bot.i18n import negotiate
 from storage.repositories.audit import AuditRepo
 from storage.repositories.chats import ChatRepo
 from storage.repositories.feedback import FeedbackRepo
@@ -23,7 +24,16 @@ def build(deps: Deps) -> Feature:
     s = deps.settings
     items = FeedbackRepo(deps.db)
     chats = ChatRepo(deps.db)
-    notifier = Notifier(NotificationRepo(deps.db), items, deps.messenger, deps.clock, deps.worker_id)
+    notifier = Notifier(
+        NotificationRepo(deps.db),
+        items,
+        deps.messenger,
+        deps.clock,
+        deps.worker_id,
+        chats=ChatRepo(deps.db),
+        members=MemberRepo(deps.db),
+        language=negotiate(deps.settings.language) or "en",
+    )
     service = FeedbackService(
         items,
         OfferRepo(deps.db),

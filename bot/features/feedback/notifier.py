@@ -15,9 +15,12 @@ from bot.adapter import DeliveryError
 from bot.clock import Clock
 from bot.events import Author, ChatRef, Platform
 from bot.features.feedback.text import change_message, mention_line
+from bot.i18n import SOURCE, negotiate
 from bot.messenger import Messenger
 from bot.replies import BR, Reply, Segment
+from storage.repositories.chats import ChatRepo
 from storage.repositories.feedback import FeedbackRepo
+from storage.repositories.members import MemberRepo
 from storage.repositories.outbox import NotificationRepo, NotificationView
 
 log = logging.getLogger(__name__)
@@ -32,7 +35,13 @@ class Notifier:
         clock: Clock,
         worker_id: str,
         lease: timedelta = timedelta(minutes=5),
+        *,
+        chats: ChatRepo | None = None,
+        members: MemberRepo | None = None,
+        language: str = SOURCE,
     ) -> None:
+        #: notices to a chat speak the chat's language, private ones the member's
+        self.chats, self.members, self.language = chats, members, language
         self.outbox = outbox
         self.items = items
         self.messenger = messenger
@@ -61,7 +70,7 @@ class Notifier:
             if row.platform not in connected:
                 continue
             if row.channel == "dm":
-                body = await self._body(row.change_id)
+                body = await self._body(row.change_id, await self._member_lang(row.member_id))
                 if body is None:
                     await self.outbox.mark([row.id], "failed", self.clock.now(), "item gone")
                     continue
@@ -89,13 +98,21 @@ class Notifier:
         return told, local
 
     async def _render(self, change_id: int, group: list[NotificationView]) -> Reply | None:
-        body = await self._body(change_id)
+        body = await self._body(change_id, await self._chat_lang(group[0].platform, group[0].chat_id))
         if body is None:
             return None
         people = [(r.platform, r.user_id, r.display_name) for r in group]
         return Reply((*body, BR, *mention_line(people)), mentions=tuple(f"{p}:{u}" for p, u, _ in people))
 
-    async def _body(self, change_id: int) -> list[Segment] | None:
+    async def _chat_lang(self, platform: str, chat_id: str) -> str:
+        chat = await self.chats.get(platform, chat_id) if self.chats is not None else None
+        return negotiate(chat.language if chat else None) or self.language
+
+    async def _member_lang(self, member_id: int) -> str:
+        chosen = await self.members.language(member_id) if self.members is not None else None
+        return negotiate(chosen) or self.language
+
+    async def _body(self, change_id: int, lang: str = SOURCE) -> list[Segment] | None:
         change = await self.items.change(change_id)
         if change is None:
             return None
@@ -105,7 +122,7 @@ class Notifier:
         into = (
             await self.items.get(item.duplicate_of) if change.to_status == "duplicate" and item.duplicate_of else None
         )
-        return change_message(item, change, into)
+        return change_message(item, change, into, lang)
 
     async def _send_group(self, change_id: int, chat: ChatRef, group: list[NotificationView]) -> int:
         ids = [r.id for r in group]

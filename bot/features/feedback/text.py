@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from bot.i18n import SOURCE, Domain, Where
+from bot.i18n import N_, SOURCE, Domain, Where
 from bot.replies import BR, Bold, Mention, Segment, Text
 from storage.repositories.feedback import ChangeView, ItemView
 
@@ -62,30 +62,37 @@ def duration(delta: timedelta) -> str:
     return f"{hours // 24}d {hours % 24}h"
 
 
-def change_message(item: ItemView, change: ChangeView, into: ItemView | None) -> list[Segment]:
-    """What followers are told when an item's status changes."""
-    segs = ref(item)
-    to = change.to_status
-    if to == "shipped":
-        thanks = "thanks for the report!" if item.kind == "bug" else "thanks for the idea!"
-        what = "is fixed" if item.kind == "bug" else "shipped"
-        segs.append(Text(f" {what} in {change.version} — {thanks}" if change.version else f" {what} — {thanks}"))
+def change_message(item: ItemView, change: ChangeView, into: ItemView | None, where: Where = SOURCE) -> list[Segment]:
+    """What followers are told when an item's status changes (in the chat's or member's language)."""
+    it, to, version = ref(item), change.to_status, change.version or ""
+    bug = item.kind == "bug"
+    if to == "shipped" and version:
+        text = (
+            N_("{item} is fixed in {version} — thanks for the report!")
+            if bug
+            else N_("{item} shipped in {version} — thanks for the idea!")
+        )
+    elif to == "shipped":
+        text = N_("{item} is fixed — thanks for the report!") if bug else N_("{item} shipped — thanks for the idea!")
     elif to == "declined":
-        segs.append(Text(f" was declined: {change.comment}" if change.comment else " was declined."))
-        return segs
+        if change.comment:
+            return T.seg(where, "{item} was declined: {reason}", item=it, reason=change.comment)
+        return T.seg(where, "{item} was declined.", item=it)
     elif to == "duplicate":
-        segs.append(Text(" was merged into "))
-        segs += ref(into) if into is not None else [Text("another item")]
-        segs.append(Text(": its votes and followers moved there."))
+        other = ref(into) if into is not None else [Text(T(where, "another item"))]
+        return [*T.seg(where, "{item} was merged into {other}: its votes and followers moved there.", item=it,
+                       other=other), *_comment(change)]  # fmt: skip
     elif change.from_status in ("duplicate", "shipped", "declined"):  # a decision taken back
-        segs.append(Text(f" is {STATUS_LABEL.get(to, to)} again."))
+        text = N_("{item} is {status} again.")
     elif to == "acknowledged":
-        segs.append(Text(" was acknowledged by the team."))
+        text = N_("{item} was acknowledged by the team.")
     else:
-        segs.append(Text(f" is now {STATUS_LABEL.get(to, to)}."))
-    if change.comment and to != "declined":
-        segs.append(Text(f" “{change.comment}”"))
-    return segs
+        text = N_("{item} is now {status}.")
+    return [*T.seg(where, text, item=it, version=version, status=status_label(to, where)), *_comment(change)]
+
+
+def _comment(change: ChangeView) -> list[Segment]:
+    return [Text(f" “{change.comment}”")] if change.comment and change.to_status != "declined" else []
 
 
 def mention_line(people: Sequence[tuple[str, str, str]]) -> list[Segment]:
