@@ -7,16 +7,17 @@ from datetime import timedelta
 from bot.commands import CommandError, Role
 from bot.context import Context
 from bot.features.feedback.similarity import SimilarityIndex
-from bot.features.feedback.text import ages, duration, item_list, ref, status_phrase, votes_phrase
+from bot.features.feedback.text import T, ages, duration, item_list, ref, status_phrase, votes_phrase
+from bot.i18n import N_, SOURCE, Where
 from bot.replies import BR, Button, Reply, Segment, Text, say
 from storage.repositories.feedback import OPEN, FeedbackRepo, ItemView
 from storage.repositories.members import MemberRepo
 
 
-async def resolve_item(items: FeedbackRepo, number: int) -> ItemView:
+async def resolve_item(items: FeedbackRepo, number: int, where: Where = SOURCE) -> ItemView:
     item = await items.get(number)
     if item is None:
-        raise CommandError(f"There is no #{number}.")
+        raise CommandError(T(where, "There is no #{number}.", number=number))
     return item
 
 
@@ -32,7 +33,7 @@ class FeedbackReader:
 
     # -- reading ------------------------------------------------------------------------
     async def show(self, ctx: Context, number: int) -> Reply:
-        item = await self.resolve(number)
+        item = await resolve_item(self.items, number, ctx)
         ids = await self.members.identities(item.submitter_id)
         by = ids[0].display_name if ids else "a former member"
         segs: list[Segment] = [
@@ -57,16 +58,17 @@ class FeedbackReader:
     async def mine(self, ctx: Context) -> Reply:
         items = await self.items.query(submitter_id=ctx.member.member_id, limit=10)
         if not items:
-            return say("You haven't logged anything yet. Try /idea TEXT or /bug TEXT.", private=True)
-        return say(Text("Your feedback:"), BR, *item_list(items), private=True)
+            return say(T(ctx, "You haven't logged anything yet. Try /idea TEXT or /bug TEXT."), private=True)
+        return say(Text(T(ctx, "Your feedback:")), BR, *item_list(items, where=ctx), private=True)
 
     async def top(self, ctx: Context, window: str | None) -> Reply:
         since = ctx.now - timedelta(days=7) if window == "week" else None
         items = await self.items.query(statuses=OPEN, since=since, order="votes", limit=10)
-        label = "this week's" if since else "all-time"
         if not items:
-            return say(f"No open ideas yet for {label} top list.")
-        return say(Text(f"Top open feedback ({label}):"), BR, *item_list(items))
+            none = N_("No open ideas on this week's list yet.") if since else N_("No open ideas on the list yet.")
+            return say(T(ctx, none))
+        title = N_("Top open feedback this week:") if since else N_("Top open feedback of all time:")
+        return say(Text(T(ctx, title)), BR, *item_list(items, where=ctx))
 
     async def search(self, ctx: Context, text: str) -> Reply:
         corpus = await self.items.search_corpus(open_only=False)
@@ -74,8 +76,8 @@ class FeedbackReader:
         hits = [(doc_id, score) for doc_id, score in index.rank(text, limit=5) if score >= 0.1]
         items = [i for doc_id, _ in hits if (i := await self.items.get(doc_id)) is not None]
         if not items:
-            return say("Nothing matches. Log it with /idea TEXT or /bug TEXT.")
-        return say(Text("Matching feedback:"), BR, *item_list(items))
+            return say(T(ctx, "Nothing matches. Log it with /idea TEXT or /bug TEXT."))
+        return say(Text(T(ctx, "Matching feedback:")), BR, *item_list(items, where=ctx))
 
     async def triage(self, ctx: Context) -> Reply | list[Reply]:
         waiting = await self.items.query(statuses=("new",), order="oldest", limit=5)
@@ -108,8 +110,8 @@ class FeedbackReader:
     async def set_notify(self, ctx: Context, choice: str) -> Reply:
         await self.items.set_notify(ctx.member.member_id, choice)
         text = {
-            "dm": "I'll message you privately about items you follow (falling back to the chat if I can't).",
-            "chat": "I'll mention you in the chat where you followed an item when it changes.",
-            "off": "No more notifications about items you follow. /notify chat turns them back on.",
+            "dm": N_("I'll message you privately about items you follow (falling back to the chat if I can't)."),
+            "chat": N_("I'll mention you in the chat where you followed an item when it changes."),
+            "off": N_("No more notifications about items you follow. /notify chat turns them back on."),
         }[choice]
-        return say(text, private=True)
+        return say(T(ctx, text), private=True)

@@ -272,7 +272,7 @@ class FeedbackService:
 
     # -- votes --------------------------------------------------------------------------
     async def vote(self, ctx: Context, number: int) -> list[Reply]:
-        item = await self.resolve(number)
+        item = await resolve_item(self.items, number, ctx)
         hops = 0
         while item.status == "duplicate" and item.duplicate_of is not None and hops < 10:
             item, hops = await self.resolve(item.duplicate_of), hops + 1

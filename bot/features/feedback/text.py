@@ -105,13 +105,13 @@ def mention_line(people: Sequence[tuple[str, str, str]]) -> list[Segment]:
     return segs
 
 
-def item_list(items: Sequence[ItemView], *, show_status: bool = True) -> list[Segment]:
+def item_list(items: Sequence[ItemView], *, show_status: bool = True, where: Where = SOURCE) -> list[Segment]:
     segs: list[Segment] = []
     for item in items:
         segs += ref(item)
-        tail = f" — {votes_phrase(item.votes)}"
+        tail = f" — {votes_phrase(item.votes, where)}"
         if show_status:
-            tail += f", {status_phrase(item)}"
+            tail += T(where, ", ") + status_phrase(item, where)
         segs += [Text(tail), BR]
     return segs
 
