@@ -35,24 +35,33 @@ class FeedbackReader:
     async def show(self, ctx: Context, number: int) -> Reply:
         item = await resolve_item(self.items, number, ctx)
         ids = await self.members.identities(item.submitter_id)
-        by = ids[0].display_name if ids else "a former member"
+        by = ids[0].display_name if ids else T(ctx, "a former member")
+        kind = T(ctx, "idea") if item.kind == "idea" else T(ctx, "bug report")
         segs: list[Segment] = [
             *ref(item),
-            Text(f" — {item.kind}, {status_phrase(item)}"),
+            Text(f" — {kind}{T(ctx, ', ')}{status_phrase(item, ctx)}"),
             BR,
-            Text(f"{votes_phrase(item.votes)} · by {by} · {item.created_at:%Y-%m-%d}"),
+            Text(
+                T(
+                    ctx,
+                    "{votes} · by {name} · {date}",
+                    votes=votes_phrase(item.votes, ctx),
+                    name=by,
+                    date=f"{item.created_at:%Y-%m-%d}",
+                )
+            ),
         ]
         if item.text != item.title:
             segs += [BR, Text(item.text)]
         if item.status in ("declined", "duplicate") and item.status_note:
-            segs += [BR, Text(f"Reason: {item.status_note}")]
+            segs += [BR, Text(T(ctx, "Reason: {note}", note=item.status_note))]
         elif item.status_note:
-            segs += [BR, Text(f"Team note: {item.status_note}")]
+            segs += [BR, Text(T(ctx, "Team note: {note}", note=item.status_note))]
         if ctx.role >= Role.MODERATOR:  # the member number is what `fanloop export member` takes
             segs += [BR, Text(f"{ages(item, ctx.now)} · submitter: member {item.submitter_id}")]
-        buttons = [Button("👍 Vote", "fb.vote", str(item.id))] if item.is_open else []
+        buttons = [Button(T(ctx, "👍 Vote"), "fb.vote", str(item.id))] if item.is_open else []
         if item.is_open:
-            segs += [BR, Text(f"/vote {item.id} to support it.")]
+            segs += [BR, Text(T(ctx, "/vote {number} to support it.", number=item.id))]
         return say(*segs, buttons=buttons)
 
     async def mine(self, ctx: Context) -> Reply:
