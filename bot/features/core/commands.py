@@ -11,13 +11,24 @@ from bot.contracts import FeedbackLoop
 from bot.events import ChatRef
 from bot.features.core.audit_lines import audit_line
 from bot.features.core.setup import SetupCheck
-from bot.i18n import summary
+from bot.i18n import Domain, summary
 from bot.replies import BR, Bold, Code, Segment, Text, error, say
 from storage.repositories.audit import AuditRepo
 from storage.repositories.chats import ChatRepo
 from storage.repositories.members import MemberRepo
 
 CHAT_KIND_CHOICES = ("fan", "announcement", "manager", "other")
+T = Domain("core")
+
+
+def _role_name(ctx: CommandContext, role: Role) -> str:
+    names = {
+        Role.FAN: T(ctx, "fan"),
+        Role.MODERATOR: T(ctx, "moderator"),
+        Role.MANAGER: T(ctx, "manager"),
+        Role.ADMIN: T(ctx, "admin"),
+    }
+    return names[role]
 
 
 class CoreCommands:
@@ -88,30 +99,41 @@ class CoreCommands:
         ]
 
     async def help(self, ctx: CommandContext) -> Result:
-        segs: list[Segment] = [Bold(f"{self.community_name} commands"), BR]
+        segs: list[Segment] = [Bold(T(ctx, "{community} commands", community=self.community_name)), BR]
         for spec in self.registry.all():
             if spec.hidden or (ctx.role < spec.min_role and (spec.perk is None or spec.perk not in ctx.perks)):
                 continue
             segs += [Code(spec.usage()), Text(f" — {summary(spec, ctx)}"), BR]
         if ctx.role >= Role.MODERATOR:
-            segs.append(Text(f"(you are a {ctx.role.name.lower()} here)"))
+            segs.append(Text(T(ctx, "(your role here: {role})", role=_role_name(ctx, ctx.role))))
             if not ctx.chat.is_private:  # a long list for one person: privately, a pointer in the group
-                return [say("Sent you the full command list privately."), say(*segs, private=True)]
+                return [say(T(ctx, "Sent you the full command list privately.")), say(*segs, private=True)]
         return say(*segs)
 
     async def start(self, ctx: CommandContext) -> Result:
         if ctx.chat.is_private:
             await self.members.set_dm_open(str(ctx.author.platform), ctx.author.user_id, True)
         return say(
-            f"Hi {ctx.author.display_name}! I look after the {self.community_name} community: "
-            "share ideas and bug reports, ask questions, and follow what ships. Try /help."
+            T(
+                ctx,
+                "Hi {name}! I look after the {community} community: share ideas and bug reports, ask questions, "
+                "and follow what ships. Try /help.",
+                name=ctx.author.display_name,
+                community=self.community_name,
+            )
         )
 
     async def whoami(self, ctx: CommandContext) -> Result:
         ids = await self.members.identities(ctx.member.member_id)
         linked = ", ".join(f"{i.platform}:{i.display_name}" for i in ids)
         return say(
-            f"You are member #{ctx.member.member_id} ({ctx.role.name.lower()}); identities: {linked}.",
+            T(
+                ctx,
+                "You are member #{number} ({role}); identities: {identities}.",
+                number=ctx.member.member_id,
+                role=_role_name(ctx, ctx.role),
+                identities=linked,
+            ),
             private=True,
         )
 
