@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlmodel import col
 
 from storage.models import ManagerNotice
@@ -33,7 +33,7 @@ class NoticeRepo(Repository):
                 await s.execute(select(ManagerNotice).where(*waiting).order_by(col(ManagerNotice.id)).limit(limit))
             ).scalars()
             found = [NoticeView(r.id or 0, r.text, r.created_at) for r in rows]
-            total = len((await s.execute(select(col(ManagerNotice.id)).where(*waiting))).all())
+            total = int((await s.execute(select(func.count()).select_from(ManagerNotice).where(*waiting))).scalar_one())
             return found, total
 
     async def mark_seen(self, ids: list[int], now: datetime) -> None:

@@ -34,9 +34,9 @@ class SetupCheck:
         self.notices = notices
         self.health = health
 
-    async def problems(self, here: ChatRef) -> list[str]:
+    async def problems(self, here: ChatRef, census: dict[tuple[str, str], int] | None = None) -> list[str]:
         """Every gap, one line each with its fix (what /status shows too)."""
-        census = await self.chats.census()
+        census = census if census is not None else await self.chats.census()
         lines = [f"✗ {fix}" for kind, (_, fix) in KINDS.items() if not _count(census, kind)]
         for chat in await self.chats.unreachable():
             lines.append(
@@ -54,7 +54,7 @@ class SetupCheck:
             if n:
                 per = ", ".join(f"{p} {c}" for (k, p), c in sorted(census.items()) if k == kind)
                 lines.append(f"✓ {label}: {n} ({per})")
-        problems = await self.problems(here)
+        problems = await self.problems(here, census)
         lines = problems + lines if problems else ["✓ Nothing missing.", *lines]
         kept, total = await self.notices.unseen()
         if kept:
