@@ -147,6 +147,7 @@ class TelegramAdapter:
             self._web = None
         if self.receiver is not None:
             await self.receiver.lanes.close()
+            await self.receiver.source.aclose()
         await self._finish_sending(grace=10)
         with contextlib.suppress(TelegramError):
             await self.app.shutdown()

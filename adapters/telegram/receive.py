@@ -22,6 +22,7 @@ from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 
 from adapters.lanes import Lanes
+from adapters.telegram.updates import UpdateSource
 from adapters.telegram.translate import PLATFORM, button_event, joined_events, message_event
 from bot.adapter import EventSink, HandleResult
 from bot.events import Author, ChatMigrated, ChatRef, Event
@@ -52,6 +53,7 @@ class Receiver:
         self.username = username
         self.lanes = Lanes(concurrency, name="telegram-in")
         self._roots = {s.root for s in sink.commands()}
+        self.source = UpdateSource(bot, allowed_updates=ALLOWED_UPDATES)
         #: getUpdates failing (Telegram or the network down): logged once, shown by /healthz
         self.trouble = Trouble("telegram getUpdates", log)
 
@@ -108,13 +110,13 @@ class Receiver:
         handled: set[int] = set()
         not_before: dict[int, float] = {}  # another worker holds it: ask again after this
         backoff = Backoff(first=retry_delay, cap=120.0)
+        def seen(uid: int) -> bool:  # running, or handled above the watermark: not built again
+            return uid in running or uid in handled
+
         while True:
             try:
-                updates = await self.bot.get_updates(
-                    offset=watermark or None,
-                    timeout=0 if running else poll_seconds,
-                    allowed_updates=ALLOWED_UPDATES,
-                    read_timeout=poll_seconds + 10,
+                updates = await self.source.get(
+                    offset=watermark or None, timeout=0 if running else poll_seconds, seen=seen
                 )
             except Conflict:
                 on_fatal(
