@@ -31,7 +31,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, InvalidToken, TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application
 
 from adapters.lanes import Lanes
@@ -95,7 +95,7 @@ class TelegramAdapter:
         self._sink: EventSink | None = None
         self.receiver: Receiver | None = None
         self.senders = Lanes(32, name="telegram-out")
-        self._roles: dict[tuple[str, str], tuple[float, Role | None]] = {}
+        self._admins: dict[int, tuple[float, asyncio.Future[frozenset[int] | None]]] = {}
         self._task: asyncio.Task[None] | None = None
         self._web: web.AppRunner | None = None
         self._http: HttpServer | None = None  # the process's HTTP server, when it runs one
@@ -327,20 +327,31 @@ class TelegramAdapter:
 
     # -- roles and health ---------------------------------------------------------------
     async def resolve_role(self, chat: ChatRef, author: Author) -> Role | None:
+        """Chat creators and administrators manage. One getChatAdministrators per chat and
+        ROLE_TTL (not a getChatMember per member): a busy group costs one call every 5 minutes."""
         if chat.is_private:
             return None
-        key = (chat.chat_id, author.user_id)
-        cached = self._roles.get(key)
+        admins = await self._admins_of(int(chat.chat_id))
+        return Role.MANAGER if admins is not None and int(author.user_id) in admins else None
+
+    async def _admins_of(self, chat_id: int) -> frozenset[int] | None:
+        cached = self._admins.get(chat_id)
         if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
+            return await asyncio.shield(cached[1])
+        lookup = asyncio.ensure_future(self._fetch_admins(chat_id))  # callers meanwhile share it
+        self._admins[chat_id] = (time.monotonic() + ROLE_TTL, lookup)
+        admins = await asyncio.shield(lookup)
+        if admins is None:  # not known (no rights, Telegram down): ask again next time
+            self._admins.pop(chat_id, None)
+        return admins
+
+    async def _fetch_admins(self, chat_id: int) -> frozenset[int] | None:
         try:
-            member = await self.app.bot.get_chat_member(int(chat.chat_id), int(author.user_id))
-        except (Forbidden, TelegramError) as exc:
-            log.info("role lookup failed", extra={"chat": chat.key, "error": str(exc)})
+            members = await self.app.bot.get_chat_administrators(chat_id)
+        except TelegramError as exc:
+            log.info("role lookup failed", extra={"chat": chat_id, "error": str(exc)})
             return None
-        role = Role.MANAGER if member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR) else None
-        self._roles[key] = (time.monotonic() + ROLE_TTL, role)
-        return role
+        return frozenset(m.user.id for m in members if m.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR))
 
     async def describe(self, chat: ChatRef) -> list[str]:
         if chat.is_private or self.can_read_all:

@@ -22,8 +22,8 @@ from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 
 from adapters.lanes import Lanes
-from adapters.telegram.updates import UpdateSource
 from adapters.telegram.translate import PLATFORM, button_event, joined_events, message_event
+from adapters.telegram.updates import UpdateSource
 from bot.adapter import EventSink, HandleResult
 from bot.events import Author, ChatMigrated, ChatRef, Event
 from bot.supervisor import Backoff, Trouble
@@ -110,13 +110,14 @@ class Receiver:
         handled: set[int] = set()
         not_before: dict[int, float] = {}  # another worker holds it: ask again after this
         backoff = Backoff(first=retry_delay, cap=120.0)
+
         def seen(uid: int) -> bool:  # running, or handled above the watermark: not built again
             return uid in running or uid in handled
 
         while True:
             try:
                 updates = await self.source.get(
-                    offset=watermark or None, timeout=0 if running else poll_seconds, seen=seen
+                    offset=watermark or None, wait=0 if running else poll_seconds, seen=seen
                 )
             except Conflict:
                 on_fatal(

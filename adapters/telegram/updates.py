@@ -15,7 +15,16 @@ from typing import Any
 
 import httpx
 from telegram import Bot, Update
-from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 LIMIT = 100  # the most Telegram returns in one poll
 
@@ -26,18 +35,18 @@ class UpdateSource:
         self.allowed = list(allowed_updates)
         self._client: httpx.AsyncClient | None = None
 
-    async def get(self, *, offset: int | None, timeout: int, seen: Callable[[int], bool]) -> list[Update]:
+    async def get(self, *, offset: int | None, wait: int, seen: Callable[[int], bool]) -> list[Update]:
         """The updates from ``offset`` on that ``seen`` does not know, in Telegram's order."""
         if self._client is None:
             self._client = httpx.AsyncClient(limits=httpx.Limits(max_connections=1))
-        body: dict[str, Any] = {"timeout": timeout, "limit": LIMIT, "allowed_updates": self.allowed}
+        body: dict[str, Any] = {"timeout": wait, "limit": LIMIT, "allowed_updates": self.allowed}
         if offset:
             body["offset"] = offset
         try:
             response = await self._client.post(
                 f"{self.bot.base_url}/getUpdates",
                 json=body,
-                timeout=httpx.Timeout(10.0, read=timeout + 10.0),
+                timeout=httpx.Timeout(10.0, read=wait + 10.0),
             )
         except httpx.TimeoutException as exc:
             raise TimedOut(f"getUpdates: {type(exc).__name__}") from exc

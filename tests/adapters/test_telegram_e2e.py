@@ -146,6 +146,25 @@ async def test_manager_command_refused_to_fan_accepted_from_admin(fake: FakeTele
     assert fake.sent[-1]["visible"] == "This chat is now set up as: fan."
     chat = await bot.app.chats.get("telegram", str(GROUP["id"]))
     assert chat is not None and chat.kind == "fan"
+    # the group's creator manages too; roles come from one administrators list per chat
+    owner = user(90, "Olga")
+    fake.creators[int(GROUP["id"])] = owner["id"]
+    await bot.stop()  # a new process: nothing cached
+    lookups = len(fake.calls_to("getChatAdministrators"))
+    b = await start_bot(fake, bot.app.db)
+    try:
+        for sender in (owner, ALICE, MIA):
+            fake.push_message("/chat fan", sender=sender)
+        await until(lambda: len(fake.sent) == 5)
+        assert [m["visible"] for m in fake.sent[2:]] == [
+            "This chat is now set up as: fan.",
+            "⚠ /chat is for managers only.",
+            "This chat is now set up as: fan.",
+        ]
+        assert len(fake.calls_to("getChatAdministrators")) == lookups + 1
+        assert not fake.calls_to("getChatMember")
+    finally:
+        await b.stop()
 
 
 async def test_plain_group_message_reaches_the_core(fake: FakeTelegramAPI, bot: Bot) -> None:

@@ -389,9 +389,11 @@ class FakeTelegramAPI:
 
     async def api_getChatAdministrators(self, p: dict[str, Any]) -> Any:
         chat_id = int(p["chat_id"])
-        return [
-            await self.api_getChatMember({"chat_id": chat_id, "user_id": uid}) for uid in self.admins.get(chat_id, ())
-        ]
+        if chat_id > 0:
+            raise _ApiError(400, "Bad Request: there are no administrators in the private chat")
+        creator = self.creators.get(chat_id)
+        ids = ([creator] if creator is not None else []) + sorted(self.admins.get(chat_id, set()) - {creator})
+        return [await self.api_getChatMember({"chat_id": chat_id, "user_id": uid}) for uid in ids]
 
     async def api_answerCallbackQuery(self, p: dict[str, Any]) -> Any:
         return True
