@@ -21,9 +21,12 @@ class Repository:
 
 
 def insert_for(session: AsyncSession, model: Any) -> Any:
-    """An INSERT that can say ``ON CONFLICT`` on this session's database (SQLite or PostgreSQL)."""
+    """An INSERT that can say ``ON CONFLICT`` on this session's database (SQLite or PostgreSQL).
+
+    A Core INSERT into the model's table: these are the hot path's multi-row writes, and the ORM's
+    bulk-insert layer costs more than the statement itself."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
+    return dialect.insert(getattr(model, "__table__", model))
 
 
 def is_unique_violation(exc: IntegrityError) -> bool:

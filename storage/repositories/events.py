@@ -68,11 +68,10 @@ class _Claims:
         t = ProcessedEvent.__table__.c  # type: ignore[attr-defined]
         new = (
             insert_for(s, ProcessedEvent)
-            .values(rows)
             .on_conflict_do_nothing(index_elements=["platform", "chat_id", "message_id"])
             .returning(t.platform, t.chat_id, t.message_id)
         )
-        inserted = {tuple(r) for r in (await s.execute(new)).all()}
+        inserted = {tuple(r) for r in (await s.execute(new, rows)).all()}  # executemany: compiled once
         results = []
         for c in items:
             key = (c.platform, c.chat_id, c.message_id)

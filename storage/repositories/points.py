@@ -63,8 +63,10 @@ class _Awards:
                         "created_at": a.at,
                     }
                 )
-        new = insert_for(s, LedgerRow).values(rows).on_conflict_do_nothing(index_elements=["source_key"])
-        paid_keys = set((await s.execute(new.returning(ledger.source_key))).scalars())
+        # executemany, not one multi-VALUES statement: SQLAlchemy caches its compiled form and
+        # batches the rows into multi-row VALUES itself ("insertmanyvalues")
+        new = insert_for(s, LedgerRow).on_conflict_do_nothing(index_elements=["source_key"])
+        paid_keys = set((await s.execute(new.returning(ledger.source_key), rows)).scalars())
         totals: dict[int, int] = {}
         paid: list[bool] = []
         for a in items:
@@ -74,10 +76,11 @@ class _Awards:
             if ok:
                 totals[a.member_id] = totals.get(a.member_id, 0) + a.amount
         if totals:
-            upsert = insert_for(s, Balance).values([{"member_id": m, "balance": n} for m, n in totals.items()])
-            excluded = upsert.excluded.balance
+            upsert = insert_for(s, Balance)
+            add = {"balance": Balance.__table__.c.balance + upsert.excluded.balance}  # type: ignore[attr-defined]
             await s.execute(
-                upsert.on_conflict_do_update(index_elements=["member_id"], set_={"balance": Balance.balance + excluded})
+                upsert.on_conflict_do_update(index_elements=["member_id"], set_=add),
+                [{"member_id": m, "balance": n} for m, n in totals.items()],
             )
         members = {a.member_id for a in items}
         query = select(col(Balance.member_id), col(Balance.balance)).where(col(Balance.member_id).in_(members))
