@@ -71,6 +71,7 @@ class Database:
 
     def __init__(self, url: str, *, echo: bool = False, connect_args: dict[str, Any] | None = None) -> None:
         self.url = normalise_url(url)
+        self.connect_args = connect_args
         kwargs: dict[str, Any] = {"echo": echo}
         if connect_args:
             kwargs["connect_args"] = connect_args

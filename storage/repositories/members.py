@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import Identity, Member
-from storage.repositories.base import Repository, is_unique_violation
+from storage.repositories.base import Repository, insert_for
 
 #: how stale ``last_seen`` may get before a message refreshes it (saves a write per message)
 SEEN_RESOLUTION = timedelta(minutes=5)
@@ -43,6 +44,128 @@ def _view(identity: Identity, language: str | None = None) -> MemberView:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Sighting:
+    platform: str
+    user_id: str
+    display_name: str
+    username: str | None
+    now: datetime
+
+
+_IDENTITIES: Table = Identity.__table__  # type: ignore[attr-defined]
+_MEMBERS: Table = Member.__table__  # type: ignore[attr-defined]
+_I, _M = _IDENTITIES.c, _MEMBERS.c
+
+
+class _Ensures:
+    """Every member lookup waiting, in the group commit: one read of the identities known, one
+    UPDATE (executemany) of those whose name changed or whose ``last_seen`` is stale, and new
+    members with their identities inserted together. An identity another process created
+    meanwhile loses the race quietly (ON CONFLICT DO NOTHING): it is read back and the spare
+    member row removed, so each platform account has exactly one member."""
+
+    async def apply(self, s: AsyncSession, items: list[_Sighting]) -> list[tuple[MemberView, datetime]]:
+        latest = {(x.platform, x.user_id): x for x in items}  # the newest name wins
+        found = await _read(s, list(latest))
+        stale = [
+            (row, x)
+            for key, x in latest.items()
+            if (row := found.get(key)) is not None
+            and (
+                (row.display_name, row.username) != (x.display_name, x.username)
+                or x.now - row.last_seen > SEEN_RESOLUTION
+            )
+        ]
+        if stale:
+            await s.execute(
+                update(_IDENTITIES)
+                .where(_I.id == bindparam("b_id"))
+                .values(display_name=bindparam("b_name"), username=bindparam("b_user"), last_seen=bindparam("b_seen")),
+                [{"b_id": r.id, "b_name": x.display_name, "b_user": x.username, "b_seen": x.now} for r, x in stale],
+            )
+        missing = [x for key, x in latest.items() if key not in found]
+        if missing:
+            await _create(s, missing)
+            found.update(await _read(s, [(x.platform, x.user_id) for x in missing]))
+        refreshed = {(r.platform, r.user_id): x for r, x in stale}
+        out = []
+        for x in items:
+            row = found[(x.platform, x.user_id)]
+            newer = refreshed.get((x.platform, x.user_id))
+            view = _row_view(row)
+            if newer is not None:
+                view = replace(view, display_name=newer.display_name, username=newer.username)
+            out.append((view, newer.now if newer is not None else row.last_seen))
+        return out
+
+
+async def _read(s: AsyncSession, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    rows = await s.execute(
+        select(
+            _I.id,
+            _I.member_id,
+            _I.platform,
+            _I.user_id,
+            _I.display_name,
+            _I.username,
+            _I.first_seen,
+            _I.last_seen,
+            _I.dm_open,
+            _M.language,
+        )
+        .join(_MEMBERS, _M.id == _I.member_id)
+        .where(tuple_(_I.platform, _I.user_id).in_(keys))
+    )
+    return {(r.platform, r.user_id): r for r in rows}
+
+
+async def _create(s: AsyncSession, new: list[_Sighting]) -> None:
+    members = await s.execute(
+        insert(_MEMBERS).returning(_M.id, sort_by_parameter_order=True),
+        [{"display_name": x.display_name, "created_at": x.now} for x in new],
+    )
+    ids = [int(i) for i in members.scalars()]
+    made = await s.execute(
+        insert_for(s, Identity)
+        .on_conflict_do_nothing(index_elements=["platform", "user_id"])
+        .returning(_I.platform, _I.user_id),
+        [
+            {
+                "member_id": mid,
+                "platform": x.platform,
+                "user_id": x.user_id,
+                "username": x.username,
+                "display_name": x.display_name,
+                "first_seen": x.now,
+                "last_seen": x.now,
+                "dm_open": False,
+            }
+            for x, mid in zip(new, ids, strict=True)
+        ],
+    )
+    kept = {tuple(r) for r in made}
+    spare = [mid for x, mid in zip(new, ids, strict=True) if (x.platform, x.user_id) not in kept]
+    if spare:  # another process created these identities first
+        await s.execute(delete(_MEMBERS).where(_M.id.in_(spare)))
+
+
+def _row_view(row: Any) -> MemberView:
+    return MemberView(
+        member_id=int(row.member_id),
+        platform=row.platform,
+        user_id=row.user_id,
+        display_name=row.display_name,
+        username=row.username,
+        first_seen=row.first_seen,
+        dm_open=bool(row.dm_open),
+        language=row.language,
+    )
+
+
+ENSURES = _Ensures()
+
+
 class MemberRepo(Repository):
     async def ensure(
         self, platform: str, user_id: str, display_name: str, username: str | None, now: datetime
@@ -56,55 +179,9 @@ class MemberRepo(Repository):
             view, seen = cached
             if (view.display_name, view.username) == (display_name, username) and now - seen <= SEEN_RESOLUTION:
                 return view
-        view, seen = await self._ensure(platform, user_id, display_name, username, now)
+        view, seen = await self.db.group.bulk(ENSURES, _Sighting(platform, user_id, display_name, username, now))
         cache.put((platform, user_id), (view, seen))
         return view
-
-    async def _ensure(
-        self, platform: str, user_id: str, display_name: str, username: str | None, now: datetime
-    ) -> tuple[MemberView, datetime]:
-        for _ in range(3):
-            async with self.db.session() as s:
-                found = (
-                    await s.execute(
-                        select(Identity, col(Member.language))
-                        .join(Member, col(Member.id) == col(Identity.member_id))
-                        .where(col(Identity.platform) == platform, col(Identity.user_id) == user_id)
-                    )
-                ).one_or_none()
-                identity, language = found if found is not None else (None, None)
-                if identity is not None:
-                    changed = identity.display_name != display_name or identity.username != username
-                    if changed or now - identity.last_seen > SEEN_RESOLUTION:
-                        identity.display_name, identity.username, identity.last_seen = (
-                            display_name,
-                            username,
-                            now,
-                        )
-                        await s.commit()
-                    return _view(identity, language), identity.last_seen
-                member = Member(display_name=display_name, created_at=now)
-                s.add(member)
-                await s.flush()
-                assert member.id is not None
-                identity = Identity(
-                    member_id=member.id,
-                    platform=platform,
-                    user_id=user_id,
-                    username=username,
-                    display_name=display_name,
-                    first_seen=now,
-                    last_seen=now,
-                )
-                s.add(identity)
-                try:
-                    await s.commit()
-                    return _view(identity), now
-                except IntegrityError as exc:  # another process created it first
-                    await s.rollback()
-                    if not is_unique_violation(exc):
-                        raise
-        raise RuntimeError(f"could not create member for {platform}:{user_id}")
 
     async def language(self, member_id: int) -> str | None:
         async with self.db.session() as s:
@@ -115,8 +192,11 @@ class MemberRepo(Repository):
         identity cache's bound; this one at once."""
         async with self.db.session() as s:
             await s.execute(update(Member).where(col(Member.id) == member_id).values(language=language))
-            keys = (await s.execute(select(col(Identity.platform), col(Identity.user_id)).where(
-                col(Identity.member_id) == member_id))).all()  # fmt: skip
+            keys = (
+                await s.execute(
+                    select(col(Identity.platform), col(Identity.user_id)).where(col(Identity.member_id) == member_id)
+                )
+            ).all()
             await s.commit()
         for platform, user_id in keys:
             self.db.identity_cache.drop((platform, user_id))

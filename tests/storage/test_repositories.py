@@ -39,6 +39,22 @@ async def test_members_are_created_once_even_when_two_workers_race(db: Database,
     assert await repo.find("telegram", user_id="nobody") is None
 
 
+async def test_members_are_created_once_when_two_processes_race(db: Database, clock: ManualClock) -> None:
+    """Each process's group commit inserts the member; the identity's key decides, and the loser's
+    spare member row goes."""
+    other = Database(db.url, connect_args=db.connect_args)  # a second process on the same database
+    try:
+        for round_ in range(5):
+            user_id = f"race{round_}"
+            views = await asyncio.gather(
+                *(MemberRepo(d).ensure("telegram", user_id, "Bea", None, clock.now()) for d in (db, other, db, other))
+            )
+            assert len({v.member_id for v in views}) == 1
+        assert await MemberRepo(db).count() == 5
+    finally:
+        await other.dispose()
+
+
 async def test_member_names_follow_the_platform(db: Database, clock: ManualClock) -> None:
     repo = MemberRepo(db)
     first = await repo.ensure("discord", "1", "Old", None, clock.now())
