@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -233,6 +234,17 @@ class MemberRepo(Repository):
                 await s.execute(select(Identity).where(col(Identity.member_id) == member_id).order_by(col(Identity.id)))
             ).scalars()
             return [_view(i) for i in rows]
+
+    async def names(self, member_ids: Sequence[int]) -> dict[int, str]:
+        """Each member's name as first seen on a platform (their oldest identity), in one query;
+        members since deleted are missing."""
+        if not member_ids:
+            return {}
+        async with self.db.session() as s:
+            rows = await s.execute(
+                select(_I.member_id, _I.display_name).where(_I.member_id.in_(set(member_ids))).order_by(_I.id.desc())
+            )
+            return {int(m): name for m, name in rows}  # the oldest identity comes last and wins
 
     async def set_dm_open(self, platform: str, user_id: str, dm_open: bool) -> None:
         self.db.identity_cache.drop((platform, user_id))

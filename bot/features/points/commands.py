@@ -124,9 +124,9 @@ class PointsCommands:
         if not top:
             return say(f"No points earned {label} yet.")
         segs: list[Segment] = [Bold(f"Leaderboard ({label})"), BR]
+        names = await self.points.members.names([member_id for member_id, _ in top])
         for i, (member_id, total) in enumerate(top, 1):
-            ids = await self.points.members.identities(member_id)
-            name = ids[0].display_name if ids else "a former member"
+            name = names.get(member_id, "a former member")
             segs += [Text(f"{i}. {name} — {total}"), BR]
         rank, mine = await self.points.repo.position(ctx.member.member_id, since)
         segs.append(Text(f"You: #{rank} with {mine}."))

@@ -36,10 +36,8 @@ async def build_report(stats: StatsRepo, items: FeedbackRepo, members: MemberRep
         segs += [Text("Top voted open ideas:"), BR]
         segs += [x for i in top for x in (Text(f"  #{i.id} {i.title} ({i.votes})"), BR)]
     if helpers:
-        names = []
-        for member_id, points in helpers:
-            ids = await members.identities(member_id)
-            names.append(f"{ids[0].display_name if ids else 'a former member'} ({points})")
+        known = await members.names([member_id for member_id, _ in helpers])
+        names = [f"{known.get(member_id, 'a former member')} ({points})" for member_id, points in helpers]
         segs += [Text("Top helpers (by contribution, not chatter): " + ", ".join(names)), BR]
     segs.append(Text("Thank you all — share more with /idea, help others, and see you next week!"))
     return say(*segs)
