@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.faq_tables import FaqEntry, FaqFeedback, FaqPhrasing, FaqPost, Question, QuestionReply
@@ -203,35 +204,50 @@ class FaqRepo(Repository):
         at: datetime,
     ) -> int:
         async with self.db.session() as s:
-            post = FaqPost(
-                entry_id=entry_id,
-                platform=platform,
-                chat_id=chat_id,
-                question_message_id=question_message_id,
-                question_text=question_text[:4000],
-                asker_member_id=asker_member_id,
-                posted_at=at,
-            )
-            s.add(post)
+            post_id = await _add_post(s, entry_id, platform, chat_id, question_message_id, question_text,
+                                      asker_member_id, at)  # fmt: skip
             await s.commit()
-            assert post.id is not None
-            return post.id
+            return post_id
 
-    async def recent_post(self, entry_id: int, platform: str, chat_id: str, since: datetime) -> FaqPost | None:
+    async def answer_once(
+        self,
+        entry_id: int,
+        platform: str,
+        chat_id: str,
+        question_message_id: str,
+        question_text: str,
+        asker_member_id: int,
+        at: datetime,
+        *,
+        repeat_since: datetime,
+    ) -> tuple[tuple[str, str] | None, int | None]:
+        """Record that the bot answers with entry ``entry_id`` here, unless it did since
+        ``repeat_since``: ``((question, answer), post id)``; the post id is None when it answered
+        recently, the entry None when it is gone. One session."""
         async with self.db.session() as s:
-            return (
+            entry = (
                 await s.execute(
-                    select(FaqPost)
-                    .where(
-                        col(FaqPost.entry_id) == entry_id,
-                        col(FaqPost.platform) == platform,
-                        col(FaqPost.chat_id) == chat_id,
-                        col(FaqPost.posted_at) >= since,
-                    )
-                    .order_by(col(FaqPost.posted_at).desc())
-                    .limit(1)
+                    select(col(FaqEntry.question), col(FaqEntry.answer)).where(col(FaqEntry.id) == entry_id)
                 )
-            ).scalar_one_or_none()
+            ).one_or_none()
+            if entry is None:
+                return None, None
+            recent = await s.execute(
+                select(col(FaqPost.id))
+                .where(
+                    col(FaqPost.entry_id) == entry_id,
+                    col(FaqPost.platform) == platform,
+                    col(FaqPost.chat_id) == chat_id,
+                    col(FaqPost.posted_at) >= repeat_since,
+                )
+                .limit(1)
+            )
+            if recent.first() is not None:
+                return (entry[0], entry[1]), None
+            post_id = await _add_post(s, entry_id, platform, chat_id, question_message_id, question_text,
+                                      asker_member_id, at)  # fmt: skip
+            await s.commit()
+            return (entry[0], entry[1]), post_id
 
     async def post(self, post_id: int) -> FaqPost | None:
         async with self.db.session() as s:
@@ -378,3 +394,28 @@ class FaqRepo(Repository):
                 )
             ).scalars()
             return [_question(q) for q in rows]
+
+
+async def _add_post(
+    s: AsyncSession,
+    entry_id: int,
+    platform: str,
+    chat_id: str,
+    question_message_id: str,
+    question_text: str,
+    asker_member_id: int,
+    at: datetime,
+) -> int:
+    post = FaqPost(
+        entry_id=entry_id,
+        platform=platform,
+        chat_id=chat_id,
+        question_message_id=question_message_id,
+        question_text=question_text[:4000],
+        asker_member_id=asker_member_id,
+        posted_at=at,
+    )
+    s.add(post)
+    await s.flush()
+    assert post.id is not None
+    return post.id

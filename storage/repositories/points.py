@@ -128,33 +128,31 @@ class PointsRepo(Repository):
             s.add(GradeReached(member_id=member_id, grade=grade, reached_at=at))
             return await saved_once(s)
 
-    async def recent_fingerprints(
-        self, member_id: int, kind: str, since: datetime, limit: int = 5
-    ) -> list[tuple[datetime, str | None]]:
-        async with self.db.session() as s:
-            rows = await s.execute(
-                select(col(LedgerRow.created_at), col(LedgerRow.fingerprint))
-                .where(
-                    col(LedgerRow.member_id) == member_id,
-                    col(LedgerRow.kind) == kind,
-                    col(LedgerRow.created_at) >= since,
-                )
-                .order_by(col(LedgerRow.created_at).desc())
-                .limit(limit)
-            )
-            return [(r[0], r[1]) for r in rows.all()]
-
-    async def earned_since(self, member_id: int, since: datetime, kinds: Sequence[str]) -> int:
+    async def activity(
+        self, member_id: int, *, day: datetime, capped: Sequence[str], chat_since: datetime, recent: int = 5
+    ) -> tuple[int, list[tuple[datetime, str | None]]]:
+        """What a member earned since ``day`` from ``capped`` kinds, and their latest chat awards
+        since ``chat_since`` (newest first, with fingerprints) — one session, two reads."""
         async with self.db.session() as s:
             total = await s.execute(
                 select(func.coalesce(func.sum(LedgerRow.amount), 0)).where(
                     col(LedgerRow.member_id) == member_id,
-                    col(LedgerRow.created_at) >= since,
-                    col(LedgerRow.kind).in_(kinds),
+                    col(LedgerRow.created_at) >= day,
+                    col(LedgerRow.kind).in_(capped),
                     col(LedgerRow.amount) > 0,
                 )
             )
-            return int(total.scalar_one())
+            rows = await s.execute(
+                select(col(LedgerRow.created_at), col(LedgerRow.fingerprint))
+                .where(
+                    col(LedgerRow.member_id) == member_id,
+                    col(LedgerRow.kind) == "message",
+                    col(LedgerRow.created_at) >= chat_since,
+                )
+                .order_by(col(LedgerRow.created_at).desc())
+                .limit(recent)
+            )
+            return int(total.scalar_one()), [(at, f) for at, f in rows.all()]
 
     async def history(self, member_id: int, limit: int = 10) -> list[LedgerView]:
         async with self.db.session() as s:

@@ -139,14 +139,16 @@ class FaqService:
             )
         return body
 
-    async def _answer(self, ctx: Context, entry: EntryView, post_id: int, question: str) -> Reply:
+    async def _answer(self, ctx: Context, entry: tuple[int, str, str], post_id: int, question: str) -> Reply:
+        """Entry ``(id, question, answer)`` as the answer to ``question``, with 👍/👎 for this post."""
+        number, entry_question, answer = entry
         buttons = [Button("👍", "faq.rate", f"{post_id}:1"), Button("👎", "faq.rate", f"{post_id}:0")]
-        friendly = await self.llm.rephrase(question, entry.question, entry.answer)
+        friendly = await self.llm.rephrase(question, entry_question, answer)
         if friendly:  # a grounded rephrasing of this entry; the entry itself stays one command away
-            footer = T(ctx, "(from FAQ #{number} — /faq show {number}) Did this help?", number=entry.id)
+            footer = T(ctx, "(from FAQ #{number} — /faq show {number}) Did this help?", number=number)
             return say(Text(friendly), BR, Text(footer), buttons=buttons)
-        footer = T(ctx, "(FAQ #{number}) Did this help?", number=entry.id)
-        return say(Bold(entry.question), BR, Text(entry.answer), BR, Text(footer), buttons=buttons)
+        footer = T(ctx, "(FAQ #{number}) Did this help?", number=number)
+        return say(Bold(entry_question), BR, Text(answer), BR, Text(footer), buttons=buttons)
 
     async def ask(self, ctx: Context, text: str | None) -> Reply:
         """``/ask``: always answers — the best entry, or suggestions and a pointer to the community."""
@@ -165,23 +167,29 @@ class FaqService:
         return say(*segs)
 
     async def _post(self, ctx: Context, match: Match, question: str) -> Reply:
-        entry = await self.entry(match.entry_id)
         chat = ctx.chat
-        window = timedelta(minutes=self.settings.repeat_window_minutes)
-        recent = await self.repo.recent_post(entry.id, str(chat.platform), chat.chat_id, ctx.now - window)
-        if recent is not None:
+        entry, post_id = await self.repo.answer_once(
+            match.entry_id,
+            str(chat.platform),
+            chat.chat_id,
+            ctx.event.message_id,
+            question,
+            ctx.member.member_id,
+            ctx.now,
+            repeat_since=ctx.now - timedelta(minutes=self.settings.repeat_window_minutes),
+        )
+        if entry is None:
+            raise CommandError(f"There is no FAQ entry #{match.entry_id}.")
+        if post_id is None:
             return say(
                 T(
                     ctx,
                     "I answered that a few minutes ago — see FAQ #{number} “{question}” above, or /faq show {number}.",
-                    number=entry.id,
-                    question=entry.question,
+                    number=match.entry_id,
+                    question=entry[0],
                 )
             )
-        post_id = await self.repo.record_post(
-            entry.id, str(chat.platform), chat.chat_id, ctx.event.message_id, question, ctx.member.member_id, ctx.now
-        )
-        return await self._answer(ctx, entry, post_id, question)
+        return await self._answer(ctx, (match.entry_id, *entry), post_id, question)
 
     async def on_message(self, ctx: Context) -> Reply | None:
         """In fan channels: answer a question when sure, else track it for the community; record
@@ -333,7 +341,7 @@ class FaqService:
             member_id,
             ctx.now,
         )
-        answer = await self._answer(ctx, entry, post_id, event.reply_to_text)
+        answer = await self._answer(ctx, (entry.id, entry.question, entry.answer), post_id, event.reply_to_text)
         return [answer, say(f"Learned: questions like that now get FAQ #{entry.id}.")]
 
     # -- community answers ---------------------------------------------------------------------

@@ -174,8 +174,9 @@ class PointsService:
             if empty:
                 activity = _Activity(day, 0, [])
             else:
-                earned = await self.repo.earned_since(member_id, day, CAPPED_KINDS)
-                recent = await self.repo.recent_fingerprints(member_id, "message", at - timedelta(days=1), RECENT)
+                earned, recent = await self.repo.activity(
+                    member_id, day=day, capped=CAPPED_KINDS, chat_since=at - timedelta(days=1), recent=RECENT
+                )
                 activity = _Activity(day, earned, recent)
             self._activity.put(member_id, activity)
         return activity
