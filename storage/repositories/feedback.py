@@ -13,6 +13,7 @@ from sqlmodel import col
 from storage.feedback_tables import (
     FeedbackFollower,
     FeedbackItem,
+    FeedbackOffer,
     FeedbackVote,
     MemberPreference,
 )
@@ -37,7 +38,8 @@ class FeedbackRepo(FeedbackChanges):
 
     # -- items --------------------------------------------------------------------
     async def create(self, new: NewItem, now: datetime) -> tuple[ItemView, bool]:
-        """Store an item and make its submitter a follower, atomically.
+        """Store an item, make its submitter a follower and mark the offer to log its message
+        (if the bot made one) as taken up, atomically.
 
         Returns ``(item, created)``; the same source message logged twice returns the
         first item with ``created=False`` (never two items for one message).
@@ -72,6 +74,11 @@ class FeedbackRepo(FeedbackChanges):
                         created_at=now,
                     )
                 )
+                await s.execute(
+                    update(FeedbackOffer)
+                    .where(col(FeedbackOffer.source_key) == new.source_key)
+                    .values(feedback_id=item.id)
+                )
                 await s.commit()
                 return item_view(item), True
             except IntegrityError as exc:
@@ -86,6 +93,14 @@ class FeedbackRepo(FeedbackChanges):
         async with self.db.session() as s:
             item = await s.get(FeedbackItem, feedback_id)
             return item_view(item) if item else None
+
+    async def many(self, feedback_ids: Sequence[int]) -> dict[int, ItemView]:
+        """The items that exist among ``feedback_ids``, in one query."""
+        if not feedback_ids:
+            return {}
+        async with self.db.session() as s:
+            rows = await s.execute(select(FeedbackItem).where(col(FeedbackItem.id).in_(set(feedback_ids))))
+            return {i.id: item_view(i) for i in rows.scalars() if i.id is not None}
 
     async def by_source(self, source_key: str) -> ItemView | None:
         async with self.db.session() as s:

@@ -20,15 +20,18 @@ class OpenItems:
     ) -> list[tuple[ItemView, float]]:
         """The open items most like ``text`` (at least ``threshold`` alike), best first."""
         index = await self._current()
+        ranked = [
+            (d, score) for d, score in index.rank(text, limit=limit + 5, exclude=exclude) if score >= self.threshold
+        ]
+        found = await self.items.many([d for d, _ in ranked])
         out: list[tuple[ItemView, float]] = []
-        for doc_id, score in index.rank(text, limit=limit + 5, exclude=exclude):
-            if score < self.threshold or len(out) == limit:
-                break
-            item = await self.items.get(doc_id)
+        for doc_id, score in ranked:
+            item = found.get(doc_id)
             if item is None or item.status not in OPEN:  # closed since (here or by another process)
                 index.remove(doc_id)
                 continue
-            out.append((item, score))
+            if len(out) < limit:
+                out.append((item, score))
         return out
 
     async def warm(self) -> None:

@@ -143,8 +143,8 @@ class FeedbackService:
             ),
             ctx.now,
         )
-        await self.offers.mark_logged(source.key, item.id)
         if not created:
+            await self.offers.mark_logged(source.key, item.id)
             return [say(*T.seg(ctx, "That message is already logged as {item}.", item=ref(item)))]
         extra = await self._credit(ctx, submitter.member_id, "feedback", f"fb:{item.id}", f"feedback #{item.id}")
         if logged_by is not None:
