@@ -147,8 +147,8 @@ class Receiver:
                 not_before.pop(uid, None)
                 running[uid] = self.submit(update)
                 fresh += 1
-            if running and not fresh:
-                await _first_done(list(running.values()), wait=retry_delay)
+            if running and not fresh:  # ask again once a share of the window is free, not per update
+                await _enough_done(list(running.values()), wait=retry_delay)
             for uid, future in list(running.items()):
                 if not future.done():
                     continue
@@ -181,8 +181,24 @@ def _acknowledged(future: asyncio.Future[HandleResult | None]) -> bool:
     return result is None or result.may_acknowledge
 
 
-async def _first_done(futures: Sequence[Awaitable[Any]], wait: float) -> None:
-    await asyncio.wait([asyncio.ensure_future(f) for f in futures], timeout=wait, return_when=asyncio.FIRST_COMPLETED)
+async def _enough_done(futures: Sequence[Awaitable[Any]], wait: float, linger: float = 0.02) -> None:
+    """Until one of ``futures`` is done (at most ``wait`` s), then until a quarter of them are or
+    ``linger`` s more have passed: each poll returns the whole window above the watermark again,
+    so asking after every finished update would cost a poll (and its JSON) per update."""
+    pending = [asyncio.ensure_future(f) for f in futures]
+    done, rest = await asyncio.wait(pending, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
+    if not done or not rest:
+        return
+    enough = max(1, len(pending) // 4)
+    deadline = asyncio.get_running_loop().time() + linger
+    while len(done) < enough and rest:
+        left = deadline - asyncio.get_running_loop().time()
+        if left <= 0:
+            return
+        more, rest = await asyncio.wait(rest, timeout=left, return_when=asyncio.FIRST_COMPLETED)
+        if not more:
+            return
+        done |= more
 
 
 def _mentions_bot(text: str, username: str) -> bool:
