@@ -86,6 +86,9 @@ class Database:
                     kwargs["async_creator"] = sqlite_inline.creator(path, timeout=30)
         else:
             kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=5)
+            # each connection prepares a statement once and keeps it: the repositories hold ~230
+            # statements, more than asyncpg's default cache of 100, so busy ones were prepared again
+            kwargs.setdefault("connect_args", {}).setdefault("prepared_statement_cache_size", 500)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
