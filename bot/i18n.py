@@ -19,13 +19,18 @@ import functools
 import io
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from gettext import NullTranslations
 from pathlib import Path
 from typing import Any, Protocol
 
+from babel import Locale
+from babel.dates import format_skeleton
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import Translations
 
 from bot.commands import CommandSpec
@@ -130,6 +135,49 @@ class Domain:
         if pending:
             out.append(Text(pending))
         return out
+
+
+@functools.cache
+def _babel(lang: str) -> Locale:
+    return Locale.parse(lang)
+
+
+def listing(where: Where, items: Iterable[str]) -> str:
+    """``a, b, and c`` / ``a、b和c``: a list as the reader's language writes one."""
+    seq = list(items)
+    return format_list(seq, locale=_babel(_lang(where))) if seq else ""
+
+
+def number(where: Where, n: int | float) -> str:
+    return format_decimal(n, locale=_babel(_lang(where)))
+
+
+def day(where: Where, at: datetime) -> str:
+    """A date: ``2026-11-24`` in English (unambiguous for an international team), the
+    locale's own form elsewhere (``2026年11月24日``)."""
+    lang = _lang(where)
+    return f"{at:%Y-%m-%d}" if lang == SOURCE else format_skeleton("yMMMd", at, locale=_babel(lang))
+
+
+def moment(where: Where, at: datetime, *, weekday: bool = True, year: bool = True) -> str:
+    """A date and time of day, already in the zone it is to be read in (``at.astimezone(...)``):
+    ``Tue 2026-11-24 19:21`` / ``2026年11月24日周二 19:21``."""
+    lang = _lang(where)
+    if lang == SOURCE:
+        return f"{at:{'%a ' if weekday else ''}{'%Y-' if year else ''}%m-%d %H:%M}"
+    skeleton = ("y" if year else "") + "MMM" + ("E" if weekday else "") + "d"
+    locale = _babel(lang)
+    return f"{format_skeleton(skeleton, at, locale=locale)} {format_skeleton('Hm', at, locale=locale)}"
+
+
+def clock(where: Where, at: datetime, *, weekday: bool = False) -> str:
+    """A time of day (``19:21``, ``Tue 19:21`` / ``周二 19:21``)."""
+    lang = _lang(where)
+    if lang == SOURCE:
+        return f"{at:%a %H:%M}" if weekday else f"{at:%H:%M}"
+    locale = _babel(lang)
+    hm = format_skeleton("Hm", at, locale=locale)
+    return f"{format_skeleton('E', at, locale=locale)} {hm}" if weekday else hm
 
 
 def summary(spec: CommandSpec, where: Where) -> str:

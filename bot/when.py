@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.commands import parse_duration
+from bot.i18n import SOURCE, Where, clock, moment
 
 DAYS = {
     "mon": "mon",
@@ -76,15 +77,16 @@ def _repeated_wall_time(at: datetime) -> bool:
     return first < at.astimezone(ZoneInfo("UTC"))
 
 
-def shown(at: datetime, tz: str, reader_tz: str | None = None) -> str:
+def shown(at: datetime, tz: str, reader_tz: str | None = None, where: Where = SOURCE) -> str:
     """A time as managers read it: in the zone it was given in, and in the reader's (the
-    community's default) zone where that differs — never a bare UTC they must convert."""
+    community's default) zone where that differs — never a bare UTC they must convert. Written
+    the way ``where``'s language writes dates (Babel)."""
     local = at.astimezone(zone(tz))
-    text = f"{local:%a %Y-%m-%d %H:%M} {tz}"
+    text = f"{moment(where, local)} {tz}"
     if reader_tz and reader_tz != tz:
         other = at.astimezone(zone(reader_tz))
         same_day = other.date() == local.date()
-        text += f" ({other:%H:%M} {reader_tz})" if same_day else f" ({other:%a %H:%M} {reader_tz})"
+        text += f" ({clock(where, other, weekday=not same_day)} {reader_tz})"
     return text
 
 

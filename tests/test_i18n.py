@@ -16,7 +16,7 @@ from bot.replies import Bold, Text
 #: the domains whose every message is in the catalogs (the rest of fanloop speaks English for now)
 DOMAINS = ("core", "feedback", "faq", "points", "announcements", "releases", "report", "mydata")
 #: modules moved to catalogs entirely: a literal handed to a reply here is a bug
-CONVERTED = ("features/core/language.py",)
+CONVERTED = ("features/core/language.py", "features/points/commands.py", "features/points/service.py")
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 
@@ -67,16 +67,26 @@ def test_a_translation_is_chosen_by_the_reader_and_composes_with_formatting() ->
     assert N_("kept as is") == "kept as is"
 
 
+def _words(node: ast.expr) -> bool:
+    """A literal with words in it (punctuation, emoji and spacing are the same in every language)."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and any(c.isalpha() for c in node.value)
+    if isinstance(node, ast.JoinedStr):
+        return any(_words(v) for v in node.values if isinstance(v, ast.Constant))
+    return False
+
+
 def _reply_literals(path: Path) -> list[str]:
-    """String literals handed straight to say()/error()/Text()/CommandError() — bypassing T."""
+    """Literals with words handed straight to say()/error()/Text()/Bold()/CommandError() or as a
+    Button's label — bypassing T."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("say", "error", "Text", "CommandError"):
-            for arg in node.args:
-                if isinstance(arg, ast.Constant | ast.JoinedStr) and not (
-                    isinstance(arg, ast.Constant) and not str(arg.value).strip()
-                ):
-                    found.append(f"{path.name}:{node.lineno}")
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "id", None)
+        args = node.args if name in ("say", "error", "Text", "Bold", "CommandError") else node.args[:1]
+        if name in ("say", "error", "Text", "Bold", "CommandError", "Button"):
+            found += [f"{path.name}:{node.lineno}" for arg in args if _words(arg)]
     return found
 
 
@@ -87,5 +97,5 @@ def test_converted_modules_say_nothing_past_the_catalogs(module: str) -> None:
 
 def test_the_bypass_check_finds_a_literal(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
-    bad.write_text('say("Hello there")\nsay(T(ctx, "fine"))\nerror(f"no {x}")\n')
-    assert _reply_literals(bad) == ["bad.py:1", "bad.py:3"]
+    bad.write_text('say("Hello there")\nsay(T(ctx, "fine"), "🎉 ")\nerror(f"no {x}")\nButton("Vote", "a", "b")\n')
+    assert _reply_literals(bad) == ["bad.py:1", "bad.py:3", "bad.py:4"]

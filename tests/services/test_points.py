@@ -162,10 +162,10 @@ async def test_beta_pick_selects_eligible_active_members_and_notifies_once(harne
         "bot> @ben: 🎉 You've been picked for the next beta test! The team will send you the details here.",
         "bot> @cat: 🎉 You've been picked for the next beta test! The team will send you the details here.",
     ]
-    assert out[-1] == "bot> Beta cohort #1: picked 2 fan(s); invitations sent."
+    assert out[-1] == "bot> Beta cohort #1: picked 2 fans; invitations sent."
     out = await harness.say("mia: /beta pick 5 expert")
     assert out == ["bot> Nobody is eligible yet (grade with beta testing, active in the last 30 days)."]
-    assert "No grade called 'wizard'" in (await harness.say("mia: /beta pick 1 wizard"))[0]
+    assert "No grade called “wizard”" in (await harness.say("mia: /beta pick 1 wizard"))[0]
 
 
 async def test_link_and_unlink_merge_and_split_balances(harness: ConsoleHarness) -> None:

@@ -9,7 +9,8 @@ from bot.audit import Auditor
 from bot.commands import Arg, ArgKind, CommandError, CommandSpec, MemberRef, NeedsConfirmation, Result, Role
 from bot.context import CommandContext, Context
 from bot.events import Author, Platform
-from bot.features.points.service import PERK_LABELS, PointsService
+from bot.features.points.service import PointsService, T, perk_names
+from bot.i18n import N_, day, listing, negotiate, number
 from bot.messenger import Messenger
 from bot.replies import BR, Bold, Mention, Segment, Text, say
 from storage.repositories.linking import LinkRepo
@@ -86,7 +87,7 @@ class PointsCommands:
         platform = str(ctx.chat.platform)
         found = await self.points.members.find(platform, user_id=ref.user_id, username=ref.username)
         if found is None:
-            raise CommandError(f"I don't know {ref.raw} yet — they need to say something here first.")
+            raise CommandError(T(ctx, "I don't know {who} yet — they need to say something here first.", who=ref.raw))
         return found
 
     async def rank(self, ctx: CommandContext) -> Result:
@@ -94,24 +95,40 @@ class PointsCommands:
         who = await self._target(ctx, ref) if ref else ctx.member
         rank, balance = await self.points.repo.position(who.member_id, None)
         grade = self.points.grade_for(balance)
-        segs: list[Segment] = [Bold(who.display_name), Text(f": {grade.name}, {balance} points (#{rank}).")]
+        segs: list[Segment] = T.seg(
+            ctx,
+            "{name}: {grade}, {points} points (#{rank}).",
+            name=Bold(who.display_name),
+            grade=grade.name,
+            points=number(ctx, balance),
+            rank=str(rank),
+        )
         nxt = self.points.next_grade(balance)
         if nxt is not None:
-            perks = ", ".join(PERK_LABELS.get(p, p) for p in nxt.perks if p not in grade.perks)
-            segs.append(
-                Text(
-                    f" Next: {nxt.name} at {nxt.threshold} ({nxt.threshold - balance} to go"
-                    + (f"; unlocks {perks})." if perks else ").")
+            perks = perk_names(ctx, [p for p in nxt.perks if p not in grade.perks])
+            values = {"grade": nxt.name, "at": number(ctx, nxt.threshold), "left": number(ctx, nxt.threshold - balance)}
+            if perks:
+                segs.append(
+                    Text(T(ctx, " Next: {grade} at {at} ({left} to go; unlocks {perks}).", perks=perks, **values))
                 )
-            )
+            else:
+                segs.append(Text(T(ctx, " Next: {grade} at {at} ({left} to go).", **values)))
         s = self.points.settings
         segs += [
             BR,
             Text(
-                f"What counts: an idea shipped +{s.per_feedback_shipped}, an accepted answer "
-                f"+{s.per_accepted_answer}, feedback +{s.per_feedback}, a vote on your idea "
-                f"+{s.per_vote_received}, chat +{s.per_message} a message (max {s.daily_cap} a day "
-                "from chat, feedback and votes)."
+                T(
+                    ctx,
+                    "What counts: an idea shipped +{shipped}, an accepted answer +{answer}, feedback +{feedback}, "
+                    "a vote on your idea +{vote}, chat +{chat} a message (max {cap} a day from chat, feedback "
+                    "and votes).",
+                    shipped=s.per_feedback_shipped,
+                    answer=s.per_accepted_answer,
+                    feedback=s.per_feedback,
+                    vote=s.per_vote_received,
+                    chat=s.per_message,
+                    cap=s.daily_cap,
+                )
             ),
         ]
         return say(*segs)
@@ -120,25 +137,34 @@ class PointsCommands:
         window = ctx.args["window"] or "all"
         since = ctx.now - WINDOWS[window] if window in WINDOWS else None
         top = await self.points.repo.leaderboard(since, 10)
-        label = {"week": "this week", "month": "this month", "all": "all time"}[window]
         if not top:
-            return say(f"No points earned {label} yet.")
-        segs: list[Segment] = [Bold(f"Leaderboard ({label})"), BR]
+            empty = {
+                "week": N_("No points earned this week yet."),
+                "month": N_("No points earned this month yet."),
+                "all": N_("No points earned yet."),
+            }
+            return say(T(ctx, empty[window]))
+        title = {
+            "week": N_("Leaderboard (this week)"),
+            "month": N_("Leaderboard (this month)"),
+            "all": N_("Leaderboard (all time)"),
+        }
+        segs: list[Segment] = [Bold(T(ctx, title[window])), BR]
         names = await self.points.members.names([member_id for member_id, _ in top])
         for i, (member_id, total) in enumerate(top, 1):
-            name = names.get(member_id, "a former member")
-            segs += [Text(f"{i}. {name} — {total}"), BR]
+            name = names.get(member_id) or T(ctx, "a former member")
+            segs += [Text(f"{i}. {name} — {number(ctx, total)}"), BR]
         rank, mine = await self.points.repo.position(ctx.member.member_id, since)
-        segs.append(Text(f"You: #{rank} with {mine}."))
+        segs.append(Text(T(ctx, "You: #{rank} with {points}.", rank=rank, points=number(ctx, mine))))
         return say(*segs)
 
     async def history(self, ctx: CommandContext) -> Result:
         rows = await self.points.repo.history(ctx.member.member_id, 10)
         if not rows:
-            return say("No points yet — share an idea (/idea) or help another fan.", private=True)
-        segs: list[Segment] = [Text("Your last points:"), BR]
+            return say(T(ctx, "No points yet — share an idea (/idea) or help another fan."), private=True)
+        segs: list[Segment] = [Text(T(ctx, "Your last points:")), BR]
         for r in rows:
-            segs += [Text(f"{r.created_at:%Y-%m-%d} {r.amount:+d} {r.reason}"), BR]
+            segs += [Text(f"{day(ctx, r.created_at)} {r.amount:+d} {r.reason}"), BR]
         return say(*segs, private=True)
 
     async def _adjust(self, ctx: CommandContext, sign: int, kind: str) -> Result:
@@ -147,13 +173,31 @@ class PointsCommands:
         if sign < 0 and not ctx.confirmed:  # points taken can't be quietly given back
             _, balance = await self.points.repo.position(target.member_id, None)
             before, after = self.points.grade_for(balance), self.points.grade_for(balance + amount)
-            drop = f"; their grade drops from {before.name} to {after.name}" if after.name != before.name else ""
-            raise NeedsConfirmation(
-                say(
-                    f"About to take {-amount} points from {target.display_name} (member {target.member_id}) "
-                    f"for “{reason}”: balance {balance} → {balance + amount}{drop}."
+            values = {
+                "amount": -amount,
+                "name": target.display_name,
+                "member": target.member_id,
+                "reason": reason,
+                "before": balance,
+                "after": balance + amount,
+            }
+            if after.name != before.name:
+                text = T(
+                    ctx,
+                    "About to take {amount} points from {name} (member {member}) for “{reason}”: balance "
+                    "{before} → {after}; their grade drops from {old} to {new}.",
+                    old=before.name,
+                    new=after.name,
+                    **values,
                 )
-            )
+            else:
+                text = T(
+                    ctx,
+                    "About to take {amount} points from {name} (member {member}) for “{reason}”: balance "
+                    "{before} → {after}.",
+                    **values,
+                )
+            raise NeedsConfirmation(say(text))
         result = await self.points.award(
             target.member_id,
             amount,
@@ -169,12 +213,13 @@ class PointsCommands:
             ctx, f"points.{kind}", target=f"member:{target.member_id}", args={"amount": amount}, reason=reason
         )
         who = Mention(target.platform, target.user_id, target.display_name)
-        verb = "Gave" if sign > 0 else "Took"
-        prep = "to" if sign > 0 else "from"
-        return [
-            say(f"{verb} {abs(amount)} points {prep} ", who, f" ({reason}). Balance: {result.balance}."),
-            *self.points.congrats(target, result),
-        ]
+        template = (
+            N_("Gave {amount} points to {who} ({reason}). Balance: {balance}.")
+            if sign > 0
+            else N_("Took {amount} points from {who} ({reason}). Balance: {balance}.")
+        )
+        done = T.seg(ctx, template, amount=str(abs(amount)), who=who, reason=reason, balance=str(result.balance))
+        return [say(*done), *self.points.congrats(ctx.chat_lang, target, result)]
 
     async def grant(self, ctx: CommandContext) -> Result:
         return await self._adjust(ctx, 1, "grant")
@@ -186,23 +231,29 @@ class PointsCommands:
         grades = self.points.grades
         eligible = [g for g in grades if "beta_eligible" in g.perks]
         if not eligible:
-            raise CommandError("No grade has the beta_eligible perk in the config.")
+            raise CommandError(T(ctx, "No grade has the beta_eligible perk in the config."))
         floor = eligible[0].threshold
         name = ctx.args["min_grade"]
         if name:
             match = next((g for g in grades if g.name.lower() == name.lower()), None)
             if match is None:
-                raise CommandError(f"No grade called {name!r}. Grades: {', '.join(g.name for g in grades)}.")
+                raise CommandError(
+                    T(
+                        ctx,
+                        "No grade called “{name}”. Grades: {grades}.",
+                        name=name,
+                        grades=listing(ctx, [g.name for g in grades]),
+                    )
+                )
             floor = max(floor, match.threshold)
         picked = await self.points.repo.beta_candidates(floor, ctx.now - timedelta(days=30), ctx.args["count"])
         if not picked:
-            return say("Nobody is eligible yet (grade with beta testing, active in the last 30 days).")
+            return say(T(ctx, "Nobody is eligible yet (grade with beta testing, active in the last 30 days)."))
         cohort = await self.points.repo.create_cohort([m for m, _ in picked], ctx.member.member_id, name, ctx.now)
         await self.auditor.record(
             ctx, "beta.pick", target=f"cohort:{cohort}", args={"count": len(picked), "min_grade": name}
         )
         unreachable: list[MemberView] = []
-        invite = say("🎉 You've been picked for the next beta test! The team will send you the details here.")
         for member_id, _ in picked:
             if not await self.points.repo.mark_notified(cohort, member_id, ctx.now):
                 continue  # already told (a retried command)
@@ -211,11 +262,22 @@ class PointsCommands:
             if target is None:
                 continue
             author = Author(Platform(target.platform), target.user_id, target.display_name, target.username)
+            lang = negotiate(await self.points.members.language(member_id)) or ctx.chat_lang
+            invite = say(
+                T(lang, "🎉 You've been picked for the next beta test! The team will send you the details here.")
+            )
             if await self.messenger.send_direct(author, invite) is None:
                 unreachable.append(target)
-        segs: list[Segment] = [Text(f"Beta cohort #{cohort}: picked {len(picked)} fan(s); invitations sent.")]
+        picked_line = T.plural(
+            ctx,
+            "Beta cohort #{cohort}: picked {n} fan; invitation sent.",
+            "Beta cohort #{cohort}: picked {n} fans; invitations sent.",
+            len(picked),
+            cohort=cohort,
+        )
+        segs: list[Segment] = [Text(picked_line)]
         if unreachable:  # one message for everyone we could not DM, never one per fan
-            segs += [BR, Text("Picked for the beta (I couldn't DM you — message me /start): ")]
+            segs += [BR, Text(T(ctx.chat_lang, "Picked for the beta (I couldn't DM you — message me /start): "))]
             for i, m in enumerate(unreachable):
                 segs += [Text(" ") if i else Text(""), Mention(m.platform, m.user_id, m.display_name)]
         return say(*segs)
@@ -227,22 +289,31 @@ class PointsCommands:
             new = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
             await self.points.repo.create_code(new, ctx.member.member_id, platform, ctx.now, ctx.now + CODE_TTL)
             return say(
-                f"Your link code is {new}. Within 10 minutes, send /link {new} from your account on the "
-                "other platform; both accounts then share one balance, one vote and one history.",
+                T(
+                    ctx,
+                    "Your link code is {code}. Within 10 minutes, send /link {code} from your account on the "
+                    "other platform; both accounts then share one balance, one vote and one history.",
+                    code=new,
+                ),
                 private=True,
             )
         found = await self.points.repo.redeem_code(code.strip().upper(), ctx.now)
         if found is None:
-            raise CommandError("That code is unknown, used or expired. Get a new one with /link on your other account.")
+            raise CommandError(
+                T(ctx, "That code is unknown, used or expired. Get a new one with /link on your other account.")
+            )
         owner, code_platform = found
         if owner == ctx.member.member_id:
-            raise CommandError("These accounts are already linked.")
+            raise CommandError(T(ctx, "These accounts are already linked."))
         if code_platform == platform:
-            raise CommandError("Use the code on a different platform than the one that made it.")
+            raise CommandError(T(ctx, "Use the code on a different platform than the one that made it."))
         await self.links.merge(owner, ctx.member.member_id, ctx.now)
         balance = await self.points.repo.balance(owner)
-        names = ", ".join(f"{i.platform}:{i.display_name}" for i in await self.points.members.identities(owner))
-        return say(f"Linked: {names} are now one member with {balance} points.", private=True)
+        names = listing(ctx, [f"{i.platform}:{i.display_name}" for i in await self.points.members.identities(owner)])
+        return say(
+            T(ctx, "Linked: {names} are now one member with {points} points.", names=names, points=balance),
+            private=True,
+        )
 
     async def unlink(self, ctx: CommandContext) -> Result:
         me = ctx.author
@@ -255,7 +326,7 @@ class PointsCommands:
             ]
             results = [await self.links.unlink(i.platform, i.user_id, ctx.now) for i in others]
             if not any(results):
-                raise CommandError("This account isn't linked to any other.")
+                raise CommandError(T(ctx, "This account isn't linked to any other."))
         mine = await self.points.members.find(str(me.platform), user_id=me.user_id)
         balance = await self.points.repo.balance(mine.member_id) if mine else 0
-        return say(f"Unlinked. This account now has {balance} points of its own.", private=True)
+        return say(T(ctx, "Unlinked. This account now has {points} points of its own.", points=balance), private=True)

@@ -10,24 +10,33 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.context import Context
 from bot.contracts import AwardResult
 from bot.events import IncomingMessage
+from bot.i18n import N_, Domain, Where, listing
 from bot.replies import Mention, Reply, say
 from bot.settings import GradeSettings, PointsSettings
 from storage.cache import TTLCache
 from storage.repositories.members import MemberRepo, MemberView
 from storage.repositories.points import Award, PointsRepo
 
+T = Domain("points")
+
 CAPPED_KINDS = ("message", "feedback", "vote_received")
 RECENT = 5  # chat awards a new message is compared with (repeats earn nothing)
 ACTIVITY_TTL = 60.0  # seconds a member's daily total and recent awards are kept in memory
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
-PERK_LABELS = {"beta_eligible": "beta testing", "can_triage": "read-only /triage"}
+PERK_LABELS = {"beta_eligible": N_("beta testing"), "can_triage": N_("read-only /triage")}
+
+
+def perk_names(where: Where, perks: Iterable[str]) -> str:
+    """Perks as fans read them, in ``where``'s language (unknown ones by their config name)."""
+    return listing(where, (T(where, PERK_LABELS[p]) if p in PERK_LABELS else p for p in perks))
 
 
 def fingerprint(text: str) -> str:
@@ -124,13 +133,16 @@ class PointsService:
     async def perks(self, member_id: int) -> frozenset[str]:
         return frozenset(self.grade_for(await self.repo.balance(member_id)).perks)
 
-    def congrats(self, member: MemberView, result: AwardResult) -> list[Reply]:
+    def congrats(self, where: Where, member: MemberView, result: AwardResult) -> list[Reply]:
+        """The grade-up post, in the language of the chat it goes to (``where``)."""
         if result.crossed is None:
             return []
-        perks = [PERK_LABELS.get(p, p) for p in result.crossed.perks]
-        unlocks = f" Unlocked: {', '.join(perks)}." if perks else ""
         who = Mention(member.platform, member.user_id, member.display_name)
-        return [say("🎉 ", who, f" reached {result.crossed.name}!{unlocks}")]
+        perks = perk_names(where, result.crossed.perks)
+        if perks:
+            return [say("🎉 ", *T.seg(where, "{who} reached {grade}! Unlocked: {perks}.", who=who,
+                                       grade=result.crossed.name, perks=perks))]  # fmt: skip
+        return [say("🎉 ", *T.seg(where, "{who} reached {grade}!", who=who, grade=result.crossed.name))]
 
     # -- earning from activity ------------------------------------------------------------
     async def on_message(self, ctx: Context) -> list[Reply]:
@@ -163,7 +175,7 @@ class PointsService:
             platform=str(event.chat.platform),
             chat_id=event.chat.chat_id,
         )
-        return self.congrats(ctx.member, result)
+        return self.congrats(ctx.chat_lang, ctx.member, result)
 
     async def _activity_of(self, member_id: int, at: datetime, *, empty: bool = False) -> _Activity:
         """Today's capped earnings and latest chat awards, read from the ledger once and kept for
@@ -202,4 +214,4 @@ class PointsService:
             return []
         ids = await self.members.identities(member_id)
         here = next((i for i in ids if i.platform == str(ctx.chat.platform)), ids[0] if ids else None)
-        return self.congrats(here, result) if here else []
+        return self.congrats(ctx.chat_lang, here, result) if here else []
