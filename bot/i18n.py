@@ -115,26 +115,36 @@ class Domain:
     def seg(self, where: Where, msgid: str, **parts: str | Segment | Sequence[Segment]) -> list[Segment]:
         """A message with formatted pieces (mentions, bold item numbers) wherever the translation
         puts them: ``{name}`` placeholders are filled with text or segments."""
-        text = _catalog(_lang(where), self.name).gettext(msgid)
-        out: list[Segment] = []
-        pending = ""
-        for i, piece in enumerate(_PLACEHOLDER.split(text)):
-            if i % 2 == 0:
-                pending += piece
-                continue
-            value = parts.get(piece)
-            if value is None:
-                pending += "{" + piece + "}"
-            elif isinstance(value, str):
-                pending += value
-            else:
-                if pending:
-                    out.append(Text(pending))
-                    pending = ""
-                out.extend(value if isinstance(value, list | tuple) else [value])  # type: ignore[list-item]
-        if pending:
-            out.append(Text(pending))
-        return out
+        return _segments(_catalog(_lang(where), self.name).gettext(msgid), parts)
+
+    def plural_seg(
+        self, where: Where, singular: str, plural: str, n: int, **parts: str | Segment | Sequence[Segment]
+    ) -> list[Segment]:
+        """:meth:`seg` with the reader's plural forms (``{n}`` is the count)."""
+        return _segments(_catalog(_lang(where), self.name).ngettext(singular, plural, n), {"n": str(n), **parts})
+
+
+def _segments(text: str, parts: Mapping[str, str | Segment | Sequence[Segment]]) -> list[Segment]:
+    """``text``'s ``{name}`` placeholders filled: strings inline, segments as segments."""
+    out: list[Segment] = []
+    pending = ""
+    for i, piece in enumerate(_PLACEHOLDER.split(text)):
+        if i % 2 == 0:
+            pending += piece
+            continue
+        value = parts.get(piece)
+        if value is None:
+            pending += "{" + piece + "}"
+        elif isinstance(value, str):
+            pending += value
+        else:
+            if pending:
+                out.append(Text(pending))
+                pending = ""
+            out.extend(value if isinstance(value, list | tuple) else [value])  # type: ignore[list-item]
+    if pending:
+        out.append(Text(pending))
+    return out
 
 
 @functools.cache

@@ -13,9 +13,10 @@ from babel.messages.pofile import read_po, write_po
 from bot.i18n import LOCALES
 
 BOT = Path(__file__).resolve().parent
-#: how messages are marked in code: T(where, msgid), T.seg(where, msgid), T.plural(where, s, p, n), N_(msgid);
+#: how messages are marked in code: T(where, msgid), T.seg(where, msgid), T.plural(where, s, p, n),
+#: T.plural_seg(where, s, p, n), N_(msgid);
 #: and every command's summary, CommandSpec(name, summary, …)
-KEYWORDS = {"T": (2,), "seg": (2,), "plural": (2, 3), "N_": None, "CommandSpec": (2,)}
+KEYWORDS = {"T": (2,), "seg": (2,), "plural": (2, 3), "plural_seg": (2, 3), "N_": None, "CommandSpec": (2,)}
 
 
 def domain_of(path: Path) -> str:

@@ -178,7 +178,7 @@ async def test_merge_moves_votes_and_tells_the_duplicates_followers(harness: Con
     ask = await harness.say("mia@manager: /merge 2 1 same request")
     assert ask[0] == (
         "bot> #2 “Double tap to lock the screen” and #1 “Show battery percentage in the status bar” don't look "
-        "alike. Merging moves #2's 2 votes to #1, and 3 follower(s) will be told #2 is a duplicate. Nothing happens "
+        "alike. Merging moves #2's 2 votes to #1, and 3 followers will be told #2 is a duplicate. Nothing happens "
         "until you confirm (within 10 minutes) — or send it again ending with “confirm”."
     )
     assert (await FeedbackRepo(harness.app.db).get(2)).status == "new"  # type: ignore[union-attr]
@@ -193,7 +193,7 @@ async def test_merge_moves_votes_and_tells_the_duplicates_followers(harness: Con
     )
     assert out[1] == "bot> @bob @carol @alice"
     assert out[2] == (
-        "bot> Merged #2 into #1 “Show battery percentage in the status bar”: 2 vote(s) moved, 3 votes now. "
+        "bot> Merged #2 into #1 “Show battery percentage in the status bar”: 2 votes moved, 3 votes now. "
         "(/merge undo 2 takes it back.)"
     )
     assert (await harness.say(f"mia: [press {confirm}]"))[0].startswith("bot> ⚠ That confirmation has expired")
@@ -306,7 +306,7 @@ async def test_reading_commands(harness: ConsoleHarness) -> None:
     triage = await harness.say("mia@manager: /triage")
     assert triage[:2] == [
         "bot> Sent you the triage list (2 waiting) privately.",
-        "bot> @mia: 2 item(s) waiting for acknowledgement, oldest first:",
+        "bot> @mia: 2 items waiting for acknowledgement, oldest first:",
     ]
     assert any("[1: Ack #1]" in line for line in triage)
     assert await harness.say("erin: /triage") == ["bot> ⚠ /triage is for managers only."]
@@ -323,7 +323,7 @@ async def test_weekly_digest_lists_items_waiting_over_a_week(harness: ConsoleHar
     assert await harness.app.run_job("feedback-digest") == 1
     text = harness.output()
     assert "bot> Weekly feedback digest" in text
-    assert "bot> 1 new item(s) this week; 0 acknowledged." in text
+    assert "bot> 1 new item this week; 0 acknowledged." in text
     assert "bot> Waiting over 7 days without a status change (1)" in text
     assert "bot> #1 “It would be great if the settings app had a dark mode” — new for 8d 0h" in text
 
@@ -339,10 +339,10 @@ async def test_digest_counts_every_item_not_a_capped_page(harness: ConsoleHarnes
         item = NewItem("idea", text, text, fan.member_id, None, "console", "fans", None, str(i), f"k{i}", None)
         await repo.create(item, app.clock.now())
     out = "\n".join(await harness.say("mia@manager: /feedback digest"))
-    assert "205 new item(s) this week; 0 acknowledged" in out
+    assert "205 new items this week; 0 acknowledged" in out
     harness.app.clock.advance(timedelta(days=8))  # type: ignore[attr-defined]
     out = "\n".join(await harness.say("mia: /feedback digest"))
-    assert "0 new item(s) this week" in out and "Waiting over 7 days without a status change (205)" in out
+    assert "0 new items this week" in out and "Waiting over 7 days without a status change (205)" in out
 
 
 async def test_a_stale_triage_button_changes_nothing(harness: ConsoleHarness) -> None:
@@ -370,8 +370,8 @@ async def test_declines_and_backward_moves_are_previewed_and_confirmed_once(harn
     )
     ask = await harness.say("mia@manager: /status 1 declined it's a hardware limit")
     assert ask[0] == (
-        "bot> About to decline #1 “Wi-Fi drops after the 3.1 update every few minutes” (bug, 1 vote): "
-        "2 follower(s) will be told “it's a hardware limit”. Nothing happens until you confirm (within 10 minutes) "
+        "bot> About to decline #1 “Wi-Fi drops after the 3.1 update every few minutes” (bug report, 1 vote): "
+        "2 followers will be told “it's a hardware limit”. Nothing happens until you confirm (within 10 minutes) "
         "— or send it again ending with “confirm”."
     )
     assert "[" in ask[1] and "Confirm]" in ask[1]

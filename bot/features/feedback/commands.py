@@ -13,7 +13,8 @@ from bot.features.feedback.digest import build_digest
 from bot.features.feedback.notifier import Notifier
 from bot.features.feedback.reading import FeedbackReader
 from bot.features.feedback.service import FeedbackService, Source
-from bot.features.feedback.text import status_phrase
+from bot.features.feedback.text import T, status_phrase
+from bot.i18n import SOURCE, Where, negotiate
 from bot.messenger import Messenger
 from bot.replies import BR, Reply, Text, error
 from storage.repositories.chats import ChatRepo
@@ -151,9 +152,9 @@ class FeedbackCommands:
         told, notice = await self.notifier.flush_here(change_id, ctx.chat)
         if notice is not None:
             elsewhere = told - len(notice.mentions)
-            tail = [Text(f" · {elsewhere} more told elsewhere")] if elsewhere > 0 else []
+            tail = [Text(T(ctx, " · {count} more told elsewhere", count=elsewhere))] if elsewhere > 0 else []
             return [replace(notice, segments=(*notice.segments, *tail)), *replies[1:]]
-        return [_with_count(replies[0], told), *replies[1:]]
+        return [_with_count(ctx, replies[0], told), *replies[1:]]
 
     async def mark_shipped(self, item_id: int, version: str, actor_id: int | None, now: datetime) -> None:
         item = await self.service.items.get(item_id)
@@ -198,18 +199,21 @@ class FeedbackCommands:
         return await self.reader.set_notify(ctx, ctx.args["how"])
 
     async def digest(self, ctx: CommandContext) -> Result:
-        return await build_digest(self.service.items, ctx.now)
+        return await build_digest(self.service.items, ctx.now, ctx)
 
     async def post_digest(self) -> int:
         """Scheduled: send the digest to every manager chat; returns how many got it."""
         chats = await self.chats.by_kind("manager")
         if not chats:
             return 0
-        reply = await build_digest(self.service.items, self.notifier.clock.now())
+        now, built = self.notifier.clock.now(), {}
         sent = 0
         for chat in chats:
+            lang = negotiate(chat.language) or self.notifier.language  # each manager chat in its own language
+            if lang not in built:
+                built[lang] = await build_digest(self.service.items, now, lang)
             try:
-                await self.messenger.send(ChatRef(Platform(chat.platform), chat.chat_id, title=chat.title), reply)
+                await self.messenger.send(ChatRef(Platform(chat.platform), chat.chat_id, title=chat.title), built[lang])
                 sent += 1
             except DeliveryError:
                 continue
@@ -217,31 +221,37 @@ class FeedbackCommands:
 
     # -- buttons --------------------------------------------------------------------------
     async def press_log(self, ctx: Context, press: ButtonPressed) -> Result:
-        return await self.service.press_log(ctx, _int(press.payload))
+        return await self.service.press_log(ctx, _int(press.payload, ctx))
 
     async def press_instead(self, ctx: Context, press: ButtonPressed) -> Result:
         return await self.service.press_instead(ctx, press.payload)
 
     async def press_vote(self, ctx: Context, press: ButtonPressed) -> Result:
-        return await self.service.vote(ctx, _int(press.payload))
+        return await self.service.vote(ctx, _int(press.payload, ctx))
 
     async def press_status(self, ctx: Context, press: ButtonPressed) -> Result:
         number, to, made_for = [*press.payload.split(":"), "", ""][:3]
         assert isinstance(ctx, CommandContext)
-        item = await self.service.resolve(_int(number))
+        item = await self.service.resolve(_int(number, ctx))
         if item.status != made_for:  # the item moved on since the button was made
             return error(
-                f"#{item.id} changed since this button was made: it is {status_phrase(item)} now. "
-                f"Nothing was changed — /status {item.id} {to} does it if you still mean it."
+                T(
+                    ctx,
+                    "#{number} changed since this button was made: it is {status} now. Nothing was changed — "
+                    "/status {number} {to} does it if you still mean it.",
+                    number=item.id,
+                    status=status_phrase(item, ctx),
+                    to=to,
+                )
             )
         return await self.change_status(ctx, item.id, to)
 
 
-def _int(value: str) -> int:
+def _int(value: str, where: Where = SOURCE) -> int:
     try:
         return int(value)
     except ValueError:
-        raise CommandError("That button no longer works.") from None
+        raise CommandError(T(where, "That button no longer works.")) from None
 
 
 def _one_message(notice: Reply | None, summary: Reply) -> Reply:
@@ -251,7 +261,8 @@ def _one_message(notice: Reply | None, summary: Reply) -> Reply:
     return replace(notice, segments=(*notice.segments, BR, *summary.segments))
 
 
-def _with_count(reply: Reply, told: int) -> Reply:
+def _with_count(where: Where, reply: Reply, told: int) -> Reply:
     if not told:
         return reply
-    return replace(reply, segments=(*reply.segments, Text(f" Told {told} follower(s).")))
+    tail = T.plural(where, " Told {n} follower.", " Told {n} followers.", told)
+    return replace(reply, segments=(*reply.segments, Text(tail)))

@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from statistics import median
 
-from bot.features.feedback.text import duration, item_list
+from bot.features.feedback.text import T, duration, item_list, ref, status_label
+from bot.i18n import SOURCE, Where
 from bot.replies import BR, Bold, Reply, Segment, Text, say
 from storage.repositories.feedback import OPEN, FeedbackRepo
 
 WEEK = timedelta(days=7)
 
 
-async def build_digest(items: FeedbackRepo, now: datetime) -> Reply:
+async def build_digest(items: FeedbackRepo, now: datetime, where: Where = SOURCE) -> Reply:
+    """The digest in ``where``'s language (the manager chat's)."""
     since = now - WEEK
     new = await items.query(since=since, order="newest", limit=5)
     received = await items.acknowledgements(since)  # every item of the week, however many
@@ -20,29 +22,25 @@ async def build_digest(items: FeedbackRepo, now: datetime) -> Reply:
     stale = await items.query(statuses=OPEN, changed_before=since, order="stalest", limit=10)
     stale_total = await items.count(statuses=OPEN, changed_before=since)
     acked = [at - created for created, at in received if at]
-    segs: list[Segment] = [Bold("Weekly feedback digest"), BR]
-    segs.append(Text(f"{len(received)} new item(s) this week; {len(acked)} acknowledged"))
+    segs: list[Segment] = [Bold(T(where, "Weekly feedback digest")), BR]
+    count = T.plural(where, "{n} new item this week", "{n} new items this week", len(received))
     if acked:
-        segs.append(
-            Text(
-                f" (median time to acknowledge {duration(timedelta(seconds=median(a.total_seconds() for a in acked)))})"
-            )
-        )
-    segs += [Text("."), BR]
-    if new:
-        segs += [Bold("New"), BR, *item_list(new, show_status=True)]
-    if top:
-        segs += [Bold("Top voted open"), BR, *item_list(top)]
-    if stale:
-        segs += [Bold(f"Waiting over 7 days without a status change ({stale_total})"), BR]
-        for item in stale:
-            segs += [
-                Text(
-                    f"#{item.id} “{item.title}” — {item.status.replace('_', ' ')} for "
-                    f"{duration(now - item.status_changed_at)}"
-                ),
-                BR,
-            ]
+        typical = duration(timedelta(seconds=median(a.total_seconds() for a in acked)), where)
+        line = T(where, "{count}; {acked} acknowledged (median time to acknowledge {time}).", time=typical,
+                 count=count, acked=len(acked))  # fmt: skip
     else:
-        segs += [Text("Every open item has moved within the last week. 👏"), BR]
+        line = T(where, "{count}; {acked} acknowledged.", count=count, acked=len(acked))
+    segs += [Text(line), BR]
+    if new:
+        segs += [Bold(T(where, "New")), BR, *item_list(new, show_status=True, where=where)]
+    if top:
+        segs += [Bold(T(where, "Top voted open")), BR, *item_list(top, where=where)]
+    if stale:
+        segs += [Bold(T(where, "Waiting over 7 days without a status change ({count})", count=stale_total)), BR]
+        for item in stale:
+            status = status_label(item.status, where)
+            since_change = duration(now - item.status_changed_at, where)
+            segs += [*ref(item), Text(T(where, " — {status} for {time}", status=status, time=since_change)), BR]
+    else:
+        segs += [Text(T(where, "Every open item has moved within the last week. 👏")), BR]
     return say(*segs)

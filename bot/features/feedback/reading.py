@@ -8,7 +8,7 @@ from bot.commands import CommandError, Role
 from bot.context import Context
 from bot.features.feedback.similarity import SimilarityIndex
 from bot.features.feedback.text import T, ages, duration, item_list, ref, status_phrase, votes_phrase
-from bot.i18n import N_, SOURCE, Where
+from bot.i18n import N_, SOURCE, Where, day
 from bot.replies import BR, Button, Reply, Segment, Text, say
 from storage.repositories.feedback import OPEN, FeedbackRepo, ItemView
 from storage.repositories.members import MemberRepo
@@ -47,7 +47,7 @@ class FeedbackReader:
                     "{votes} · by {name} · {date}",
                     votes=votes_phrase(item.votes, ctx),
                     name=by,
-                    date=f"{item.created_at:%Y-%m-%d}",
+                    date=day(ctx, item.created_at),
                 )
             ),
         ]
@@ -58,7 +58,8 @@ class FeedbackReader:
         elif item.status_note:
             segs += [BR, Text(T(ctx, "Team note: {note}", note=item.status_note))]
         if ctx.role >= Role.MODERATOR:  # the member number is what `fanloop export member` takes
-            segs += [BR, Text(f"{ages(item, ctx.now)} · submitter: member {item.submitter_id}")]
+            segs += [BR, Text(T(ctx, "{ages} · submitter: member {member}", ages=ages(item, ctx.now, ctx),
+                                member=item.submitter_id))]  # fmt: skip
         buttons = [Button(T(ctx, "👍 Vote"), "fb.vote", str(item.id))] if item.is_open else []
         if item.is_open:
             segs += [BR, Text(T(ctx, "/vote {number} to support it.", number=item.id))]
@@ -92,27 +93,41 @@ class FeedbackReader:
         waiting = await self.items.query(statuses=("new",), order="oldest", limit=5)
         total = await self.items.count(statuses=("new",))
         if not waiting:
-            return say("Nothing waiting for acknowledgement. 🎉")
-        segs: list[Segment] = [Text(f"{total} item(s) waiting for acknowledgement, oldest first:"), BR]
+            return say(T(ctx, "Nothing waiting for acknowledgement. 🎉"))
+        heading = T.plural(
+            ctx, "{n} item waiting for acknowledgement:", "{n} items waiting for acknowledgement, oldest first:", total
+        )
+        segs: list[Segment] = [Text(heading), BR]
         buttons: list[Button] = []
         for item in waiting:
-            wait = duration(ctx.now - item.created_at)
-            segs += [*ref(item), Text(f" — {item.kind}, {votes_phrase(item.votes)}, waiting {wait}"), BR]
+            kind = T(ctx, "idea") if item.kind == "idea" else T(ctx, "bug report")
+            line = T(
+                ctx,
+                " — {kind}, {votes}, waiting {time}",
+                kind=kind,
+                votes=votes_phrase(item.votes, ctx),
+                time=duration(ctx.now - item.created_at, ctx),
+            )
+            segs += [*ref(item), Text(line), BR]
             if ctx.role >= Role.MANAGER:
                 buttons += [
                     # each button carries the status it was made for: pressed after a change, it does nothing
-                    Button(f"Ack #{item.id}", "fb.status", f"{item.id}:acknowledged:{item.status}"),
-                    Button(f"Plan #{item.id}", "fb.status", f"{item.id}:planned:{item.status}"),
+                    Button(
+                        T(ctx, "Ack #{number}", number=item.id), "fb.status", f"{item.id}:acknowledged:{item.status}"
+                    ),
+                    Button(T(ctx, "Plan #{number}", number=item.id), "fb.status", f"{item.id}:planned:{item.status}"),
                 ]
         if ctx.role >= Role.MANAGER:
             segs.append(
-                Text("Change one with /status N acknowledged|planned|in-progress|shipped VERSION|declined REASON")
+                Text(
+                    T(ctx, "Change one with /status N acknowledged|planned|in-progress|shipped VERSION|declined REASON")
+                )
             )
         if ctx.chat.is_private:
             return say(*segs, buttons=buttons)
         # a list for the one manager asking: privately, with a one-line pointer in the group
         return [
-            say(f"Sent you the triage list ({total} waiting) privately."),
+            say(T(ctx, "Sent you the triage list ({count} waiting) privately.", count=total)),
             say(*segs, buttons=buttons, private=True),
         ]
 

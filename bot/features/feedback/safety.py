@@ -5,8 +5,9 @@ don't look alike. The manager confirms once (button, or the command ending with 
 from __future__ import annotations
 
 from bot.features.feedback.similarity import resemblance
-from bot.features.feedback.text import STATUS_LABEL, ref, status_phrase, votes_phrase
-from bot.replies import Reply, Text, say
+from bot.features.feedback.text import T, ref, status_label, status_phrase, votes_phrase
+from bot.i18n import SOURCE, Where
+from bot.replies import Reply, Segment, say
 from storage.repositories.feedback import ItemView
 
 #: how far along an item is; a decision (shipped, declined) is the end of the road
@@ -21,28 +22,96 @@ def goes_backwards(current: str, to: str) -> bool:
     return RANK.get(to, 0) < RANK.get(current, 0)
 
 
-def _told(followers: int) -> str:
-    return f"{followers} follower(s) will be told" if followers else "no one follows it yet"
+def _kind(item: ItemView, where: Where) -> str:
+    kind = T(where, "idea") if item.kind == "idea" else T(where, "bug report")
+    return T(where, "{kind}, {votes}", kind=kind, votes=votes_phrase(item.votes, where))
 
 
-def status_preview(item: ItemView, to: str, version: str | None, comment: str, followers: int) -> Reply | None:
+def status_preview(
+    item: ItemView, to: str, version: str | None, comment: str, followers: int, where: Where = SOURCE
+) -> Reply | None:
     """The preview a status change needs first, or None when it goes ahead at once."""
-    detail = f"{item.kind}, {votes_phrase(item.votes)}"
+    it, detail = ref(item), _kind(item, where)
     if to == "declined" and item.status != "declined":
-        return say("About to decline ", *ref(item), f" ({detail}): {_told(followers)} “{comment}”.")
+        if not followers:
+            return say(
+                *T.seg(
+                    where,
+                    "About to decline {item} ({detail}) with the reason “{reason}”; no one follows it yet.",
+                    item=it,
+                    detail=detail,
+                    reason=comment,
+                )
+            )
+        return say(
+            *T.plural_seg(
+                where,
+                "About to decline {item} ({detail}): {n} follower will be told “{reason}”.",
+                "About to decline {item} ({detail}): {n} followers will be told “{reason}”.",
+                followers,
+                item=it,
+                detail=detail,
+                reason=comment,
+            )
+        )
     if goes_backwards(item.status, to):
-        target = f"shipped in {version}" if to == "shipped" and version else STATUS_LABEL.get(to, to)
-        back = f" back from {status_phrase(item)} to {target} ({detail}): {_told(followers)}."
-        return say("About to move ", *ref(item), back)
+        target = (
+            T(where, "shipped in {version}", version=version)
+            if to == "shipped" and version
+            else status_label(to, where)
+        )
+        values: dict[str, str | list[Segment]] = {
+            "item": it,
+            "old": status_phrase(item, where),
+            "new": target,
+            "detail": detail,
+        }
+        if not followers:
+            return say(
+                *T.seg(
+                    where, "About to move {item} back from {old} to {new} ({detail}): no one follows it yet.", **values
+                )
+            )
+        return say(
+            *T.plural_seg(
+                where,
+                "About to move {item} back from {old} to {new} ({detail}): {n} follower will be told.",
+                "About to move {item} back from {old} to {new} ({detail}): {n} followers will be told.",
+                followers,
+                **values,
+            )
+        )
     return None
 
 
-def merge_preview(source: ItemView, target: ItemView, followers: int) -> Reply | None:
+def merge_preview(source: ItemView, target: ItemView, followers: int, where: Where = SOURCE) -> Reply | None:
     """Merging two items that don't look alike needs a confirmation (a mistyped number?)."""
     if resemblance(f"{source.title} {source.text}", f"{target.title} {target.text}") >= UNRELATED:
         return None
+    values: dict[str, str | list[Segment]] = {
+        "a": ref(source),
+        "b": ref(target),
+        "votes": votes_phrase(source.votes, where),
+        "from": str(source.id),
+        "into": str(target.id),
+    }
+    if not followers:
+        return say(
+            *T.seg(
+                where,
+                "{a} and {b} don't look alike. Merging moves #{from}'s {votes} to #{into}; no one follows #{from} yet.",
+                **values,
+            )
+        )
     return say(
-        *ref(source), Text(" and "), *ref(target),
-        f" don't look alike. Merging moves #{source.id}'s {votes_phrase(source.votes)} to #{target.id}, "
-        f"and {_told(followers)} #{source.id} is a duplicate.",
-    )  # fmt: skip
+        *T.plural_seg(
+            where,
+            "{a} and {b} don't look alike. Merging moves #{from}'s {votes} to #{into}, and "
+            "{n} follower will be told #{from} is a duplicate.",
+            "{a} and {b} don't look alike. "
+            "Merging moves #{from}'s {votes} to #{into}, and {n} followers will be told #{from} is a "
+            "duplicate.",
+            followers,
+            **values,
+        )
+    )

@@ -21,7 +21,7 @@ from bot.features.feedback.duplicates import OpenItems
 from bot.features.feedback.reading import resolve_item
 from bot.features.feedback.safety import merge_preview, status_preview
 from bot.features.feedback.text import T, ref, status_phrase, votes_phrase
-from bot.i18n import N_
+from bot.i18n import N_, SOURCE, Where
 from bot.llm import LLM, classify_once
 from bot.replies import BR, Button, Mention, Reply, Segment, Text, say
 from bot.settings import FeedbackSettings
@@ -104,26 +104,31 @@ class FeedbackService:
         return await self.points.credit(ctx, member_id, self.points.amount(kind), kind, reason, source_key)
 
     # -- capture ------------------------------------------------------------------------
-    def check_text(self, text: str | None) -> str:
+    def check_text(self, text: str | None, where: Where = SOURCE) -> str:
         body = (text or "").strip()
         visible = _INVISIBLE.sub("", body).strip()  # checked without them; stored as written
         if not visible:
-            raise CommandError("Tell me the idea or the problem, e.g. /idea Dark mode for the settings app")
+            raise CommandError(T(where, "Tell me the idea or the problem, e.g. /idea Dark mode for the settings app"))
         if len(_WORDISH.findall(visible)) < MIN_WORD_CHARACTERS:
             raise CommandError(
-                "Tell me in words, so the team can act on it — e.g. /idea Dark mode for the settings app"
+                T(where, "Tell me in words, so the team can act on it — e.g. /idea Dark mode for the settings app")
             )
         if len(body) > self.settings.max_length:
             raise CommandError(
-                f"That's too long ({len(body)} characters, at most {self.settings.max_length}). "
-                "Please shorten it — the team reads every word."
+                T(
+                    where,
+                    "That's too long ({length} characters, at most {limit}). Please shorten it — the team reads "
+                    "every word.",
+                    length=len(body),
+                    limit=self.settings.max_length,
+                )
             )
         return body
 
     async def submit(
         self, ctx: Context, text: str | None, kind: str | None, *, submitter: MemberView, source: Source
     ) -> list[Reply]:
-        body = self.check_text(text)
+        body = self.check_text(text, ctx)
         kind = kind or self.detector.guess_kind(body)
         similar = await self.similar(body)
         logged_by = ctx.member.member_id if submitter.member_id != ctx.member.member_id else None
@@ -202,7 +207,7 @@ class FeedbackService:
                 return await self._log_offer(ctx, kind)
             is_self = target.key == ctx.author.key
             if not is_self and ctx.role < Role.MANAGER:
-                raise CommandError("Only managers can log someone else's message. Ask them to /idea it.")
+                raise CommandError(T(ctx, "Only managers can log someone else's message. Ask them to /idea it."))
             submitter = await self.members.ensure(
                 str(target.platform), target.user_id, target.display_name, target.username, ctx.now
             )
@@ -221,9 +226,9 @@ class FeedbackService:
             else await self.offers.latest_open(ctx.member.member_id, ctx.now - OFFER_VALIDITY)
         )
         if offer is None:
-            raise CommandError("Reply /log to the message you want logged, or use /idea TEXT or /bug TEXT.")
+            raise CommandError(T(ctx, "Reply /log to the message you want logged, or use /idea TEXT or /bug TEXT."))
         if offer.member_id != ctx.member.member_id and ctx.role < Role.MANAGER:
-            raise CommandError("Only the author (or a manager) can log that message.")
+            raise CommandError(T(ctx, "Only the author (or a manager) can log that message."))
         submitter = ctx.member
         if offer.member_id != ctx.member.member_id:
             ids = await self.members.identities(offer.member_id)
@@ -264,10 +269,14 @@ class FeedbackService:
         )
         if offer is None:
             return None
-        what = "a bug report" if kind == "bug" else "an idea"
+        template = (
+            N_("That sounds like a bug report, {name}. Want me to log it for the team? Reply /log.")
+            if kind == "bug"
+            else N_("That sounds like an idea, {name}. Want me to log it for the team? Reply /log.")
+        )
         return say(
-            f"That sounds like {what}, {event.author.display_name}. Want me to log it for the team? Reply /log.",
-            buttons=[Button("Log it", "fb.log", str(offer.id))],
+            T(ctx, template, name=event.author.display_name),
+            buttons=[Button(T(ctx, "Log it"), "fb.log", str(offer.id))],
         )
 
     # -- votes --------------------------------------------------------------------------
@@ -276,11 +285,19 @@ class FeedbackService:
         hops = 0
         while item.status == "duplicate" and item.duplicate_of is not None and hops < 10:
             item, hops = await self.resolve(item.duplicate_of), hops + 1
-        redirected = [Text(f"#{number} was merged into #{item.id}, so your vote goes there. ")] if hops else []
+        moved = T(ctx, "#{number} was merged into #{into}, so your vote goes there. ", number=number, into=item.id)
+        redirected = [Text(moved)] if hops else []
         if not item.is_open:
-            raise CommandError(f"#{item.id} is already {status_phrase(item)}; voting is closed.")
+            raise CommandError(
+                T(
+                    ctx,
+                    "#{number} is already {status}; voting is closed.",
+                    number=item.id,
+                    status=status_phrase(item, ctx),
+                )
+            )
         if item.submitter_id == ctx.member.member_id:
-            raise CommandError(f"#{item.id} is your own — you already follow it.")
+            raise CommandError(T(ctx, "#{number} is your own — you already follow it.", number=item.id))
         chat = ctx.chat
         outcome = await self.items.vote(
             item.id,
@@ -333,47 +350,70 @@ class FeedbackService:
         own_id, _, other_id = payload.partition(":")
         own = await self.resolve(int(own_id))
         if own.submitter_id != ctx.member.member_id:
-            raise CommandError("Only the author of that idea can choose this.")
+            raise CommandError(T(ctx, "Only the author of that idea can choose this."))
         return await self.vote(ctx, int(other_id))
 
     async def unvote(self, ctx: Context, number: int) -> Reply:
-        item = await self.resolve(number)
+        item = await resolve_item(self.items, number, ctx)
         if not item.is_open:
-            raise CommandError(f"#{item.id} is already {status_phrase(item)}; votes can't change now.")
+            raise CommandError(
+                T(
+                    ctx,
+                    "#{number} is already {status}; votes can't change now.",
+                    number=item.id,
+                    status=status_phrase(item, ctx),
+                )
+            )
         if not await self.items.unvote(item.id, ctx.member.member_id):
-            raise CommandError(f"You haven't voted for #{item.id}.")
-        return say("Took back your vote for ", *ref(item), ".")
+            raise CommandError(T(ctx, "You haven't voted for #{number}.", number=item.id))
+        return say(*T.seg(ctx, "Took back your vote for {item}.", item=ref(item)))
 
     # -- status -------------------------------------------------------------------------
     async def set_status(self, ctx: Context, number: int, change: str | None) -> tuple[list[Reply], ChangeView]:
         if ctx.role < Role.MANAGER:
-            raise CommandError("Changing an item's status is for managers.")
-        usage = (
-            "Usage: /status N acknowledged|planned|in-progress [comment] | shipped VERSION [comment] | declined REASON"
-        )
+            raise CommandError(T(ctx, "Changing an item's status is for managers."))
         state, _, rest = (change or "").strip().partition(" ")
         state, rest = state.lower(), rest.strip()
         if state not in STATES:
-            raise CommandError(f"Which status? {usage}")
-        item = await self.resolve(number)
+            raise CommandError(
+                T(
+                    ctx,
+                    "Which status? Usage: /status N acknowledged|planned|in-progress [comment] | shipped VERSION "
+                    "[comment] | declined REASON",
+                )
+            )
+        item = await resolve_item(self.items, number, ctx)
         to = state.replace("-", "_")
         version = None
         if to == "shipped":
             version, _, rest = rest.partition(" ")
             rest = rest.strip()
             if not version or not VERSION.match(version):
-                raise CommandError(f"Shipped in which version? e.g. /status {number} shipped 3.2.0")
+                raise CommandError(
+                    T(ctx, "Shipped in which version? e.g. /status {number} shipped 3.2.0", number=number)
+                )
         if to == "declined" and not rest:
-            raise CommandError(f"Say why, so the fans know: /status {number} declined REASON")
+            raise CommandError(T(ctx, "Say why, so the fans know: /status {number} declined REASON", number=number))
         if len(rest) > 500:
-            raise CommandError(f"That comment is too long ({len(rest)} characters, at most 500).")
+            raise CommandError(
+                T(ctx, "That comment is too long ({length} characters, at most {limit}).", length=len(rest), limit=500)
+            )
         if item.status == "duplicate":
-            raise CommandError(f"#{item.id} is merged into #{item.duplicate_of}; change that one instead.")
+            raise CommandError(
+                T(
+                    ctx,
+                    "#{number} is merged into #{into}; change that one instead.",
+                    number=item.id,
+                    into=item.duplicate_of,
+                )
+            )
         if item.status == to and (to != "shipped" or item.version == version):
-            raise CommandError(f"#{item.id} is already {status_phrase(item)}.")
+            raise CommandError(
+                T(ctx, "#{number} is already {status}.", number=item.id, status=status_phrase(item, ctx))
+            )
         if not getattr(ctx, "confirmed", False):
             followers = len(await self.items.followers(item.id))
-            preview = status_preview(item, to, version, rest, followers)
+            preview = status_preview(item, to, version, rest, followers, ctx)
             if preview is not None:
                 raise NeedsConfirmation(preview)
         changed = await self.items.change_status(
@@ -396,18 +436,29 @@ class FeedbackService:
         extra: list[Reply] = []
         if to == "shipped":
             extra = await self._credit(ctx, item.submitter_id, "shipped", f"shipped:{item.id}", f"#{item.id} shipped")
-        return [say(*ref(fresh), f" is now {status_phrase(fresh)}."), *extra], changed
+        done = T.seg(ctx, "{item} is now {status}.", item=ref(fresh), status=status_phrase(fresh, ctx))
+        return [say(*done), *extra], changed
 
     async def merge(self, ctx: Context, from_id: int, into_id: int, reason: str | None) -> tuple[Reply, ChangeView]:
         if from_id == into_id:
-            raise CommandError(f"Can't merge #{from_id} into itself.")
-        source, target = await self.resolve(from_id), await self.resolve(into_id)
+            raise CommandError(T(ctx, "Can't merge #{number} into itself.", number=from_id))
+        source = await resolve_item(self.items, from_id, ctx)
+        target = await resolve_item(self.items, into_id, ctx)
         if source.status == "duplicate":
-            raise CommandError(f"#{from_id} is already merged into #{source.duplicate_of}.")
+            raise CommandError(
+                T(ctx, "#{number} is already merged into #{into}.", number=from_id, into=source.duplicate_of)
+            )
         if target.status == "duplicate":
-            raise CommandError(f"#{into_id} is itself merged into #{target.duplicate_of}; merge into that one instead.")
+            raise CommandError(
+                T(
+                    ctx,
+                    "#{number} is itself merged into #{into}; merge into that one instead.",
+                    number=into_id,
+                    into=target.duplicate_of,
+                )
+            )
         if not getattr(ctx, "confirmed", False):
-            preview = merge_preview(source, target, len(await self.items.followers(from_id)))
+            preview = merge_preview(source, target, len(await self.items.followers(from_id)), ctx)
             if preview is not None:
                 raise NeedsConfirmation(preview)
         moved = await self.items.merge(from_id, into_id, ctx.now)
@@ -422,21 +473,39 @@ class FeedbackService:
         assert changed is not None
         await self.auditor.record(ctx, "feedback.merge", target=f"#{from_id}", args={"into": into_id}, reason=reason)
         fresh = await self.resolve(into_id)
-        return say(
-            f"Merged #{from_id} into ",
-            *ref(fresh),
-            f": {moved} vote(s) moved, {votes_phrase(fresh.votes)} now. (/merge undo {from_id} takes it back.)",
-        ), changed
+        done = T.plural_seg(
+            ctx,
+            "Merged #{from} into {item}: {n} vote moved, {votes} now. (/merge undo {from} takes it back.)",
+            "Merged #{from} into {item}: {n} votes moved, {votes} now. (/merge undo {from} takes it back.)",
+            moved,
+            item=ref(fresh),
+            votes=votes_phrase(fresh.votes, ctx),
+            **{"from": str(from_id)},
+        )
+        return say(*done), changed
 
     async def unmerge(self, ctx: Context, from_id: int) -> tuple[Reply, ChangeView]:
         """Undo the merge of FROM: the votes and follows it added to the kept item go, FROM gets its
         status back, and its followers — the fans told it was a duplicate — are told."""
-        source = await self.resolve(from_id)
+        source = await resolve_item(self.items, from_id, ctx)
         if source.status != "duplicate":
-            raise CommandError(f"#{from_id} isn't merged into anything ({status_phrase(source)}).")
+            raise CommandError(
+                T(
+                    ctx,
+                    "#{number} isn't merged into anything ({status}).",
+                    number=from_id,
+                    status=status_phrase(source, ctx),
+                )
+            )
         undone = await self.items.undo_merge(from_id, ctx.now)
         if undone is None:
-            raise CommandError(f"#{from_id} was merged before merges could be undone; set its status with /status.")
+            raise CommandError(
+                T(
+                    ctx,
+                    "#{number} was merged before merges could be undone; set its status with /status.",
+                    number=from_id,
+                )
+            )
         changed = await self.items.change_status(
             from_id,
             to_status=undone.from_status,
@@ -447,12 +516,16 @@ class FeedbackService:
         assert changed is not None
         await self.auditor.record(ctx, "feedback.unmerge", target=f"#{from_id}", args={"into": undone.into_id})
         fresh, kept = await self.resolve(from_id), await self.resolve(undone.into_id)
-        return say(
-            "Undid the merge: ",
-            *ref(fresh),
-            f" is {status_phrase(fresh)} again with {votes_phrase(fresh.votes)}; #{kept.id} "
-            f"is back to {votes_phrase(kept.votes)}.",
-        ), changed
+        done = T.seg(
+            ctx,
+            "Undid the merge: {item} is {status} again with {votes}; #{kept} is back to {kept_votes}.",
+            item=ref(fresh),
+            status=status_phrase(fresh, ctx),
+            votes=votes_phrase(fresh.votes, ctx),
+            kept=str(kept.id),
+            kept_votes=votes_phrase(kept.votes, ctx),
+        )
+        return say(*done), changed
 
 
 def author_of(member: MemberView) -> Author:

@@ -11,16 +11,6 @@ from storage.repositories.feedback import ChangeView, ItemView
 
 T = Domain("feedback")
 
-STATUS_LABEL = {
-    "new": "new",
-    "acknowledged": "acknowledged",
-    "planned": "planned",
-    "in_progress": "in progress",
-    "shipped": "shipped",
-    "declined": "declined",
-    "duplicate": "merged",
-}
-
 
 def status_label(status: str, where: Where = SOURCE) -> str:
     labels = {
@@ -52,14 +42,17 @@ def votes_phrase(n: int, where: Where = SOURCE) -> str:
     return T.plural(where, "{n} vote", "{n} votes", n)
 
 
-def duration(delta: timedelta) -> str:
+def duration(delta: timedelta, where: Where = SOURCE) -> str:
+    """``45m``, ``3h 20m``, ``2d 4h`` / ``45 分钟``, ``3 小时 20 分钟``, ``2 天 4 小时``."""
     minutes = int(delta.total_seconds() // 60)
     if minutes < 60:
-        return f"{max(minutes, 1)}m"
+        return T(where, "{minutes}m", minutes=max(minutes, 1))
     hours, minutes = divmod(minutes, 60)
     if hours < 48:
-        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
-    return f"{hours // 24}d {hours % 24}h"
+        if minutes:
+            return T(where, "{hours}h {minutes}m", hours=hours, minutes=minutes)
+        return T(where, "{hours}h", hours=hours)
+    return T(where, "{days}d {hours}h", days=hours // 24, hours=hours % 24)
 
 
 def change_message(item: ItemView, change: ChangeView, into: ItemView | None, where: Where = SOURCE) -> list[Segment]:
@@ -116,12 +109,11 @@ def item_list(items: Sequence[ItemView], *, show_status: bool = True, where: Whe
     return segs
 
 
-def ages(item: ItemView, now: datetime) -> str:
-    parts = []
+def ages(item: ItemView, now: datetime, where: Where = SOURCE) -> str:
     if item.acknowledged_at:
-        parts.append(f"acknowledged after {duration(item.acknowledged_at - item.created_at)}")
+        parts = [T(where, "acknowledged after {time}", time=duration(item.acknowledged_at - item.created_at, where))]
     else:
-        parts.append(f"waiting {duration(now - item.created_at)} for acknowledgement")
+        parts = [T(where, "waiting {time} for acknowledgement", time=duration(now - item.created_at, where))]
     if item.decided_at:
-        parts.append(f"decided after {duration(item.decided_at - item.created_at)}")
-    return ", ".join(parts)
+        parts.append(T(where, "decided after {time}", time=duration(item.decided_at - item.created_at, where)))
+    return T(where, ", ").join(parts)
