@@ -6,7 +6,7 @@ from bot.audit import Auditor
 from bot.commands import Arg, ArgKind, CommandError, CommandSpec, Result, Role
 from bot.context import CommandContext, Context
 from bot.events import ButtonPressed
-from bot.features.faq.service import FaqService
+from bot.features.faq.service import FaqService, T
 
 ENTRY = Arg("entry", ArgKind.INT, "the FAQ entry number", min_value=1)
 
@@ -91,7 +91,7 @@ class FaqCommands:
         try:
             return await self.service.rate(ctx, press.payload)
         except ValueError:
-            raise CommandError("That button no longer works.") from None
+            raise CommandError(T(ctx, "That button no longer works.")) from None
 
     async def ask(self, ctx: CommandContext) -> Result:
         return await self.service.ask(ctx, ctx.args["text"])
@@ -116,12 +116,12 @@ class FaqCommands:
         return await self.service.alt(ctx.args["entry"], ctx.args["phrasing"], ctx)
 
     async def remove(self, ctx: CommandContext) -> Result:
-        reply = await self.service.remove(ctx.args["entry"])
+        reply = await self.service.remove(ctx.args["entry"], ctx)
         await self.auditor.record(ctx, "faq.remove", target=f"faq:{ctx.args['entry']}")
         return reply
 
     async def listing(self, ctx: CommandContext) -> Result:
-        return await self.service.listing(ctx.args["tag"])
+        return await self.service.listing(ctx.args["tag"], ctx)
 
     async def link(self, ctx: CommandContext) -> Result:
         replies = await self.service.link(ctx, ctx.args["entry"])
@@ -137,4 +137,4 @@ class FaqCommands:
         return await self.service.accept(ctx)
 
     async def open_questions(self, ctx: CommandContext) -> Result:
-        return await self.service.open_list()
+        return await self.service.open_list(ctx)

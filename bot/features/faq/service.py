@@ -15,7 +15,7 @@ from bot.detect import looks_like_question
 from bot.events import IncomingMessage
 from bot.features.faq.engine import FaqIndex, Match
 from bot.features.faq.semantic import Embed, HybridIndex, local_embedder, remote_embedder
-from bot.i18n import N_, Domain
+from bot.i18n import N_, SOURCE, Domain, Where
 from bot.llm import LLM, NullLLM, classify_once
 from bot.notices import ManagerNotices
 from bot.replies import BR, Bold, Button, Code, Mention, Outgoing, Reply, Segment, Text, say
@@ -41,8 +41,11 @@ class FaqService:
         llm: LLM | None = None,
         llm_settings: LLMSettings | None = None,
         notices: ManagerNotices | None = None,
+        language: str = SOURCE,
     ) -> None:
         self.notices = notices
+        #: the community's default language: what manager notices are written in
+        self.language = language
         self.repo = repo
         self.members = members
         self.chats = chats
@@ -106,21 +109,21 @@ class FaqService:
         for negative in entry.negatives:
             self.index.add_negative(entry.id, negative)
 
-    async def _reindex(self, entry_id: int) -> EntryView:
+    async def _reindex(self, entry_id: int, where: Where = SOURCE) -> EntryView:
         entry = await self.repo.get(entry_id)
         if entry is None:
             self.index.remove(entry_id)
-            raise CommandError(f"There is no FAQ entry #{entry_id}.")
+            raise CommandError(T(where, "There is no FAQ entry #{number}.", number=entry_id))
         if isinstance(self.index, HybridIndex):  # embedding new phrasings may take a while
             await asyncio.to_thread(self._index, entry)
         else:
             self._index(entry)
         return entry
 
-    async def entry(self, entry_id: int) -> EntryView:
+    async def entry(self, entry_id: int, where: Where = SOURCE) -> EntryView:
         entry = await self.repo.get(entry_id)
         if entry is None:
-            raise CommandError(f"There is no FAQ entry #{entry_id}.")
+            raise CommandError(T(where, "There is no FAQ entry #{number}.", number=entry_id))
         return entry
 
     # -- answering ----------------------------------------------------------------------------
@@ -179,7 +182,7 @@ class FaqService:
             repeat_since=ctx.now - timedelta(minutes=self.settings.repeat_window_minutes),
         )
         if entry is None:
-            raise CommandError(f"There is no FAQ entry #{match.entry_id}.")
+            raise CommandError(T(ctx, "There is no FAQ entry #{number}.", number=match.entry_id))
         if post_id is None:
             return say(
                 T(
@@ -228,14 +231,13 @@ class FaqService:
         post_id, _, value = payload.partition(":")
         post = await self.repo.post(int(post_id))
         if post is None:
-            raise CommandError("That answer is gone.")
+            raise CommandError(T(ctx, "That answer is gone."))
         helpful = value == "1"
         counts = await self.repo.rate(post.id or 0, ctx.member.member_id, helpful, ctx.now)
         if counts is None:
-            return [say("You already rated that answer.", private=True)]
-        replies: list[Reply | Outgoing] = [
-            say("Thanks for the feedback!" if helpful else "Sorry it didn't help — noted.", private=True)
-        ]
+            return [say(T(ctx, "You already rated that answer."), private=True)]
+        thanks = N_("Thanks for the feedback!") if helpful else N_("Sorry it didn't help — noted.")
+        replies: list[Reply | Outgoing] = [say(T(ctx, thanks), private=True)]
         if not helpful and post.asker_member_id == ctx.member.member_id:
             # the asker says it was the wrong answer: never answer this phrasing with it again
             await self.repo.add_phrasing(post.entry_id, post.question_text, "negative", ctx.now)
@@ -244,8 +246,15 @@ class FaqService:
         if down >= self.settings.flag_after_downvotes and down > up and await self.repo.flag(post.entry_id):
             entry = await self.entry(post.entry_id)
             alert = say(
-                f"⚑ FAQ #{entry.id} “{entry.question}” got {down} 👎 and {up} 👍 — please review it "
-                f"(/faq show {entry.id}, /faq edit {entry.id} ANSWER)."
+                T(
+                    self.language,
+                    "⚑ FAQ #{number} “{question}” got {down} 👎 and {up} 👍 — please review it (/faq show {number}, "
+                    "/faq edit {number} ANSWER).",
+                    number=entry.id,
+                    question=entry.question,
+                    down=down,
+                    up=up,
+                )
             )
             if self.notices is not None:  # their chats, else kept for /setup
                 await self.notices.tell(alert.plain())
@@ -258,58 +267,61 @@ class FaqService:
         if not sep or not question or not answer:
             raise CommandError(T(ctx, "Usage: /faq add QUESTION | ANSWER"))
         entry_id = await self.repo.add(question, answer, [], "", ctx.now)
-        await self._reindex(entry_id)
+        await self._reindex(entry_id, ctx)
         return say(T(ctx, "Added FAQ #{number}. Add other phrasings with /faq alt {number} PHRASING.", number=entry_id))
 
     async def edit(self, entry_id: int, answer: str, ctx: Context) -> Reply:
         if not await self.repo.update(entry_id, ctx.now, answer=answer):
-            raise CommandError(f"There is no FAQ entry #{entry_id}.")
-        await self._reindex(entry_id)
-        return say(f"Updated the answer of FAQ #{entry_id}.")
+            raise CommandError(T(ctx, "There is no FAQ entry #{number}.", number=entry_id))
+        await self._reindex(entry_id, ctx)
+        return say(T(ctx, "Updated the answer of FAQ #{number}.", number=entry_id))
 
     async def alt(self, entry_id: int, phrasing: str, ctx: Context) -> Reply:
-        await self.entry(entry_id)
+        await self.entry(entry_id, ctx)
         added = await self.repo.add_phrasing(entry_id, phrasing, "alternate", ctx.now)
-        await self._reindex(entry_id)
+        await self._reindex(entry_id, ctx)
         done = N_("Added that phrasing to FAQ #{number}.") if added else N_("FAQ #{number} already has it.")
         return say(T(ctx, done, number=entry_id))
 
-    async def remove(self, entry_id: int) -> Reply:
+    async def remove(self, entry_id: int, where: Where = SOURCE) -> Reply:
         if not await self.repo.remove(entry_id):
-            raise CommandError(f"There is no FAQ entry #{entry_id}.")
+            raise CommandError(T(where, "There is no FAQ entry #{number}.", number=entry_id))
         self.index.remove(entry_id)
-        return say(f"Removed FAQ #{entry_id}.")
+        return say(T(where, "Removed FAQ #{number}.", number=entry_id))
 
     async def show(self, entry_id: int, ctx: Context) -> Reply:
-        e = await self.entry(entry_id)
-        segs: list[Segment] = [Bold(f"FAQ #{e.id}: {e.question}"), BR, Text(e.answer)]
+        e = await self.entry(entry_id, ctx)
+        segs: list[Segment] = [
+            Bold(T(ctx, "FAQ #{number}: {question}", number=e.id, question=e.question)),
+            BR,
+            Text(e.answer),
+        ]
         if ctx.role >= Role.MODERATOR:
-            segs += [
-                BR,
-                Text(
-                    f"phrasings: {len(e.alternates) + 1} · 👍 {e.helpful_up} 👎 {e.helpful_down}"
-                    + (" · flagged for review" if e.flagged else "")
-                ),
-            ]
+            values = {"count": len(e.alternates) + 1, "up": e.helpful_up, "down": e.helpful_down}
+            if e.flagged:
+                line = T(ctx, "phrasings: {count} · 👍 {up} 👎 {down} · flagged for review", **values)
+            else:
+                line = T(ctx, "phrasings: {count} · 👍 {up} 👎 {down}", **values)
+            segs += [BR, Text(line)]
         return say(*segs)
 
-    async def listing(self, tag: str | None) -> Reply:
+    async def listing(self, tag: str | None, where: Where = SOURCE) -> Reply:
         entries = [e for e in await self.repo.all() if tag is None or tag in e.tags]
         if not entries:
-            return say(
-                "No FAQ entries" + (f" tagged {tag}." if tag else " yet. Add one with /faq add QUESTION | ANSWER.")
-            )
+            if tag:
+                return say(T(where, "No FAQ entries tagged {tag}.", tag=tag))
+            return say(T(where, "No FAQ entries yet. Add one with /faq add QUESTION | ANSWER."))
         segs: list[Segment] = []
         for e in entries[:30]:
             segs += [Text(f"#{e.id} {e.question}" + (" ⚑" if e.flagged else "")), BR]
         if len(entries) > 30:
-            segs.append(Text(f"…and {len(entries) - 30} more."))
+            segs.append(Text(T(where, "…and {count} more.", count=len(entries) - 30)))
         return say(*segs)
 
     async def search(self, ctx: Context, text: str) -> Reply:
         matches = await self._search(self._check(ctx, text), 5)
         if not matches:
-            return say("No FAQ entry looks related.")
+            return say(T(ctx, "No FAQ entry looks related."))
         segs: list[Segment] = []
         for m in matches:
             entry = await self.repo.get(m.entry_id)
@@ -321,10 +333,10 @@ class FaqService:
         """A manager points an unanswered question at an entry: answer it, learn the phrasing."""
         event = ctx.event
         if not isinstance(event, IncomingMessage) or not event.reply_to_id or not event.reply_to_text:
-            raise CommandError("Reply /faq link ID to the fan's question.")
-        entry = await self.entry(entry_id)
+            raise CommandError(T(ctx, "Reply /faq link ID to the fan's question."))
+        entry = await self.entry(entry_id, ctx)
         await self.repo.add_phrasing(entry.id, event.reply_to_text[:500], "learned", ctx.now)
-        await self._reindex(entry.id)
+        await self._reindex(entry.id, ctx)
         asker = event.reply_to_author
         member_id = ctx.member.member_id
         if asker is not None:
@@ -342,28 +354,32 @@ class FaqService:
             ctx.now,
         )
         answer = await self._answer(ctx, (entry.id, entry.question, entry.answer), post_id, event.reply_to_text)
-        return [answer, say(f"Learned: questions like that now get FAQ #{entry.id}.")]
+        return [answer, say(T(ctx, "Learned: questions like that now get FAQ #{number}.", number=entry.id))]
 
     # -- community answers ---------------------------------------------------------------------
     async def accept(self, ctx: Context) -> list[Reply]:
         event = ctx.event
         if not isinstance(event, IncomingMessage) or not event.reply_to_id:
-            raise CommandError("Reply /accept to the answer that helped you.")
+            raise CommandError(T(ctx, "Reply /accept to the answer that helped you."))
         platform, chat_id = str(ctx.chat.platform), ctx.chat.chat_id
         reply = await self.repo.reply_by_message(platform, chat_id, event.reply_to_id)
         if reply is None:
-            raise CommandError("That message isn't an answer to an open question.")
+            raise CommandError(T(ctx, "That message isn't an answer to an open question."))
         question = await self.repo.question(reply.question_id)
         assert question is not None
         if question.asker_member_id != ctx.member.member_id and ctx.role < Role.MANAGER:
-            raise CommandError("Only the fan who asked (or a manager) can accept an answer.")
+            raise CommandError(T(ctx, "Only the fan who asked (or a manager) can accept an answer."))
         if not await self.repo.accept(question.id, reply, ctx.now):
-            raise CommandError("That question already has an accepted answer.")
+            raise CommandError(T(ctx, "That question already has an accepted answer."))
         ids = await self.members.identities(reply.author_member_id)
         who = next((i for i in ids if i.platform == platform), ids[0] if ids else None)
-        thanks: list[Segment] = [Text("✅ Answer accepted — thanks, ")]
-        thanks += [Mention(who.platform, who.user_id, who.display_name)] if who else [Text("a former member")]
-        thanks.append(Text("! Managers can turn it into a FAQ entry with /faq learn (reply to the answer)."))
+        helper = Mention(who.platform, who.user_id, who.display_name) if who else T(ctx, "a former member")
+        thanks = T.seg(
+            ctx,
+            "✅ Answer accepted — thanks, {who}! Managers can turn it into a FAQ entry with /faq learn (reply to "
+            "the answer).",
+            who=helper,
+        )
         out = [say(*thanks)]
         if self.points is not None and not self.points.too_young(ctx.member, ctx.now):
             out += await self.points.credit(
@@ -379,27 +395,33 @@ class FaqService:
     async def learn(self, ctx: Context, override: str | None) -> Reply:
         event = ctx.event
         if not isinstance(event, IncomingMessage) or not event.reply_to_id:
-            raise CommandError("Reply /faq learn to an accepted answer.")
+            raise CommandError(T(ctx, "Reply /faq learn to an accepted answer."))
         reply = await self.repo.reply_by_message(str(ctx.chat.platform), ctx.chat.chat_id, event.reply_to_id)
         question = await self.repo.question(reply.question_id) if reply else None
         if reply is None or question is None or question.status != "answered":
-            raise CommandError("That isn't an accepted answer. The asker accepts it first with /accept.")
+            raise CommandError(T(ctx, "That isn't an accepted answer. The asker accepts it first with /accept."))
         q_text, answer = question.text, question.answer_text or reply.text
         if override:
             q_new, sep, a_new = override.partition("|")
             if not sep or not q_new.strip() or not a_new.strip():
-                raise CommandError("Usage: /faq learn [QUESTION | ANSWER] (reply to the accepted answer)")
+                raise CommandError(T(ctx, "Usage: /faq learn [QUESTION | ANSWER] (reply to the accepted answer)"))
             q_text, answer = q_new.strip(), a_new.strip()
         entry_id = await self.repo.add(q_text, answer, ["community"], "", ctx.now, alternates=[question.text])
         await self.repo.mark_learned(question.id, entry_id)
-        await self._reindex(entry_id)
-        return say(f"Added FAQ #{entry_id} from the community's answer. Edit it with /faq edit {entry_id} ANSWER.")
+        await self._reindex(entry_id, ctx)
+        return say(
+            T(
+                ctx,
+                "Added FAQ #{number} from the community's answer. Edit it with /faq edit {number} ANSWER.",
+                number=entry_id,
+            )
+        )
 
-    async def open_list(self) -> Reply:
+    async def open_list(self, where: Where = SOURCE) -> Reply:
         questions = await self.repo.open_questions(10)
         if not questions:
-            return say("No open questions. 🎉")
-        segs: list[Segment] = [Text("Open questions (reply to one to help; the asker can /accept):"), BR]
+            return say(T(where, "No open questions. 🎉"))
+        segs: list[Segment] = [Text(T(where, "Open questions (reply to one to help; the asker can /accept):")), BR]
         for q in questions:
             short = q.text if len(q.text) <= 120 else q.text[:119] + "…"
             segs += [Text(f"• {short}"), BR]
