@@ -14,6 +14,7 @@ from typing import Protocol
 from bot.commands import Result
 from bot.context import CommandContext, Context
 from bot.feature import Slot
+from bot.i18n import SOURCE, Where
 from bot.replies import Reply
 from bot.settings import GradeSettings
 from storage.repositories.feedback import ItemView
@@ -66,8 +67,8 @@ class FeedbackLoop(Protocol):
     async def mark_shipped(self, item_id: int, version: str, actor_id: int | None, now: datetime) -> None:
         """An open item ships in ``version``: status, audit trail and followers told (once)."""
 
-    def describe(self, item: ItemView) -> str:
-        """The item's status as fans read it (``shipped in 3.2.0``)."""
+    def describe(self, item: ItemView, where: Where = SOURCE) -> str:
+        """The item's status as fans read it (``shipped in 3.2.0``), in ``where``'s language."""
 
 
 class Announcer(Protocol):

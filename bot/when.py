@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.commands import parse_duration
-from bot.i18n import SOURCE, Where, clock, moment
+from bot.i18n import N_, SOURCE, Domain, Where, clock, moment
+
+T = Domain("core")
 
 DAYS = {
     "mon": "mon",
@@ -30,7 +32,20 @@ _ZONE = re.compile(r"^(UTC|[A-Za-z]+(?:/[A-Za-z0-9_+\-]+)+)$")
 
 
 class WhenError(ValueError):
-    """Bad time input, phrased for the manager."""
+    """Bad time input, phrased for the manager: a catalog message and its values, so the command
+    that caught it answers in the manager's language (``str()`` is the English)."""
+
+    def __init__(self, msgid: str, **values: object) -> None:
+        self.msgid, self.values = msgid, values
+        super().__init__(T(SOURCE, msgid, **values))
+
+    def text(self, where: Where) -> str:
+        return T(where, self.msgid, **self.values)
+
+    def sentence(self, where: Where) -> str:
+        """As a reply: capitalised, ending in a full stop (the catalogs end Chinese ones in 。)."""
+        text = self.text(where)
+        return text[:1].upper() + text[1:] + ("" if text.endswith(("。", "）", ".")) else ".")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +78,12 @@ class Schedule:
             cursor = nxt
         return out
 
-    def describe(self) -> str:
+    def describe(self, where: Where = SOURCE) -> str:
         if self.kind == "once":
             assert self.run_at is not None
             local = self.run_at.astimezone(ZoneInfo(self.timezone))
-            return f"once at {local:%Y-%m-%d %H:%M} {self.timezone}"
-        return f"cron '{self.cron}' {self.timezone}"
+            return T(where, "once at {time} {zone}", time=moment(where, local, weekday=False), zone=self.timezone)
+        return T(where, "cron '{cron}' {zone}", cron=self.cron, zone=self.timezone)
 
 
 def _repeated_wall_time(at: datetime) -> bool:
@@ -94,13 +109,15 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise WhenError(f"unknown time zone {name!r} (use e.g. Europe/Berlin, Asia/Shanghai, UTC)") from None
+        raise WhenError(
+            N_("unknown time zone '{zone}' (use e.g. Europe/Berlin, Asia/Shanghai, UTC)"), zone=name
+        ) from None
 
 
 def _clock(text: str) -> tuple[int, int]:
     m = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
     if m is None or int(m[1]) > 23 or int(m[2]) > 59:
-        raise WhenError(f"{text!r} is not a time of day (HH:MM)")
+        raise WhenError(N_("'{text}' is not a time of day (HH:MM)"), text=text)
     return int(m[1]), int(m[2])
 
 
@@ -110,7 +127,11 @@ def local_to_utc(naive: datetime, tz: str) -> datetime:
     aware = naive.replace(tzinfo=z)
     back = aware.astimezone(ZoneInfo("UTC")).astimezone(z)
     if back.replace(tzinfo=None) != naive:
-        raise WhenError(f"{naive:%Y-%m-%d %H:%M} does not exist in {tz} (the clocks jump forward then)")
+        raise WhenError(
+            N_("{time} does not exist in {zone} (the clocks jump forward then)"),
+            time=f"{naive:%Y-%m-%d %H:%M}",
+            zone=tz,
+        )
     return aware.astimezone(ZoneInfo("UTC"))
 
 
@@ -118,7 +139,7 @@ def parse_when(text: str, now: datetime, default_tz: str) -> tuple[Schedule, str
     """Parse WHEN at the start of ``text``; returns the schedule and the rest of the text."""
     tokens = text.split()
     if not tokens:
-        raise WhenError("when? e.g. 'in 2h', '2026-12-04 17:00 Asia/Shanghai', 'every fri 17:00'")
+        raise WhenError(N_("when? e.g. 'in 2h', '2026-12-04 17:00 Asia/Shanghai', 'every fri 17:00'"))
     head = tokens[0].lower()
 
     def take_zone(i: int) -> tuple[str, int]:
@@ -129,27 +150,27 @@ def parse_when(text: str, now: datetime, default_tz: str) -> tuple[Schedule, str
 
     if head == "in":
         if len(tokens) < 2:
-            raise WhenError("in how long? e.g. 'in 2h' or 'in 1d'")
+            raise WhenError(N_("in how long? e.g. 'in 2h' or 'in 1d'"))
         try:
             delta = parse_duration(tokens[1])
         except ValueError as exc:
-            raise WhenError(str(exc)) from None
+            raise WhenError(N_("'{text}' is not a duration (e.g. 90s, 15m, 2h, 1d, 1h30m)"), text=tokens[1]) from exc
         return Schedule("once", default_tz, run_at=now + delta), " ".join(tokens[2:])
     if head == "every":
         if len(tokens) < 3:
-            raise WhenError("every when? e.g. 'every fri 17:00' or 'every day 09:00 Europe/Berlin'")
+            raise WhenError(N_("every when? e.g. 'every fri 17:00' or 'every day 09:00 Europe/Berlin'"))
         day = DAYS.get(
             tokens[1].lower()[:3] if tokens[1].lower()[:3] in DAYS and len(tokens[1]) <= 3 else tokens[1].lower()
         )
         if day is None:
-            raise WhenError(f"{tokens[1]!r} is not a day (mon..sun, day, weekday, weekend)")
+            raise WhenError(N_("'{text}' is not a day (mon..sun, day, weekday, weekend)"), text=tokens[1])
         hour, minute = _clock(tokens[2])
         tz, i = take_zone(3)
         return Schedule("cron", tz, cron=f"{minute} {hour} * * {day}"), " ".join(tokens[i:])
     if head == "cron":
         m = re.match(r'cron\s+"([^"]+)"\s*(.*)$', text.strip(), re.IGNORECASE)
         if m is None:
-            raise WhenError('write a cron expression in quotes: cron "0 9 * * mon-fri" [Zone]')
+            raise WhenError(N_('write a cron expression in quotes: cron "0 9 * * mon-fri" [Zone]'))
         rest_tokens = m[2].split()
         tz = default_tz
         if rest_tokens and _ZONE.match(rest_tokens[0]):
@@ -158,7 +179,7 @@ def parse_when(text: str, now: datetime, default_tz: str) -> tuple[Schedule, str
         try:
             schedule.trigger()
         except ValueError as exc:
-            raise WhenError(f"bad cron expression {m[1]!r}: {exc}") from None
+            raise WhenError(N_("bad cron expression '{cron}': {problem}"), cron=m[1], problem=str(exc)) from None
         return schedule, " ".join(rest_tokens)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", head) and len(tokens) >= 2:
         hour, minute = _clock(tokens[1])
@@ -166,10 +187,10 @@ def parse_when(text: str, now: datetime, default_tz: str) -> tuple[Schedule, str
         try:
             naive = datetime(y, mo, d, hour, minute)
         except ValueError:
-            raise WhenError(f"{head} is not a date") from None
+            raise WhenError(N_("{text} is not a date"), text=head) from None
         tz, i = take_zone(2)
         run_at = local_to_utc(naive, tz)
         if run_at <= now:
-            raise WhenError(f"{head} {tokens[1]} {tz} is in the past")
+            raise WhenError(N_("{time} {zone} is in the past"), time=f"{head} {tokens[1]}", zone=tz)
         return Schedule("once", tz, run_at=run_at), " ".join(tokens[i:])
-    raise WhenError("when? e.g. 'in 2h', '2026-12-04 17:00 Asia/Shanghai', 'every fri 17:00', 'cron \"0 9 * * *\"'")
+    raise WhenError(N_("when? e.g. 'in 2h', '2026-12-04 17:00 Asia/Shanghai', 'every fri 17:00', 'cron \"0 9 * * *\"'"))

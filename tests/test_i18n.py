@@ -15,8 +15,8 @@ from bot.replies import Bold, Text
 
 #: the domains whose every message is in the catalogs (the rest of fanloop speaks English for now)
 DOMAINS = ("core", "feedback", "faq", "points", "announcements", "releases", "report", "mydata")
-#: modules (or whole feature folders) moved to catalogs entirely: a literal handed to a reply there is a bug
-CONVERTED = ("features/core/language.py", "features/points", "features/feedback", "features/faq")
+#: where a literal handed to a reply is a bug: all of bot/ (features and core)
+CONVERTED = (".",)
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 

@@ -129,5 +129,5 @@ async def test_a_third_party_platform_runs_a_transcript_without_touching_the_cor
     assert stub.said[0].startswith("Thanks alice! Logged your idea as #1")
     assert stub.said[1].startswith("alice: Newcomer, 5 points")  # the plugin's mention syntax found alice
     assert stub.said[2].startswith("Scheduled announcement #1")  # the plugin's target syntax
-    assert stub.said[3] == "I don't know a chat called 'matrix:news'. Use 'here', 'all' or a chat's title."
+    assert stub.said[3] == "I don't know a chat called “matrix:news”. Use 'here', 'all' or a chat's title."
     assert stub.said[4] == "/status is for moderators only."  # roles from the config name the plugin's ids

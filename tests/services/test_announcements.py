@@ -87,7 +87,7 @@ async def test_one_off_announcement_is_delivered_once_to_every_target(harness: C
     await setup_chats(harness)
     harness.app.clock.set(NOW)  # type: ignore[attr-defined]
     out = await harness.say("mia@manager: /announce at in 2h Version 3.2 is out! <b>&")
-    assert out == ["bot> Scheduled announcement #1 to all announcement chats. Next run(s): Fri 2026-03-20 14:00 UTC."]
+    assert out == ["bot> Scheduled announcement #1 to all announcement chats. Next run: Fri 2026-03-20 14:00 UTC."]
     assert await harness.app.run_job("announcements") == 0
     harness.app.clock.advance(timedelta(hours=2))  # type: ignore[attr-defined]
     before = harness.output()
@@ -227,7 +227,7 @@ async def test_explicit_targets_and_topics(harness: ConsoleHarness) -> None:
     await setup_chats(harness)
     harness.app.clock.set(NOW)  # type: ignore[attr-defined]
     out = await harness.say("mia@manager: /announce at in 1m to console:news,console:news2/7 Topic news")
-    assert out[0].startswith("bot> Scheduled announcement #1 to 2 chat(s).")
+    assert out[0].startswith("bot> Scheduled announcement #1 to 2 chats.")
     harness.app.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
     assert await harness.app.run_job("announcements") == 2
     show = "\n".join(await harness.say("mia: /announce show 1"))
@@ -243,7 +243,7 @@ async def test_bad_input_and_fans_refused(harness: ConsoleHarness) -> None:
         "bot> ⚠ What should I announce? /announce at WHEN [to here|all|CHAT] TEXT"
     ]
     assert await harness.say("mia: /announce at in 1h to nowhere hi") == [
-        "bot> ⚠ I don't know a chat called 'nowhere'. Use 'here', 'all' or a chat's title."
+        "bot> ⚠ I don't know a chat called “nowhere”. Use 'here', 'all' or a chat's title."
     ]
     assert await harness.say("mia: /announce show 42") == ["bot> ⚠ There is no announcement #42."]
     assert await harness.say("mia: /announce resume 42") == ["bot> ⚠ There is no announcement #42."]

@@ -57,7 +57,7 @@ async def test_export_covers_every_linked_identity(harness: ConsoleHarness) -> N
     assert data["points"]["balance"] == sum(r["amount"] for r in data["points"]["ledger"]) > 0
     assert data["notification_preference"] == "dm"
     out = await harness.say(f"{NAME}: /mydata export")
-    assert out[0].startswith(f"bot> @{NAME}: You have 2 identity(ies), 2 feedback item(s), 1 vote(s)")
+    assert out[0].startswith(f"bot> @{NAME}: You have: identities 2 · feedback items 2 · votes 1 · questions 1")
 
 
 async def test_delete_needs_confirmation(harness: ConsoleHarness) -> None:
@@ -113,9 +113,9 @@ async def test_weekly_report_figures(harness: ConsoleHarness) -> None:
     await harness.say("mia@manager: /status 2 planned", "mia: /status 1 shipped 3.2")
     out = await harness.say("mia: /report preview")
     text = "\n".join(out)
-    assert "bot> 💡 3 idea(s) and bug report(s) received; 67% acknowledged within a week." in text
+    assert "bot> 💡 3 ideas and bug reports received; 67% acknowledged within a week." in text
     assert "bot> 🚀 1 shipped." in text
-    assert "bot> ❓ 1 question(s) answered: 0 by the FAQ, 1 by fans." in text
+    assert "bot> ❓ 1 question answered: 0 by the FAQ, 1 by fans." in text
     assert "Top helpers (by contribution, not chatter): zoequixotic" in text
     assert await harness.say("bob: /report preview") == ["bot> ⚠ /report preview is for managers only."]
 

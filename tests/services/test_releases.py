@@ -44,7 +44,7 @@ async def test_ship_marks_ideas_shipped_notifies_pays_and_announces(harness: Con
     )
     ask = await harness.say("mia: /release ship 3.2.0")
     assert ask[0].startswith(
-        "bot> About to ship 3.2.0: #1, #3 marked shipped (their followers are told) and the release announced in "
+        "bot> About to ship 3.2.0: #1 and #3 marked shipped (their followers are told) and the release announced in "
         "every announcement chat. Nothing happens until you confirm"
     )
     assert "🚀" not in harness.output()
@@ -57,7 +57,7 @@ async def test_ship_marks_ideas_shipped_notifies_pays_and_announces(harness: Con
     assert "bot> #news: • #1 Dark mode for the settings app — thanks alice!" in text
     assert "bot> #news: • #3 The camera crashes when switching lenses — thanks carol!" in text
     assert "#2" not in text.split("🚀", 1)[1].split("Shipped 3.2.0")[0]
-    assert out[-1].startswith("bot> Shipped 3.2.0: announcement #1 is going out; #1 (shipped in 3.2.0), #3")
+    assert out[-1].startswith("bot> Shipped 3.2.0: announcement #1 is going out; #1 (shipped in 3.2.0) and #3")
     assert await PointsRepo(app.db).balance(alice.member_id) == before + 50
     # shipping twice does nothing twice
     assert await harness.say("mia: /release ship 3.2.0") == ["bot> ⚠ Release 3.2.0 is already shipped."]
@@ -98,7 +98,7 @@ async def test_release_bad_input(harness: ConsoleHarness) -> None:
     await harness.say("mia: /release new 4.0")
     assert await harness.say("mia: /release new 4.0") == ["bot> ⚠ Release 4.0 exists already."]
     assert await harness.say("mia: /release add 4.0 99") == ["bot> ⚠ There is no #99."]
-    assert await harness.say("mia: /release new v/1") == ["bot> ⚠ 'v/1' is not a version (letters, digits, . + - _)."]
+    assert await harness.say("mia: /release new v/1") == ["bot> ⚠ “v/1” is not a version (letters, digits, . + - _)."]
     assert await harness.say("mia: /release schedule 4.0 tomorrow") == [
         "bot> ⚠ When? e.g. 'in 2h', '2026-12-04 17:00 Asia/Shanghai', 'every fri 17:00', 'cron \"0 9 * * *\"'."
     ]

@@ -54,16 +54,16 @@ class AnnouncementCommands:
         return reply
 
     async def listing(self, ctx: CommandContext) -> Result:
-        return await self.service.listing()
+        return await self.service.listing(ctx)
 
     async def show(self, ctx: CommandContext) -> Result:
-        return await self.service.show(ctx.args["id"])
+        return await self.service.show(ctx.args["id"], ctx)
 
     async def preview(self, ctx: CommandContext) -> Result:
-        return await self.service.preview(ctx.args["id"])
+        return await self.service.preview(ctx.args["id"], ctx)
 
     async def edit(self, ctx: CommandContext) -> Result:
-        reply = await self.service.edit(ctx.args["id"], ctx.args["text"])
+        reply = await self.service.edit(ctx.args["id"], ctx.args["text"], ctx)
         await self.auditor.record(ctx, "announce.edit", target=f"announcement:{ctx.args['id']}")
         return reply
 

@@ -18,6 +18,7 @@ from bot.clock import Clock
 from bot.commands import CommandError
 from bot.context import Context
 from bot.events import ChatRef, Platform
+from bot.i18n import N_, SOURCE, Domain, Where
 from bot.messenger import Messenger
 from bot.notices import ManagerNotices
 from bot.platforms import PlatformRegistry
@@ -29,6 +30,7 @@ from storage.repositories.chats import ChatRepo
 from storage.repositories.releases import ReleaseRepo
 
 log = logging.getLogger(__name__)
+T = Domain("announcements")
 LEASE = timedelta(minutes=2)
 PARALLEL_SENDS = 8
 BATCH = 500
@@ -44,6 +46,31 @@ def body(text: str) -> Reply:
     return say(text)
 
 
+def too_long(where: Where, length: int) -> str:
+    return T(where, "That's too long ({length} characters, at most {limit}).", length=length, limit=MAX_TEXT)
+
+
+def state_label(where: Where, status: str) -> str:
+    labels = {
+        "active": N_("active"),
+        "paused": N_("paused"),
+        "done": N_("done"),
+        "cancelled": N_("cancelled"),
+    }
+    return T(where, labels[status]) if status in labels else status
+
+
+def delivery_label(where: Where, status: str) -> str:
+    labels = {
+        "pending": N_("pending"),
+        "sending": N_("sending"),
+        "sent": N_("sent"),
+        "failed": N_("failed"),
+        "missed": N_("missed"),
+    }
+    return T(where, labels[status]) if status in labels else status
+
+
 class AnnouncementService:
     def __init__(
         self,
@@ -55,9 +82,12 @@ class AnnouncementService:
         worker_id: str,
         platforms: PlatformRegistry,
         notices: ManagerNotices,
+        language: str = SOURCE,
     ) -> None:
         self.platforms = platforms
         self.notices = notices
+        #: the community's default language: what manager notices are written in
+        self.language = language
         self.repo = repo
         self.chats = chats
         self.messenger = messenger
@@ -83,7 +113,9 @@ class AnnouncementService:
                 if name.lstrip("#").lower() in (c.title.lower(), c.chat_id)
             ]
             if not matches:
-                raise CommandError(f"I don't know a chat called {name!r}. Use 'here', 'all' or a chat's title.")
+                raise CommandError(
+                    T(ctx, "I don't know a chat called “{name}”. Use 'here', 'all' or a chat's title.", name=name)
+                )
             out += [f"{c.platform}:{c.chat_id}" for c in matches]
         return out
 
@@ -91,7 +123,7 @@ class AnnouncementService:
         try:
             when, rest = parse_when(raw, ctx.now, self.settings.timezone)
         except WhenError as exc:
-            raise CommandError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
+            raise CommandError(exc.sentence(ctx)) from None
         targets = ["all"]
         if rest.lower().startswith("to "):
             _, spec, *tail = rest.split(" ", 2)
@@ -99,17 +131,20 @@ class AnnouncementService:
             rest = tail[0] if tail else ""
         text = rest.strip()
         if not text:
-            raise CommandError("What should I announce? /announce at WHEN [to here|all|CHAT] TEXT")
+            raise CommandError(T(ctx, "What should I announce? /announce at WHEN [to here|all|CHAT] TEXT"))
         if targets == ["all"] and not await self.reach():  # said now, not found out later
             raise CommandError(
-                "There is no announcement chat yet, so this would reach no one. Run /chat announcement in the "
-                "chat that should get announcements (or name one: /announce at WHEN to here TEXT)."
+                T(
+                    ctx,
+                    "There is no announcement chat yet, so this would reach no one. Run /chat announcement in the "
+                    "chat that should get announcements (or name one: /announce at WHEN to here TEXT).",
+                )
             )
         if len(text) > MAX_TEXT:
-            raise CommandError(f"That's too long ({len(text)} characters, at most {MAX_TEXT}).")
+            raise CommandError(too_long(ctx, len(text)))
         upcoming = when.upcoming(ctx.now, 3)
         if not upcoming:
-            raise CommandError("That schedule never runs.")
+            raise CommandError(T(ctx, "That schedule never runs."))
         announcement_id = await self.repo.create(
             text=text,
             kind=when.kind,
@@ -121,9 +156,28 @@ class AnnouncementService:
             created_by=ctx.member.member_id,
             at=ctx.now,
         )
-        runs = "; ".join(shown(d, when.timezone, self.settings.timezone) for d in upcoming)
-        where = "all announcement chats" if targets == ["all"] else f"{len(targets)} chat(s)"
-        return say(f"Scheduled announcement #{announcement_id} to {where}. Next run(s): {runs}.")
+        runs = T(ctx, "; ").join(shown(d, when.timezone, self.settings.timezone, ctx) for d in upcoming)
+        if targets == ["all"]:
+            done = T.plural(
+                ctx,
+                "Scheduled announcement #{number} to all announcement chats. Next run: {runs}.",
+                "Scheduled announcement #{number} to all announcement chats. Next runs: {runs}.",
+                len(upcoming),
+                number=announcement_id,
+                runs=runs,
+            )
+        else:
+            chats = T.plural(ctx, "{n} chat", "{n} chats", len(targets))
+            done = T.plural(
+                ctx,
+                "Scheduled announcement #{number} to {chats}. Next run: {runs}.",
+                "Scheduled announcement #{number} to {chats}. Next runs: {runs}.",
+                len(upcoming),
+                number=announcement_id,
+                chats=chats,
+                runs=runs,
+            )
+        return say(done)
 
     async def reach(self) -> int:
         return len(await self.chats.keys_by_kind("announcement"))
@@ -143,70 +197,101 @@ class AnnouncementService:
             at=now,
         )
 
-    async def get(self, announcement_id: int) -> AnnouncementView:
+    async def get(self, announcement_id: int, where: Where = SOURCE) -> AnnouncementView:
         a = await self.repo.get(announcement_id)
         if a is None or a.status == "cancelled":
-            raise CommandError(f"There is no announcement #{announcement_id}.")
+            raise CommandError(T(where, "There is no announcement #{number}.", number=announcement_id))
         return a
 
-    async def listing(self) -> Reply:
+    async def listing(self, where: Where = SOURCE) -> Reply:
         items = await self.repo.listing()
         trains = await ReleaseRepo(self.repo.db).scheduled()  # the release train is a broadcast too
         if not items and not trains:
-            return say("No announcements scheduled. /announce at WHEN [to TARGETS] TEXT")
+            return say(T(where, "No announcements scheduled. /announce at WHEN [to TARGETS] TEXT"))
         reader = self.settings.timezone
         segs: list[Segment] = []
         for a in items:
-            nxt = shown(a.next_run_at, a.timezone, reader) if a.next_run_at else "—"
+            nxt = shown(a.next_run_at, a.timezone, reader, where) if a.next_run_at else "—"
             first = a.text.split("\n", 1)[0][:60]
-            segs += [Text(f"#{a.id} [{a.status}] next {nxt} · {schedule_of(a).describe()} · {first}"), BR]
+            line = T(
+                where,
+                "#{number} [{status}] next {next} · {schedule} · {text}",
+                number=a.id,
+                status=state_label(where, a.status),
+                next=nxt,
+                schedule=schedule_of(a).describe(where),
+                text=first,
+            )
+            segs += [Text(line), BR]
         for r in trains:
-            nxt = shown(r.next_run_at, r.timezone or reader, reader) if r.next_run_at else "—"
-            segs += [Text(f"release {r.version} [{r.status}] ships {nxt} · /release show {r.version}"), BR]
+            nxt = shown(r.next_run_at, r.timezone or reader, reader, where) if r.next_run_at else "—"
+            line = T(
+                where,
+                "release {version} [{status}] ships {next} · /release show {version}",
+                version=r.version,
+                status=r.status,
+                next=nxt,
+            )
+            segs += [Text(line), BR]
         return say(*segs)
 
-    async def show(self, announcement_id: int) -> Reply:
-        a = await self.get(announcement_id)
+    async def show(self, announcement_id: int, where: Where = SOURCE) -> Reply:
+        a = await self.get(announcement_id, where)
         deliveries = await self.repo.deliveries(a.id)
         segs: list[Segment] = [
-            Bold(f"Announcement #{a.id} ({a.status})"),
+            Bold(T(where, "Announcement #{number} ({status})", number=a.id, status=state_label(where, a.status))),
             BR,
-            Text(f"{schedule_of(a).describe()}; targets: {', '.join(a.targets)}"),
+            Text(
+                T(
+                    where,
+                    "{schedule}; targets: {targets}",
+                    schedule=schedule_of(a).describe(where),
+                    targets=", ".join(a.targets),
+                )
+            ),
             BR,
         ]
         if not deliveries:
-            segs.append(Text("Not delivered yet."))
+            segs.append(Text(T(where, "Not delivered yet.")))
         for d in deliveries[:25]:
             why = f" — {d.error}" if d.error else ""
-            when = shown(d.occurrence_at, a.timezone, self.settings.timezone)
-            segs += [Text(f"{when} {d.platform}:{d.chat_id}: {d.status}{why}"), BR]
+            when = shown(d.occurrence_at, a.timezone, self.settings.timezone, where)
+            segs += [Text(f"{when} {d.platform}:{d.chat_id}: {delivery_label(where, d.status)}{why}"), BR]
         return say(*segs)
 
-    async def preview(self, announcement_id: int) -> Reply:
-        return body((await self.get(announcement_id)).text)
+    async def preview(self, announcement_id: int, where: Where = SOURCE) -> Reply:
+        return body((await self.get(announcement_id, where)).text)
 
     async def set_state(self, ctx: Context, announcement_id: int, action: str) -> Reply:
-        a = await self.get(announcement_id)
+        a = await self.get(announcement_id, ctx)
+        state = state_label(ctx, a.status)
         if action == "cancel":
             await self.repo.set_status(a.id, "cancelled")
-            return say(f"Cancelled announcement #{a.id}.")
+            return say(T(ctx, "Cancelled announcement #{number}.", number=a.id))
         if action == "pause":
             if a.status != "active":
-                raise CommandError(f"#{a.id} is {a.status}, not active.")
+                raise CommandError(T(ctx, "#{number} is {status}, not active.", number=a.id, status=state))
             await self.repo.set_status(a.id, "paused")
-            return say(f"Paused announcement #{a.id}.")
+            return say(T(ctx, "Paused announcement #{number}.", number=a.id))
         if a.status != "paused":
-            raise CommandError(f"#{a.id} is {a.status}, not paused.")
+            raise CommandError(T(ctx, "#{number} is {status}, not paused.", number=a.id, status=state))
         nxt = schedule_of(a).next_after(ctx.now)
         if nxt is None:
-            raise CommandError(f"#{a.id} has no run left; schedule a new one.")
+            raise CommandError(T(ctx, "#{number} has no run left; schedule a new one.", number=a.id))
         await self.repo.set_status(a.id, "active", next_run_at=nxt)
-        return say(f"Resumed announcement #{a.id}; next run {shown(nxt, a.timezone, self.settings.timezone)}.")
+        return say(
+            T(
+                ctx,
+                "Resumed announcement #{number}; next run {next}.",
+                number=a.id,
+                next=shown(nxt, a.timezone, self.settings.timezone, ctx),
+            )
+        )
 
-    async def edit(self, announcement_id: int, text: str) -> Reply:
-        a = await self.get(announcement_id)
+    async def edit(self, announcement_id: int, text: str, where: Where = SOURCE) -> Reply:
+        a = await self.get(announcement_id, where)
         if len(text) > MAX_TEXT:
-            raise CommandError(f"That's too long ({len(text)} characters, at most {MAX_TEXT}).")
+            raise CommandError(too_long(where, len(text)))
         await self.repo.set_text(a.id, text)
         edited, failed = 0, []
         for d in await self.repo.deliveries(a.id):
@@ -217,8 +302,16 @@ class AnnouncementService:
                 edited += 1
             except (DeliveryError, Exception) as exc:  # a platform that can't edit must not stop the others
                 failed.append(f"{d.platform}:{d.chat_id} ({getattr(exc, 'reason', exc)})")
-        note = f" Could not edit: {', '.join(failed)}." if failed else ""
-        return say(f"Updated announcement #{a.id}; edited {edited} delivered cop{'y' if edited == 1 else 'ies'}.{note}")
+        done = T.plural(
+            where,
+            "Updated announcement #{number}; edited {n} delivered copy.",
+            "Updated announcement #{number}; edited {n} delivered copies.",
+            edited,
+            number=a.id,
+        )
+        if failed:
+            done += T(where, " Could not edit: {chats}.", chats=", ".join(failed))
+        return say(done)
 
     # -- running -------------------------------------------------------------------------------
     async def tick(self) -> int:
@@ -237,13 +330,22 @@ class AnnouncementService:
                     a.id, occurrence, targets, status="missed", error="the bot was down at the scheduled time"
                 )
                 await self._report(
-                    f"Announcement #{a.id} missed its run at {occurrence:%Y-%m-%d %H:%M} UTC "
-                    f"(the bot was down longer than the grace period); it was not sent."
+                    T(
+                        self.language,
+                        "Announcement #{number} missed its run at {time} (the bot was down longer than the grace "
+                        "period); it was not sent.",
+                        number=a.id,
+                        time=shown(occurrence, a.timezone, self.settings.timezone, self.language),
+                    )
                 )
                 continue
             if not targets:
                 await self._report(
-                    f"Announcement #{a.id}: no announcement chat to send to (set one with /chat announcement)."
+                    T(
+                        self.language,
+                        "Announcement #{number}: no announcement chat to send to (set one with /chat announcement).",
+                        number=a.id,
+                    )
                 )
             await self.repo.add_deliveries(a.id, occurrence, targets)
         sent = 0

@@ -11,7 +11,7 @@ from bot.contracts import FeedbackLoop
 from bot.events import ChatRef
 from bot.features.core.audit_lines import audit_line
 from bot.features.core.setup import SetupCheck
-from bot.i18n import Domain, summary
+from bot.i18n import N_, Domain, listing, summary
 from bot.replies import BR, Bold, Code, Segment, Text, error, say
 from storage.repositories.audit import AuditRepo
 from storage.repositories.chats import ChatRepo
@@ -125,7 +125,7 @@ class CoreCommands:
 
     async def whoami(self, ctx: CommandContext) -> Result:
         ids = await self.members.identities(ctx.member.member_id)
-        linked = ", ".join(f"{i.platform}:{i.display_name}" for i in ids)
+        linked = listing(ctx, [f"{i.platform}:{i.display_name}" for i in ids])
         return say(
             T(
                 ctx,
@@ -142,27 +142,27 @@ class CoreCommands:
         kind = ctx.args["kind"]
         if kind is None:
             current = await self.chats.get(platform, chat_id)
-            return say(f"This chat is set up as: {current.kind if current else 'other'}.")
+            return say(T(ctx, "This chat is set up as: {kind}.", kind=current.kind if current else "other"))
         await self.chats.set_kind(platform, chat_id, kind)
         await self.auditor.record(ctx, "chat.kind", target=ctx.chat.key, args={"kind": kind})
-        return say(f"This chat is now set up as: {kind}.")
+        return say(T(ctx, "This chat is now set up as: {kind}.", kind=kind))
 
     async def status(self, ctx: CommandContext) -> Result:
         if ctx.args["number"] is not None:
             if self.feedback is None:
-                return error("Feedback items are not enabled.")
+                return error(T(ctx, "Feedback items are not enabled."))
             return await self.feedback.change_status(ctx, ctx.args["number"], ctx.args["change"])
         current = await self.chats.get(str(ctx.chat.platform), ctx.chat.chat_id)
         lines = [line for line in await self.status_lines(ctx.chat) if not line.startswith("⚠")]
-        lines.append(f"this chat: {current.kind if current else 'other'}")
+        lines.append(T(ctx, "this chat: {kind}", kind=current.kind if current else "other"))
         if current and not current.reachable:
-            lines.append(f"last delivery here failed: {current.unreachable_reason}")
+            lines.append(T(ctx, "last delivery here failed: {reason}", reason=current.unreachable_reason))
         lines += await self.setup_check.problems(ctx.chat)  # the same gaps /setup lists
         return say("\n".join(lines))
 
     async def setup(self, ctx: CommandContext) -> Result:
         lines = await self.setup_check.checklist(ctx.chat, ctx.now)
-        return say(Bold(f"Setup of {self.community_name}"), BR, Text("\n".join(lines)))
+        return say(Bold(T(ctx, "Setup of {community}", community=self.community_name)), BR, Text("\n".join(lines)))
 
     async def audit(self, ctx: CommandContext) -> Result:
         target = ctx.args["target"]
@@ -170,14 +170,19 @@ class CoreCommands:
         if target and target.startswith("@"):  # a member: actions on them and on their items
             found = await self.members.find(str(ctx.chat.platform), username=target[1:])
             if found is None:
-                return error(f"I don't know {target}.")
+                return error(T(ctx, "I don't know {who}.", who=target))
             about, target = found.member_id, None
         elif target and target.isdigit():
             target = f"#{target}"
         entries = await self.audit_repo.recent(target=target, about_member=about, limit=10)
         if not entries:
-            return say("No manager actions recorded" + (" for that." if target or about else " yet."))
-        segs: list[Segment] = [Bold("Recent manager actions"), BR]
+            none = (
+                N_("No manager actions recorded for that.")
+                if target or about
+                else N_("No manager actions recorded yet.")
+            )
+            return say(T(ctx, none))
+        segs: list[Segment] = [Bold(T(ctx, "Recent manager actions")), BR]
         for e in entries:
             segs += [Text(audit_line(e)), BR]
         return say(*segs)

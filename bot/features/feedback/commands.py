@@ -166,8 +166,8 @@ class FeedbackCommands:
         if change is not None:
             await self.notifier.flush(change.id)
 
-    def describe(self, item: ItemView) -> str:
-        return status_phrase(item)
+    def describe(self, item: ItemView, where: Where = SOURCE) -> str:
+        return status_phrase(item, where)
 
     async def merge(self, ctx: CommandContext) -> Result:
         reply, changed = await self.service.merge(ctx, ctx.args["from_item"], ctx.args["into_item"], ctx.args["reason"])

@@ -7,7 +7,7 @@ import re
 from bot.audit import Auditor
 from bot.commands import Arg, ArgKind, CommandError, CommandSpec, NeedsConfirmation, Result, Role
 from bot.context import CommandContext
-from bot.features.releases.service import ReleaseService
+from bot.features.releases.service import ReleaseService, T
 
 VERSION = Arg("version", ArgKind.WORD, "e.g. 3.2.0", max_length=40)
 _VERSION = re.compile(r"^[\w.+\-]{1,40}$")
@@ -59,43 +59,47 @@ class ReleaseCommands:
     def _version(ctx: CommandContext) -> str:
         version: str = ctx.args["version"]
         if not _VERSION.match(version):
-            raise CommandError(f"{version!r} is not a version (letters, digits, . + - _).")
+            raise CommandError(T(ctx, "“{version}” is not a version (letters, digits, . + - _).", version=version))
         return version
 
     async def new(self, ctx: CommandContext) -> Result:
-        reply = await self.service.create(self._version(ctx), ctx.args["notes"])
+        reply = await self.service.create(self._version(ctx), ctx.args["notes"], ctx)
         await self.auditor.record(ctx, "release.new", target=f"release:{ctx.args['version']}")
         return reply
 
     async def add(self, ctx: CommandContext) -> Result:
-        reply = await self.service.add(self._version(ctx), ctx.args["number"])
+        reply = await self.service.add(self._version(ctx), ctx.args["number"], ctx)
         await self.auditor.record(
             ctx, "release.add", target=f"#{ctx.args['number']}", args={"version": ctx.args["version"]}
         )
         return reply
 
     async def show(self, ctx: CommandContext) -> Result:
-        return await self.service.preview(self._version(ctx))
+        return await self.service.preview(self._version(ctx), ctx)
 
     async def ship(self, ctx: CommandContext) -> Result:
         version = self._version(ctx)
-        await self._reaches_someone(version)
+        await self._reaches_someone(ctx, version)
         if not ctx.confirmed:  # ideas marked shipped and fans told can't be taken back
-            raise NeedsConfirmation(await self.service.ship_preview(version))
-        reply = await self.service.ship(version, ctx.member.member_id)
+            raise NeedsConfirmation(await self.service.ship_preview(version, ctx))
+        reply = await self.service.ship(version, ctx.member.member_id, ctx)
         await self.auditor.record(ctx, "release.ship", target=f"release:{ctx.args['version']}")
         return reply
 
-    async def _reaches_someone(self, version: str) -> None:
+    async def _reaches_someone(self, ctx: CommandContext, version: str) -> None:
         if not await self.service.announcer.reach():
             raise CommandError(
-                f"There is no announcement chat yet, so no one would hear about {version}. Run /chat announcement "
-                f"in the chat that should get release news, then try again."
+                T(
+                    ctx,
+                    "There is no announcement chat yet, so no one would hear about {version}. Run /chat announcement "
+                    "in the chat that should get release news, then try again.",
+                    version=version,
+                )
             )
 
     async def schedule(self, ctx: CommandContext) -> Result:
-        await self._reaches_someone(self._version(ctx))
-        reply = await self.service.schedule(self._version(ctx), ctx.args["when"], self.default_tz)
+        await self._reaches_someone(ctx, self._version(ctx))
+        reply = await self.service.schedule(self._version(ctx), ctx.args["when"], self.default_tz, ctx)
         await self.auditor.record(
             ctx, "release.schedule", target=f"release:{ctx.args['version']}", args={"when": ctx.args["when"]}
         )

@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.clock import Clock
 from bot.commands import CommandError
 from bot.contracts import Announcer, Awarder, FeedbackLoop
+from bot.i18n import N_, SOURCE, Domain, Where, listing
 from bot.replies import Reply, say
 from bot.when import WhenError, parse_when, shown
 from storage.repositories.feedback import FeedbackRepo, ItemView
@@ -16,6 +17,17 @@ from storage.repositories.members import MemberRepo
 from storage.repositories.releases import ReleaseRepo, ReleaseView
 
 log = logging.getLogger(__name__)
+T = Domain("releases")
+
+
+def release_label(where: Where, status: str) -> str:
+    labels = {
+        "draft": N_("draft"),
+        "scheduled": N_("scheduled"),
+        "shipping": N_("shipping"),
+        "shipped": N_("shipped"),
+    }
+    return T(where, labels[status]) if status in labels else status
 
 
 class ReleaseService:
@@ -30,7 +42,10 @@ class ReleaseService:
         clock: Clock,
         *,
         points: Awarder | None = None,
+        language: str = SOURCE,
     ) -> None:
+        #: the community's default language: the release announcement's own words
+        self.language = language
         self.repo = repo
         self.items = items
         self.members = members
@@ -40,32 +55,42 @@ class ReleaseService:
         self.clock = clock
         self.points = points
 
-    async def get(self, version: str) -> ReleaseView:
+    async def get(self, version: str, where: Where = SOURCE) -> ReleaseView:
         release = await self.repo.get(version)
         if release is None:
-            raise CommandError(f"There is no release {version}. Create it with /release new {version}.")
+            raise CommandError(
+                T(where, "There is no release {version}. Create it with /release new {version}.", version=version)
+            )
         return release
 
-    async def create(self, version: str, notes: str | None) -> Reply:
+    async def create(self, version: str, notes: str | None, where: Where = SOURCE) -> Reply:
         if not await self.repo.create(version, notes or "", self.clock.now()):
-            raise CommandError(f"Release {version} exists already.")
+            raise CommandError(T(where, "Release {version} exists already.", version=version))
         return say(
-            f"Created release {version} (draft). Add fan ideas with /release add {version} N; "
-            f"ship it with /release ship {version} or /release schedule {version} every fri 17:00."
+            T(
+                where,
+                "Created release {version} (draft). Add fan ideas with /release add {version} N; ship it with "
+                "/release ship {version} or /release schedule {version} every fri 17:00.",
+                version=version,
+            )
         )
 
-    async def add(self, version: str, number: int) -> Reply:
-        release = await self.get(version)
+    async def add(self, version: str, number: int, where: Where = SOURCE) -> Reply:
+        release = await self.get(version, where)
         item = await self.items.get(number)
         if item is None:
-            raise CommandError(f"There is no #{number}.")
+            raise CommandError(T(where, "There is no #{number}.", number=number))
         if item.status == "duplicate":
-            raise CommandError(f"#{number} is merged into #{item.duplicate_of}; add that one.")
+            raise CommandError(
+                T(where, "#{number} is merged into #{into}; add that one.", number=number, into=item.duplicate_of)
+            )
         if release.status == "shipped":
-            raise CommandError(f"Release {version} has shipped already.")
+            raise CommandError(T(where, "Release {version} has shipped already.", version=version))
         if not await self.repo.add_item(release.id, item.id):
-            raise CommandError(f"#{number} is already in {version}.")
-        return say(f"#{item.id} “{item.title}” will ship in {version}.")
+            raise CommandError(T(where, "#{number} is already in {version}.", number=number, version=version))
+        return say(
+            T(where, "#{number} “{title}” will ship in {version}.", number=item.id, title=item.title, version=version)
+        )
 
     async def ideas(self, release: ReleaseView) -> list[ItemView]:
         attached = [i for n in await self.repo.items(release.id) if (i := await self.items.get(n)) is not None]
@@ -77,46 +102,75 @@ class ReleaseService:
         return [i for i in seen.values() if i.status != "duplicate" and i.status != "declined"]
 
     async def render(self, release: ReleaseView, ideas: list[ItemView]) -> str:
+        lang = self.language
+        names = await self.members.names([item.submitter_id for item in ideas])
         lines = []
         for item in ideas:
-            ids = await self.members.identities(item.submitter_id)
-            who = f" — thanks {ids[0].display_name}!" if ids else ""
+            name = names.get(item.submitter_id)
+            who = T(lang, " — thanks {name}!", name=name) if name else ""
             lines.append(f"• #{item.id} {item.title}{who}")
         text = self.template.format(
             version=release.version,
-            notes=release.notes.strip() or "Bug fixes and improvements.",
-            ideas="\n".join(lines) or "(none this time — send yours with /idea)",
+            notes=release.notes.strip() or T(lang, "Bug fixes and improvements."),
+            ideas="\n".join(lines) or T(lang, "(none this time — send yours with /idea)"),
         )
         return text.replace("\n\n\n", "\n\n").strip()
 
-    async def preview(self, version: str) -> Reply:
-        release = await self.get(version)
+    async def preview(self, version: str, where: Where = SOURCE) -> Reply:
+        release = await self.get(version, where)
         ideas = await self.ideas(release)
-        return say(f"[{release.status}] ", await self.render(release, ideas))
+        return say(f"[{release_label(where, release.status)}] ", await self.render(release, ideas))
 
-    async def ship_preview(self, version: str) -> Reply:
+    async def ship_preview(self, version: str, where: Where = SOURCE) -> Reply:
         """What /release ship will do (asked before it happens: it can't be taken back)."""
-        release = await self.get(version)
+        release = await self.get(version, where)
         if release.status not in ("draft", "scheduled"):
-            raise CommandError(f"Release {version} is already {release.status}.")
+            raise CommandError(
+                T(
+                    where,
+                    "Release {version} is already {status}.",
+                    version=version,
+                    status=release_label(where, release.status),
+                )
+            )
         ideas = await self.ideas(release)
-        listed = ", ".join(f"#{i.id}" for i in ideas) or "no fan ideas"
+        if not ideas:
+            return say(
+                T(
+                    where,
+                    "About to ship {version} (no fan ideas in it); the release is announced in every "
+                    "announcement chat.",
+                    version=version,
+                )
+            )
         return say(
-            f"About to ship {version}: {listed} marked shipped (their followers are told) and the release "
-            "announced in every announcement chat."
+            T(
+                where,
+                "About to ship {version}: {ideas} marked shipped (their followers are told) and the release "
+                "announced in every announcement chat.",
+                version=version,
+                ideas=listing(where, [f"#{i.id}" for i in ideas]),
+            )
         )
 
-    async def ship(self, version: str, actor_id: int | None) -> Reply:
-        release = await self.get(version)
+    async def ship(self, version: str, actor_id: int | None, where: Where = SOURCE) -> Reply:
+        release = await self.get(version, where)
         if not await self.repo.start_shipping(release.id):
-            raise CommandError(f"Release {version} is already {release.status}.")
+            raise CommandError(
+                T(
+                    where,
+                    "Release {version} is already {status}.",
+                    version=version,
+                    status=release_label(where, release.status),
+                )
+            )
         try:
-            return await self._ship(release, version, actor_id)
+            return await self._ship(release, version, actor_id, where)
         except BaseException:
             await self.repo.stop_shipping(release.id)  # not stuck in "shipping": it can be shipped again
             raise
 
-    async def _ship(self, release: ReleaseView, version: str, actor_id: int | None) -> Reply:
+    async def _ship(self, release: ReleaseView, version: str, actor_id: int | None, where: Where) -> Reply:
         now = self.clock.now()
         ideas = await self.ideas(release)
         await self.render(release, ideas)  # a broken template fails here, before anything changed
@@ -136,25 +190,49 @@ class ReleaseService:
         announcement_id = await self.announcer.announce_now(text, actor_id)
         await self.repo.shipped(release.id, now, announcement_id)
         await self.announcer.tick()
-        shipped = ", ".join(f"#{i.id} ({self.feedback.describe(i)})" for i in fresh) or "no fan ideas"
-        return say(f"Shipped {version}: announcement #{announcement_id} is going out; {shipped}.")
+        if not fresh:
+            return say(
+                T(
+                    where,
+                    "Shipped {version}: announcement #{number} is going out (no fan ideas in it).",
+                    version=version,
+                    number=announcement_id,
+                )
+            )
+        shipped = listing(where, [f"#{i.id} ({self.feedback.describe(i, where)})" for i in fresh])
+        return say(
+            T(
+                where,
+                "Shipped {version}: announcement #{number} is going out; {ideas}.",
+                version=version,
+                number=announcement_id,
+                ideas=shipped,
+            )
+        )
 
-    async def schedule(self, version: str, when_text: str, default_tz: str) -> Reply:
-        release = await self.get(version)
+    async def schedule(self, version: str, when_text: str, default_tz: str, where: Where = SOURCE) -> Reply:
+        release = await self.get(version, where)
         if release.status == "shipped":
-            raise CommandError(f"Release {version} has shipped already.")
+            raise CommandError(T(where, "Release {version} has shipped already.", version=version))
         try:
             when, rest = parse_when(when_text, self.clock.now(), default_tz)
         except WhenError as exc:
-            raise CommandError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
+            raise CommandError(exc.sentence(where)) from None
         if rest.strip():
-            raise CommandError("Usage: /release schedule VERSION every fri 17:00 [Zone]")
+            raise CommandError(T(where, "Usage: /release schedule VERSION every fri 17:00 [Zone]"))
         cron = when.cron or ""
         nxt = when.next_after(self.clock.now())
         if nxt is None:
-            raise CommandError("That schedule never runs.")
+            raise CommandError(T(where, "That schedule never runs."))
         await self.repo.schedule(release.id, cron or "once", when.timezone, nxt)
-        return say(f"Release {version} ships on the next slot: {shown(nxt, when.timezone, default_tz)}.")
+        return say(
+            T(
+                where,
+                "Release {version} ships on the next slot: {time}.",
+                version=version,
+                time=shown(nxt, when.timezone, default_tz, where),
+            )
+        )
 
     async def ship_due(self, now: datetime) -> int:
         """Called from the announcement tick: ship scheduled releases whose slot has come."""

@@ -7,6 +7,7 @@ from bot.context import CommandContext
 from bot.contracts import ANNOUNCER
 from bot.feature import Deps, Feature, Job
 from bot.features.report.service import build_report
+from bot.i18n import SOURCE, negotiate
 from storage.repositories.feedback import FeedbackRepo
 from storage.repositories.members import MemberRepo
 from storage.repositories.stats import StatsRepo
@@ -17,11 +18,14 @@ def build(deps: Deps) -> Feature:
     announcer = deps.need(ANNOUNCER, "report")
 
     async def preview(ctx: CommandContext) -> Result:
-        return await build_report(stats, items, members, ctx.now)
+        return await build_report(stats, items, members, ctx.now, ctx)
 
     async def post() -> None:
         """Delivered once per announcement chat, like any announcement."""
-        report = await build_report(stats, items, members, deps.clock.now())
+        # one text for every announcement chat: the community's language
+        report = await build_report(
+            stats, items, members, deps.clock.now(), negotiate(deps.settings.language) or SOURCE
+        )
         await announcer.announce_now(report.plain(), None)
         await announcer.tick()
 

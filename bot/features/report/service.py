@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.i18n import SOURCE, Domain, Where, listing
 from bot.replies import BR, Bold, Reply, Segment, Text, say
 from storage.repositories.feedback import OPEN, FeedbackRepo
 from storage.repositories.members import MemberRepo
 from storage.repositories.stats import StatsRepo
 
+T = Domain("report")
 WEEK = timedelta(days=7)
 CONTRIBUTION_KINDS = ("feedback", "vote_received", "shipped", "answer")
 
 
-async def build_report(stats: StatsRepo, items: FeedbackRepo, members: MemberRepo, now: datetime) -> Reply:
+async def build_report(
+    stats: StatsRepo, items: FeedbackRepo, members: MemberRepo, now: datetime, where: Where = SOURCE
+) -> Reply:
+    """The week's report in ``where``'s language (the community's default when it is posted)."""
     since = now - WEEK
     received = await items.acknowledgements(since)  # every item of the week, however many
     acked = sum(1 for created, at in received if at and at - created <= WEEK)
@@ -22,22 +27,37 @@ async def build_report(stats: StatsRepo, items: FeedbackRepo, members: MemberRep
     faq_answers, fan_answers = await stats.answers_since(since)
     helpers = await stats.top_contributors(since, CONTRIBUTION_KINDS, 3)
     pct = f"{round(100 * acked / len(received))}%" if received else "—"
+    received_line = T.plural(
+        where,
+        "💡 {n} idea or bug report received; {pct} acknowledged within a week.",
+        "💡 {n} ideas and bug reports received; {pct} acknowledged within a week.",
+        len(received),
+        pct=pct,
+    )
+    answered = T.plural(
+        where,
+        "❓ {n} question answered: {faq} by the FAQ, {fans} by fans.",
+        "❓ {n} questions answered: {faq} by the FAQ, {fans} by fans.",
+        faq_answers + fan_answers,
+        faq=faq_answers,
+        fans=fan_answers,
+    )
     segs: list[Segment] = [
-        Bold("This week in the community"),
+        Bold(T(where, "This week in the community")),
         BR,
-        Text(f"💡 {len(received)} idea(s) and bug report(s) received; {pct} acknowledged within a week."),
+        Text(received_line),
         BR,
-        Text(f"🚀 {shipped} shipped."),
+        Text(T(where, "🚀 {count} shipped.", count=shipped)),
         BR,
-        Text(f"❓ {faq_answers + fan_answers} question(s) answered: {faq_answers} by the FAQ, {fan_answers} by fans."),
+        Text(answered),
         BR,
     ]
     if top:
-        segs += [Text("Top voted open ideas:"), BR]
+        segs += [Text(T(where, "Top voted open ideas:")), BR]
         segs += [x for i in top for x in (Text(f"  #{i.id} {i.title} ({i.votes})"), BR)]
     if helpers:
         known = await members.names([member_id for member_id, _ in helpers])
-        names = [f"{known.get(member_id, 'a former member')} ({points})" for member_id, points in helpers]
-        segs += [Text("Top helpers (by contribution, not chatter): " + ", ".join(names)), BR]
-    segs.append(Text("Thank you all — share more with /idea, help others, and see you next week!"))
+        names = [f"{known.get(member_id) or T(where, 'a former member')} ({points})" for member_id, points in helpers]
+        segs += [Text(T(where, "Top helpers (by contribution, not chatter): {names}", names=listing(where, names))), BR]
+    segs.append(Text(T(where, "Thank you all — share more with /idea, help others, and see you next week!")))
     return say(*segs)
