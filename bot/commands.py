@@ -19,6 +19,30 @@ from bot.replies import Outgoing, Reply
 if TYPE_CHECKING:
     from bot.context import CommandContext
 
+
+def N_(msgid: str) -> str:
+    """Marks a core message for the catalogs (``bot.i18n`` imports this module, so not from there)."""
+    return msgid
+
+
+def T(where: Any, msgid: str, **values: Any) -> str:
+    """A core message in ``where``'s language (imported late: ``bot.i18n`` imports this module)."""
+    from bot.i18n import Domain
+
+    return Domain("core")(where, msgid, **values)
+
+
+class Problem(ValueError):
+    """Bad argument input: a core catalog message and its values (``str()`` is the English)."""
+
+    def __init__(self, msgid: str, **values: Any) -> None:
+        self.msgid, self.values = msgid, values
+        super().__init__(msgid.format(**values))
+
+
+USAGE = N_("{problem}. Usage: {usage}")
+LIMITS_SEPARATOR = N_("; ")
+
 COMMAND_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 MAX_ARGUMENT_TEXT = 4000
 #: numbers a command takes when it names no range: what every database column can hold
@@ -128,10 +152,14 @@ class CommandSpec:
         parts = self.name.split(" ")
         return parts[1] if len(parts) == 2 else None
 
-    def usage(self) -> str:
+    def usage(self, where: Any = "en") -> str:
         line = " ".join(["/" + self.name, *(a.usage() for a in self.args)])
-        limits = [f"{a.label} up to {a.max_length:,} characters" for a in self.args if a.max_length]
-        return f"{line} ({'; '.join(limits)})" if limits else line
+        limits = [
+            T(where, "{label} up to {limit} characters", label=a.label, limit=f"{a.max_length:,}")
+            for a in self.args
+            if a.max_length
+        ]
+        return f"{line} ({T(where, LIMITS_SEPARATOR).join(limits)})" if limits else line
 
     @property
     def text_limit(self) -> int:
@@ -154,9 +182,21 @@ class NeedsConfirmation(Exception):
 
 
 class UsageError(CommandError):
-    def __init__(self, spec: CommandSpec, problem: str) -> None:
-        super().__init__(f"{problem[:1].upper()}{problem[1:]}. Usage: {spec.usage()}")
-        self.spec = spec
+    """Arguments that don't fit a command: the problem and the usage line, in the reader's language
+    (:meth:`text`); ``str()`` is the English."""
+
+    def __init__(self, spec: CommandSpec, msgid: str, *, described: Arg | None = None, **values: Any) -> None:
+        self.spec, self.msgid, self.described, self.values = spec, msgid, described, values
+        super().__init__(self.text("en"))
+
+    def text(self, where: Any) -> str:
+        from bot.i18n import Domain  # here: bot.i18n imports this module
+
+        values = dict(self.values)
+        if self.described is not None:  # an argument's description is its feature's message
+            values["description"] = Domain(self.spec.domain)(where, self.described.description)
+        problem = Domain("core")(where, self.msgid, **values)
+        return Domain("core")(where, USAGE, problem=problem[:1].upper() + problem[1:], usage=self.spec.usage(where))
 
 
 @dataclass(slots=True)
@@ -222,10 +262,10 @@ _UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
 def parse_duration(raw: str) -> timedelta:
     text = raw.strip().lower().replace(" ", "")
     if not text or _DURATION.sub("", text):
-        raise ValueError(f"{raw!r} is not a duration (e.g. 90s, 15m, 2h, 1d, 1h30m)")
+        raise Problem(N_("'{text}' is not a duration (e.g. 90s, 15m, 2h, 1d, 1h30m)"), text=raw)
     seconds = sum(int(n) * _UNITS[u] for n, u in _DURATION.findall(text))
     if seconds <= 0:
-        raise ValueError("a duration must be longer than zero")
+        raise Problem(N_("a duration must be longer than zero"))
     return timedelta(seconds=seconds)
 
 
@@ -240,7 +280,7 @@ def parse_mention(raw: str, patterns: Sequence[re.Pattern[str]] = ()) -> MemberR
         return MemberRef(raw=token, username=token[1:])
     if re.fullmatch(r"-?\d{1,25}", token):
         return MemberRef(raw=token, user_id=token)
-    raise ValueError(f"{token!r} is not a member (use @name)")
+    raise Problem(N_("'{text}' is not a member (use @name)"), text=token)
 
 
 def parse_args(
@@ -253,19 +293,24 @@ def parse_args(
         if len(raw) > spec.text_limit:
             texts = [a for a in spec.args if a.kind is ArgKind.TEXT and a.max_length]
             limit = texts[0].max_length if texts else MAX_ARGUMENT_TEXT
-            raise UsageError(spec, f"That is too long ({len(raw):,} characters, at most {limit:,})")
+            raise UsageError(
+                spec,
+                N_("that is too long ({length} characters, at most {limit})"),
+                length=f"{len(raw):,}",
+                limit=f"{limit:,}",
+            )
         values = _split_positional(spec, raw)
     parsed: dict[str, Any] = {}
     for arg in spec.args:
         value = values.pop(arg.name, None)
         if value is None:
             if arg.required:
-                raise UsageError(spec, f"missing {arg.label} — {arg.description}")
+                raise UsageError(spec, N_("missing {label} — {description}"), described=arg, label=arg.label)
             parsed[arg.name] = None
             continue
         parsed[arg.name] = _convert(spec, arg, value, mentions)
     if values:
-        raise UsageError(spec, "too many arguments")
+        raise UsageError(spec, N_("too many arguments"))
     return parsed
 
 
@@ -281,7 +326,7 @@ def _split_positional(spec: CommandSpec, raw: str) -> dict[str, Any]:
             break
         m = _TOKEN.match(text)
         if m is None:
-            raise UsageError(spec, "unbalanced quotes")
+            raise UsageError(spec, N_("unbalanced quotes"))
         values[arg.name] = next(g for g in m.groups() if g is not None)
         text = text[m.end() :].strip()
     if text:
@@ -294,14 +339,14 @@ def _convert(spec: CommandSpec, arg: Arg, value: Any, mentions: Sequence[re.Patt
         if arg.kind is ArgKind.INT:
             digits = str(value).strip().lstrip("#")
             if not re.fullmatch(r"[-+]?\d+", digits):
-                raise ValueError(f"{arg.label} must be a whole number, like 12")
+                raise Problem(N_("{label} must be a whole number, like 12"), label=arg.label)
             low = arg.min_value if arg.min_value is not None else INT_MIN
             high = arg.max_value if arg.max_value is not None else INT_MAX
             number = int(digits) if len(digits) <= 12 else (high + 1 if not digits.startswith("-") else low - 1)
             if number < low:
-                raise ValueError(f"{arg.label} must be at least {low:,}")
+                raise Problem(N_("{label} must be at least {limit}"), label=arg.label, limit=f"{low:,}")
             if number > high:
-                raise ValueError(f"{arg.label} must be at most {high:,}")
+                raise Problem(N_("{label} must be at most {limit}"), label=arg.label, limit=f"{high:,}")
             return number
         text = str(value).strip()
         if arg.kind is ArgKind.MENTION:
@@ -311,13 +356,19 @@ def _convert(spec: CommandSpec, arg: Arg, value: Any, mentions: Sequence[re.Patt
         if arg.kind is ArgKind.CHOICE:
             choice = text.lower()
             if choice not in arg.choices:
-                raise ValueError(f"choose one of {', '.join(arg.choices)} ({arg.description})")
+                raise UsageError(
+                    spec, N_("choose one of {choices} ({description})"), described=arg, choices=", ".join(arg.choices)
+                )
             return choice
         if not text:
-            raise ValueError(f"{arg.label} must not be empty")
+            raise Problem(N_("{label} must not be empty"), label=arg.label)
         if arg.max_length is not None and len(text) > arg.max_length:
-            raise ValueError(f"{arg.label} is too long ({len(text):,} characters, at most {arg.max_length:,})")
+            raise Problem(
+                N_("{label} is too long ({length} characters, at most {limit})"),
+                label=arg.label,
+                length=f"{len(text):,}",
+                limit=f"{arg.max_length:,}",
+            )
         return text
-    except ValueError as exc:
-        msg = str(exc)
-        raise UsageError(spec, msg[:1].upper() + msg[1:]) from None
+    except Problem as exc:
+        raise UsageError(spec, exc.msgid, described=None, **exc.values) from None

@@ -28,6 +28,7 @@ from bot.commands import (
     NeedsConfirmation,
     Result,
     Role,
+    UsageError,
     parse_args,
     split_command,
 )
@@ -269,6 +270,8 @@ class Dispatcher:
                     result = await self._fan_out(ctx, self.join_listeners)
                 case _:
                     result = None
+        except UsageError as exc:
+            return [error(exc.text(ctx_lang))]
         except CommandError as exc:
             return [error(str(exc))]
         except Exception:
@@ -351,7 +354,7 @@ class Dispatcher:
         if spec is None:
             subs = [s for s in self.registry.subcommands(name) if ctx.role >= s.min_role]
             if subs:
-                return error(T(ctx, "Usage: {usage}", usage=" | ".join(s.usage() for s in subs)))
+                return error(T(ctx, "Usage: {usage}", usage=" | ".join(s.usage(ctx) for s in subs)))
             return error(T(ctx, "Unknown command /{name}. Try /help.", name=name))
         if ctx.role < spec.min_role and (spec.perk is None or spec.perk not in await self._perks(ctx)):
             only = {

@@ -3,6 +3,7 @@ extraction of their messages (used by ``tests/test_i18n.py`` and ``fanloop i18n 
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,8 +16,15 @@ from bot.i18n import LOCALES
 BOT = Path(__file__).resolve().parent
 #: how messages are marked in code: T(where, msgid), T.seg(where, msgid), T.plural(where, s, p, n),
 #: T.plural_seg(where, s, p, n), N_(msgid);
-#: and every command's summary, CommandSpec(name, summary, …)
-KEYWORDS = {"T": (2,), "seg": (2,), "plural": (2, 3), "plural_seg": (2, 3), "N_": None, "CommandSpec": (2,)}
+#: and every command's summary, CommandSpec(name, summary, …); arguments' descriptions are found by _arg_descriptions
+KEYWORDS = {
+    "T": (2,),
+    "seg": (2,),
+    "plural": (2, 3),
+    "plural_seg": (2, 3),
+    "N_": None,
+    "CommandSpec": (2,),
+}
 
 
 def domain_of(path: Path) -> str:
@@ -35,6 +43,22 @@ def messages(domain: str) -> Iterator[tuple[str | tuple[str, str], str]]:
         for lineno, msg, _, _ in extract_from_file("python", str(path), keywords=KEYWORDS, options={}):
             where = f"{path.relative_to(BOT.parent)}:{lineno}"
             yield (tuple(msg) if isinstance(msg, tuple) else msg), where  # type: ignore[misc]
+        for lineno, text in _arg_descriptions(path):
+            yield text, f"{path.relative_to(BOT.parent)}:{lineno}"
+
+
+def _arg_descriptions(path: Path) -> Iterator[tuple[int, str]]:
+    """``Arg(name, kind, "description", …)`` — Babel's extractor misses these when the Arg is
+    written inside a CommandSpec(...) call (nested keyword calls), so they are read from the AST."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Arg":
+            found = (
+                node.args[2]
+                if len(node.args) > 2
+                else next((k.value for k in node.keywords if k.arg == "description"), None)
+            )
+            if isinstance(found, ast.Constant) and isinstance(found.value, str) and found.value:
+                yield node.lineno, found.value
 
 
 def load(locale: str, domain: str) -> Catalog:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.commands import parse_duration
+from bot.commands import Problem, parse_duration
 from bot.i18n import N_, SOURCE, Domain, Where, clock, moment
 
 T = Domain("core")
@@ -153,7 +153,7 @@ def parse_when(text: str, now: datetime, default_tz: str) -> tuple[Schedule, str
             raise WhenError(N_("in how long? e.g. 'in 2h' or 'in 1d'"))
         try:
             delta = parse_duration(tokens[1])
-        except ValueError as exc:
+        except Problem as exc:
             raise WhenError(N_("'{text}' is not a duration (e.g. 90s, 15m, 2h, 1d, 1h30m)"), text=tokens[1]) from exc
         return Schedule("once", default_tz, run_at=now + delta), " ".join(tokens[2:])
     if head == "every":

@@ -415,3 +415,19 @@ async def test_a_chat_set_to_chinese_hears_its_notices_in_chinese(harness: Conso
     assert await harness.say("erin: /language xx") == [
         "bot> ⚠ 我会说：English (en), 简体中文 (zh-CN)。发送 /language auto 则跟随你的应用语言。"
     ]
+
+
+async def test_a_chinese_speaking_manager_and_fan_hear_every_feature_in_chinese(harness: ConsoleHarness) -> None:
+    """Usage errors, time errors, points, announcements and the digest — not only the feedback
+    loop — follow the reader's language."""
+    await harness.say("mia@manager: /language zh-CN", "li: /language zh-CN", "li: /idea 相册希望支持深色模式")
+    assert await harness.say("li: /vote banana") == ["bot> ⚠ NUMBER 必须是整数，例如 12。用法：/vote NUMBER"]
+    out = await harness.say("li: /vote")
+    assert out[0].startswith("bot> ⚠ 缺少 NUMBER——反馈编号，例如 12。用法：/vote NUMBER")
+    assert await harness.say("mia@manager: /announce at 2026-02-30 10:00 x") == ["bot> ⚠ 2026-02-30 不是有效日期。"]
+    out = await harness.say("li: /rank")
+    assert "积分" in out[0] and "积分规则" in out[-1]
+    digest = "\n".join(await harness.say("mia@manager: /feedback digest"))
+    assert "每周反馈摘要" in digest and "本周新增 1 条反馈" in digest
+    assert await harness.say("li: /leaderboard week") != []
+    assert (await harness.say("li: /mydata"))[0].startswith("bot> @li: fanloop 保存的关于你的数据")

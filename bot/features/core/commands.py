@@ -103,7 +103,7 @@ class CoreCommands:
         for spec in self.registry.all():
             if spec.hidden or (ctx.role < spec.min_role and (spec.perk is None or spec.perk not in ctx.perks)):
                 continue
-            segs += [Code(spec.usage()), Text(f" — {summary(spec, ctx)}"), BR]
+            segs += [Code(spec.usage(ctx)), Text(f" — {summary(spec, ctx)}"), BR]
         if ctx.role >= Role.MODERATOR:
             segs.append(Text(T(ctx, "(your role here: {role})", role=_role_name(ctx, ctx.role))))
             if not ctx.chat.is_private:  # a long list for one person: privately, a pointer in the group
