@@ -3,45 +3,56 @@ change (from → to), and why."""
 
 from __future__ import annotations
 
+from bot.i18n import N_, SOURCE, Domain, Where, moment
 from storage.repositories.audit import AuditView
 
-
-def _member(member_id: object, name: str | None) -> str:
-    return f"{name or 'a forgotten member'} (member {member_id})"
+T = Domain("core")
 
 
-def _target(e: AuditView) -> str:
+def _member(where: Where, member_id: object, name: str | None) -> str:
+    return T(where, "{name} (member {number})", name=name or T(where, "a forgotten member"), number=member_id)
+
+
+def _target(where: Where, e: AuditView) -> str:
     target = e.target or ""
     if target.startswith("member:"):
-        return _member(target.removeprefix("member:"), e.target_name)
-    for prefix, noun in (("announcement:", "announcement #"), ("faq:", "FAQ entry #"), ("release:", "release ")):
+        return _member(where, target.removeprefix("member:"), e.target_name)
+    nouns = (
+        ("announcement:", N_("announcement #{id}")),
+        ("faq:", N_("FAQ entry #{id}")),
+        ("release:", N_("release {id}")),
+    )
+    for prefix, noun in nouns:
         if target.startswith(prefix):
-            return noun + target.removeprefix(prefix)
+            return T(where, noun, id=target.removeprefix(prefix))
     return target
 
 
-def _what(e: AuditView) -> str:
-    a, target = e.args, _target(e)
+def _what(where: Where, e: AuditView) -> str:
+    a, target = e.args, _target(where, e)
     match e.action:
         case "feedback.status":
-            version = f" {a['version']}" if a.get("version") else ""
-            return f"moved {target} from {a.get('from', '?')} to {a.get('to', '?')}{version}"
+            values = {"target": target, "old": a.get("from", "?"), "new": a.get("to", "?")}
+            if a.get("version"):
+                return T(where, "moved {target} from {old} to {new} {version}", version=a["version"], **values)
+            return T(where, "moved {target} from {old} to {new}", **values)
         case "feedback.merge":
-            return f"merged {target} into #{a.get('into')}"
+            return T(where, "merged {target} into #{into}", target=target, into=a.get("into"))
         case "feedback.unmerge":
-            return f"undid the merge of {target} into #{a.get('into')}"
+            return T(where, "undid the merge of {target} into #{into}", target=target, into=a.get("into"))
         case "feedback.log":
-            return f"logged {target} for member {a.get('for')}"
-        case "points.grant" | "points.revoke":
-            verb, prep = ("gave", "to") if e.action == "points.grant" else ("took", "from")
-            return f"{verb} {a.get('amount')} points {prep} {target}"
+            return T(where, "logged {target} for member {member}", target=target, member=a.get("for"))
+        case "points.grant":
+            return T(where, "gave {amount} points to {target}", amount=a.get("amount"), target=target)
+        case "points.revoke":
+            return T(where, "took {amount} points from {target}", amount=a.get("amount"), target=target)
         case "chat.kind":
-            return f"made {target} a {a.get('kind')} chat"
+            return T(where, "made {target} a {kind} chat", target=target, kind=a.get("kind"))
         case _:
             return f"{e.action} {target}".strip()
 
 
-def audit_line(e: AuditView) -> str:
-    who = _member(e.actor_member_id, e.actor_name) if e.actor_member_id else e.actor
+def audit_line(e: AuditView, where: Where = SOURCE) -> str:
+    who = _member(where, e.actor_member_id, e.actor_name) if e.actor_member_id else e.actor
     why = f" — “{e.reason}”" if e.reason else ""
-    return f"{e.at:%Y-%m-%d %H:%M} UTC · {who}: {_what(e)}{why}"
+    return f"{moment(where, e.at, weekday=False)} UTC · {who}: {_what(where, e)}{why}"

@@ -157,11 +157,11 @@ class CoreCommands:
         lines.append(T(ctx, "this chat: {kind}", kind=current.kind if current else "other"))
         if current and not current.reachable:
             lines.append(T(ctx, "last delivery here failed: {reason}", reason=current.unreachable_reason))
-        lines += await self.setup_check.problems(ctx.chat)  # the same gaps /setup lists
+        lines += await self.setup_check.problems(ctx.chat, where=ctx)  # the same gaps /setup lists
         return say("\n".join(lines))
 
     async def setup(self, ctx: CommandContext) -> Result:
-        lines = await self.setup_check.checklist(ctx.chat, ctx.now)
+        lines = await self.setup_check.checklist(ctx.chat, ctx.now, ctx)
         return say(Bold(T(ctx, "Setup of {community}", community=self.community_name)), BR, Text("\n".join(lines)))
 
     async def audit(self, ctx: CommandContext) -> Result:
@@ -184,5 +184,5 @@ class CoreCommands:
             return say(T(ctx, none))
         segs: list[Segment] = [Bold(T(ctx, "Recent manager actions")), BR]
         for e in entries:
-            segs += [Text(audit_line(e)), BR]
+            segs += [Text(audit_line(e, ctx)), BR]
         return say(*segs)
