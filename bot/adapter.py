@@ -143,8 +143,9 @@ class Adapter(Protocol):
     async def resolve_role(self, chat: ChatRef, author: Author) -> Role | None:
         """The role the platform gives this author in this chat (chat admin → manager)."""
 
-    async def describe(self, chat: ChatRef) -> list[str]:
-        """Health lines for /status about this chat (e.g. "I can't see plain messages here")."""
+    async def describe(self, chat: ChatRef, where: str = "en") -> list[str]:
+        """Health lines for /status about this chat (e.g. "I can't see plain messages here"), in
+        ``where``'s language (the core catalog, ``Domain("core")``, holds the adapters' lines too)."""
 
 
 async def report_delivery(sink: EventSink | None, reply_id: int | None, failure: DeliveryError | None = None) -> None:

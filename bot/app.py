@@ -31,6 +31,7 @@ from bot.events import ChatRef
 from bot.feature import Builder, DataRightsRegistry, Deps, Feature, FeatureError, Slot
 from bot.features import DEFAULT_FEATURES
 from bot.health import AdapterHealth, Health
+from bot.i18n import SOURCE, Domain
 from bot.llm import make_llm
 from bot.messenger import Messenger
 from bot.metrics import Metrics
@@ -50,7 +51,8 @@ from storage.repositories.notices import NoticeRepo
 from storage.repositories.replies import ReplyRepo
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
+V = TypeVar("V")
+T = Domain("core")
 
 
 class StartupError(Exception):
@@ -175,24 +177,24 @@ class App:
     def feature(self, name: str) -> Feature:
         return next(f for f in self.features if f.name == name)
 
-    def get(self, slot: Slot[T]) -> T | None:
+    def get(self, slot: Slot[V]) -> V | None:
         """What an installed feature offers under ``slot`` (for the CLI and tests)."""
-        value: T | None = self._provided.get(slot)
+        value: V | None = self._provided.get(slot)
         return value
 
-    async def health(self, chat: ChatRef) -> list[str]:
+    async def health(self, chat: ChatRef, where: str = SOURCE) -> list[str]:
         backend = "SQLite" if self.db.is_sqlite else "PostgreSQL"
         lines = [
             f"fanloop {__version__}",
-            f"platforms: {', '.join(self.adapters) or 'none'}",
-            f"database: {backend}",
+            T(where, "platforms: {names}", names=", ".join(self.adapters) or T(where, "none")),
+            T(where, "database: {backend}", backend=backend),
         ]
         for name, state in self.adapter_health().items():
             if state.state != RUNNING or state.problem:
                 lines.append(f"⚠ {name}: {state.state}" + (f" — {state.problem}" if state.problem else ""))
         adapter = self.adapters.get(str(chat.platform))
         if adapter is not None:
-            lines += await adapter.describe(chat)
+            lines += await adapter.describe(chat, where)
         return lines
 
     def adapter_health(self) -> dict[str, AdapterHealth]:

@@ -117,7 +117,7 @@ class Deps:
         commands: CommandRegistry,
         data_rights: DataRightsRegistry,
         platforms: PlatformRegistry,
-        health: Callable[[ChatRef], Awaitable[list[str]]],
+        health: Callable[[ChatRef, str], Awaitable[list[str]]],
         notices: ManagerNotices,
         provided: Mapping[Slot[Any], Any],
     ) -> None:

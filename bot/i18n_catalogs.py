@@ -34,7 +34,11 @@ def domain_of(path: Path) -> str:
 
 
 def sources(domain: str) -> list[Path]:
-    return sorted(p for p in BOT.rglob("*.py") if domain_of(p) == domain)
+    """A domain's files; the adapters' few user-facing lines (/status diagnostics) are core's."""
+    found = [p for p in BOT.rglob("*.py") if domain_of(p) == domain]
+    if domain == "core":
+        found += (BOT.parent / "adapters").rglob("*.py")
+    return sorted(found)
 
 
 def messages(domain: str) -> Iterator[tuple[str | tuple[str, str], str]]:

@@ -78,7 +78,7 @@ class StubMatrix:
     async def resolve_role(self, chat: ChatRef, author: Author) -> Role | None:
         return None
 
-    async def describe(self, chat: ChatRef) -> list[str]:
+    async def describe(self, chat: ChatRef, where: str = "en") -> list[str]:
         return ["matrix: stub"]
 
 

@@ -220,7 +220,7 @@ class ConsoleAdapter:
     async def resolve_role(self, chat: ChatRef, author: Author) -> Role | None:
         return self._roles.get(author.user_id)
 
-    async def describe(self, chat: ChatRef) -> list[str]:
+    async def describe(self, chat: ChatRef, where: str = "en") -> list[str]:
         return []
 
     def _print_banner(self) -> None:

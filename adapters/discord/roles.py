@@ -10,6 +10,9 @@ import discord
 from adapters.discord.plugin import DiscordSettings
 from bot.commands import Role
 from bot.events import Author, ChatRef
+from bot.i18n import Domain
+
+T = Domain("core")  # the lines the adapter writes for /status live in the core catalog
 
 ROLE_TTL = 300.0
 
@@ -62,16 +65,19 @@ class DiscordRoles:
         await member.add_roles(role, reason="fanloop grade")
         return True
 
-    async def describe(self, chat: ChatRef) -> list[str]:
+    async def describe(self, chat: ChatRef, where: str = "en") -> list[str]:
         lines = [
-            f"⚠ Discord server {g} is configured but I can't reach it ({why})." for g, why in self.unreachable.items()
+            "⚠ " + T(where, "Discord server {server} is configured but I can't reach it ({why}).", server=g, why=why)
+            for g, why in self.unreachable.items()
         ]
         if not self.message_content:
-            lines.append("⚠ The Message Content intent is off: I only see slash commands and mentions here.")
+            lines.append(
+                "⚠ " + T(where, "The Message Content intent is off: I only see slash commands and mentions here.")
+            )
         channel = self.client.get_channel(int(chat.chat_id))
         guild = getattr(channel, "guild", None)
         if guild is not None and channel is not None:
             perms = channel.permissions_for(guild.me)  # type: ignore[union-attr]
             if not perms.send_messages:
-                lines.append("⚠ I can't post in this channel (missing Send Messages permission).")
+                lines.append("⚠ " + T(where, "I can't post in this channel (missing Send Messages permission)."))
         return lines

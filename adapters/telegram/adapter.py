@@ -45,11 +45,12 @@ from bot.clock import Clock, SystemClock
 from bot.commands import CommandSpec, Role
 from bot.events import Author, ChatRef, Event, IncomingMessage
 from bot.gates import LocalGate
-from bot.i18n import SOURCE, available, summary
+from bot.i18n import SOURCE, Domain, available, summary
 from bot.replies import Reply
 from bot.web import HttpServer
 
 log = logging.getLogger(__name__)
+T = Domain("core")  # the few lines the adapter writes for /status live in the core catalog
 SEND_TIMEOUT = 30.0
 ROLE_TTL = 300.0
 
@@ -353,20 +354,21 @@ class TelegramAdapter:
             return None
         return frozenset(m.user.id for m in members if m.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR))
 
-    async def describe(self, chat: ChatRef) -> list[str]:
+    async def describe(self, chat: ChatRef, where: str = "en") -> list[str]:
         if chat.is_private or self.can_read_all:
             return []
         try:
             me = await self.app.bot.get_chat_member(int(chat.chat_id), self.app.bot.id)
         except TelegramError:
-            return ["⚠ I could not check my own permissions in this group."]
+            return ["⚠ " + T(where, "I could not check my own permissions in this group.")]
         if me.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER):
             return []
-        return [
-            "⚠ I can't see plain messages in this group (Telegram privacy mode), so FAQ answers and "
-            "feedback offers won't work here. Make me an admin, or disable privacy with @BotFather "
-            "(/setprivacy) and re-add me."
-        ]
+        problem = T(
+            where,
+            "I can't see plain messages in this group (Telegram privacy mode), so FAQ answers and feedback offers "
+            "won't work here. Make me an admin, or disable privacy with @BotFather (/setprivacy) and re-add me.",
+        )
+        return ["⚠ " + problem]
 
 
 def _quote(event: Event) -> str | None:

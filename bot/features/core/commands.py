@@ -38,7 +38,7 @@ class CoreCommands:
         members: MemberRepo,
         chats: ChatRepo,
         audit: AuditRepo,
-        status_lines: Callable[[ChatRef], Awaitable[list[str]]],
+        status_lines: Callable[[ChatRef, str], Awaitable[list[str]]],
         community_name: str,
         *,
         feedback: FeedbackLoop | None = None,
@@ -153,7 +153,7 @@ class CoreCommands:
                 return error(T(ctx, "Feedback items are not enabled."))
             return await self.feedback.change_status(ctx, ctx.args["number"], ctx.args["change"])
         current = await self.chats.get(str(ctx.chat.platform), ctx.chat.chat_id)
-        lines = [line for line in await self.status_lines(ctx.chat) if not line.startswith("⚠")]
+        lines = [line for line in await self.status_lines(ctx.chat, ctx.lang) if not line.startswith("⚠")]
         lines.append(T(ctx, "this chat: {kind}", kind=current.kind if current else "other"))
         if current and not current.reachable:
             lines.append(T(ctx, "last delivery here failed: {reason}", reason=current.unreachable_reason))

@@ -38,7 +38,9 @@ KINDS = {
 
 
 class SetupCheck:
-    def __init__(self, chats: ChatRepo, notices: NoticeRepo, health: Callable[[ChatRef], Awaitable[list[str]]]) -> None:
+    def __init__(
+        self, chats: ChatRepo, notices: NoticeRepo, health: Callable[[ChatRef, str], Awaitable[list[str]]]
+    ) -> None:
         self.chats = chats
         self.notices = notices
         self.health = health
@@ -60,7 +62,7 @@ class SetupCheck:
                 reason=chat.unreachable_reason or T(where, "deliveries fail"),
             )
             lines.append(f"⚠ {problem}")
-        lines += [line for line in await self.health(here) if line.startswith("⚠")]
+        lines += [line for line in await self.health(here, _lang(where)) if line.startswith("⚠")]
         return lines
 
     async def checklist(self, here: ChatRef, now: datetime, where: Where = SOURCE) -> list[str]:
@@ -87,6 +89,10 @@ class SetupCheck:
             lines += [f"• {moment(where, n.created_at, weekday=False)} UTC — {n.text}" for n in kept]
             await self.notices.mark_seen([n.id for n in kept], now)
         return lines
+
+
+def _lang(where: Where) -> str:
+    return where if isinstance(where, str) else where.lang
 
 
 def _count(census: dict[tuple[str, str], int], kind: str) -> int:
