@@ -158,6 +158,11 @@ def listing(where: Where, items: Iterable[str]) -> str:
     return format_list(seq, locale=_babel(_lang(where))) if seq else ""
 
 
+def language_name(lang: str) -> str:
+    """A language's English name, for an LLM prompt (``zh_CN`` → "Chinese (Simplified, China)")."""
+    return str(_babel(lang).get_display_name("en"))
+
+
 def number(where: Where, n: int | float) -> str:
     return format_decimal(n, locale=_babel(_lang(where)))
 

@@ -1,8 +1,10 @@
 """The optional LLM: any OpenAI-compatible ``/v1/chat/completions`` endpoint over httpx.
 
-fanloop works fully without one. When configured, it only rephrases a matched FAQ entry
-into a friendly answer to the fan's exact question, grounded in that entry; every failure
-(timeout, HTTP error, malformed answer) falls back to the plain entry.
+fanloop works fully without one. When configured, it rephrases a matched FAQ entry into a
+friendly answer to the fan's exact question, grounded in that entry and in the entry's language,
+classifies chat the phrase rules miss, and — only with ``[llm] translate = true`` — translates an
+FAQ answer into the reader's language (the original kept). Every failure (timeout, HTTP error,
+malformed answer) falls back to the plain entry.
 """
 
 from __future__ import annotations
@@ -18,7 +20,12 @@ log = logging.getLogger(__name__)
 SYSTEM = (
     "You answer fans of a product in a community chat. Answer the fan's question using ONLY the FAQ "
     "entry given. Do not add facts, links, prices or promises that are not in it. If the entry does "
-    "not answer the question, reply exactly: NO_ANSWER. Keep it short and friendly, in the fan's language."
+    "not answer the question, reply exactly: NO_ANSWER. Keep it short and friendly, in the language the "
+    "FAQ entry is written in."
+)
+TRANSLATE = (
+    "Translate the user's text into {language}. Keep product names, commands (words starting with /), "
+    "links, code and numbers exactly as they are. Reply with the translation only."
 )
 
 
@@ -32,6 +39,9 @@ LABELS = {"IDEA": "idea", "BUG": "bug", "QUESTION": "question", "CHAT": "chat"}
 class LLM(Protocol):
     async def rephrase(self, question: str, faq_question: str, faq_answer: str) -> str | None: ...
 
+    async def translate(self, text: str, language: str) -> str | None:
+        """``text`` in ``language`` (an English name, e.g. "Chinese (Simplified)"), or None."""
+
     async def classify(self, text: str) -> str | None:
         """idea | bug | question | chat, or None when unsure or unavailable (rules decide then)."""
 
@@ -40,6 +50,9 @@ class LLM(Protocol):
 
 class NullLLM:
     async def rephrase(self, question: str, faq_question: str, faq_answer: str) -> str | None:
+        return None
+
+    async def translate(self, text: str, language: str) -> str | None:
         return None
 
     async def classify(self, text: str) -> str | None:
@@ -78,6 +91,17 @@ class OpenAICompatLLM:
         )
         word = (answer or "").strip().strip(".").upper()
         return LABELS.get(word)
+
+    async def translate(self, text: str, language: str) -> str | None:
+        answer = await self._complete(
+            [
+                {"role": "system", "content": TRANSLATE.format(language=language)},
+                {"role": "user", "content": text[:4000]},
+            ]
+        )
+        if not answer or not answer.strip() or len(answer) > 3 * len(text) + 200:
+            return None  # empty or rambling: the original alone is safer
+        return answer.strip()
 
     async def rephrase(self, question: str, faq_question: str, faq_answer: str) -> str | None:
         body = {

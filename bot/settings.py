@@ -245,6 +245,9 @@ class LLMSettings(Section):
     embedding_model: str = "text-embedding-3-small"
     api_key: SecretStr | None = None
     timeout_seconds: float = Field(default=8.0, gt=0, le=120)
+    #: answer a fan in their language when the FAQ entry is written in another: the LLM's translation
+    #: first, the entry as written always kept below it. Off: fanloop never translates anything.
+    translate: bool = False
 
 
 def validate_timezone(value: str) -> str:

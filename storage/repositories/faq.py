@@ -220,14 +220,16 @@ class FaqRepo(Repository):
         at: datetime,
         *,
         repeat_since: datetime,
-    ) -> tuple[tuple[str, str] | None, int | None]:
+    ) -> tuple[tuple[str, str, str] | None, int | None]:
         """Record that the bot answers with entry ``entry_id`` here, unless it did since
-        ``repeat_since``: ``((question, answer), post id)``; the post id is None when it answered
+        ``repeat_since``: ``((question, answer, language), post id)``; the post id is None when it answered
         recently, the entry None when it is gone. One session."""
         async with self.db.session() as s:
             entry = (
                 await s.execute(
-                    select(col(FaqEntry.question), col(FaqEntry.answer)).where(col(FaqEntry.id) == entry_id)
+                    select(col(FaqEntry.question), col(FaqEntry.answer), col(FaqEntry.language)).where(
+                        col(FaqEntry.id) == entry_id
+                    )
                 )
             ).one_or_none()
             if entry is None:
@@ -243,11 +245,11 @@ class FaqRepo(Repository):
                 .limit(1)
             )
             if recent.first() is not None:
-                return (entry[0], entry[1]), None
+                return (entry[0], entry[1], entry[2]), None
             post_id = await _add_post(s, entry_id, platform, chat_id, question_message_id, question_text,
                                       asker_member_id, at)  # fmt: skip
             await s.commit()
-            return (entry[0], entry[1]), post_id
+            return (entry[0], entry[1], entry[2]), post_id
 
     async def post(self, post_id: int) -> FaqPost | None:
         async with self.db.session() as s:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 
@@ -81,3 +82,41 @@ async def test_llm_classifier_catches_what_the_rules_miss(make_harness: HarnessF
     llm.script = [("status", 500)]
     assert await harness.say("carol: the weather is lovely today in our town") == []
     assert len(llm.requests) == 4  # alice, bob (+ one rephrase), carol: one classification each
+
+
+async def test_translation_is_off_unless_a_manager_turns_it_on(make_harness: HarnessFactory, llm: FakeOpenAI) -> None:
+    """Off (the default), a Chinese reader gets the English entry as written — the LLM only
+    rephrases it, in the entry's language. On, the translation comes first and the original stays."""
+    llm.script = [("ok", "NO_ANSWER")]
+    harness = await make_harness(settings=with_llm(llm))
+    await harness.say(
+        "mia@manager: /faq add How do I unlock the bootloader? | Apply in Mi Unlock status, wait 7 days.",
+        "li: /language zh-CN",
+    )
+    out = await harness.say("li: /ask how can I unlock my bootloader?")
+    assert out[:2] == [PLAIN, "bot> Apply in Mi Unlock status, wait 7 days."]
+    assert "in the language the FAQ entry is written in" in llm.requests[-1]["messages"][0]["content"]
+
+    llm.script = [("ok", "在 Mi Unlock 状态中申请，等待 7 天。")]
+    harness = await make_harness(
+        settings=settings_with(llm={"base_url": llm.base_url, "model": "m", "translate": True})
+    )
+    later = timedelta(minutes=11)  # past the window in which the same answer is not repeated
+    harness.app.clock.advance(later)  # type: ignore[attr-defined]
+    out = await harness.say("li: /ask how can I unlock my bootloader?")
+    assert out[:5] == [
+        PLAIN,
+        "bot> 在 Mi Unlock 状态中申请，等待 7 天。",
+        "bot> 原文：",
+        "bot> Apply in Mi Unlock status, wait 7 days.",
+        "bot> （常见问题 #1，机器翻译）这个回答有帮助吗？",
+    ]
+    sent = llm.requests[-1]["messages"]
+    assert "into Chinese" in sent[0]["content"] and sent[1]["content"] == "Apply in Mi Unlock status, wait 7 days."
+    # an English reader of an English entry: nothing to translate
+    llm.script = [("ok", "NO_ANSWER")]
+    asked = len(llm.requests)
+    harness.app.clock.advance(later)  # type: ignore[attr-defined]
+    out = await harness.say("bob: /ask how can I unlock my bootloader?")
+    assert out[1] == "bot> Apply in Mi Unlock status, wait 7 days."
+    assert all("Translate" not in r["messages"][0]["content"] for r in llm.requests[asked:])

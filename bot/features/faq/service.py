@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import re
 from datetime import timedelta
 
 from bot.commands import CommandError, Role
@@ -15,7 +16,7 @@ from bot.detect import looks_like_question
 from bot.events import IncomingMessage
 from bot.features.faq.engine import FaqIndex, Match
 from bot.features.faq.semantic import Embed, HybridIndex, local_embedder, remote_embedder
-from bot.i18n import N_, SOURCE, Domain, Where
+from bot.i18n import N_, SOURCE, Domain, Where, language_name, negotiate
 from bot.llm import LLM, NullLLM, classify_once
 from bot.notices import ManagerNotices
 from bot.replies import BR, Bold, Button, Code, Mention, Outgoing, Reply, Segment, Text, say
@@ -26,6 +27,8 @@ from storage.repositories.members import MemberRepo
 
 log = logging.getLogger(__name__)
 T = Domain("faq")
+#: Han characters: an entry with no language set that contains them is taken as Chinese
+_CJK = re.compile(r"[\u3400-\u9fff]")
 MAX_QUESTION = 1000  # a "question" longer than this is not one; the registry caps commands at 4,000
 
 
@@ -142,10 +145,17 @@ class FaqService:
             )
         return body
 
-    async def _answer(self, ctx: Context, entry: tuple[int, str, str], post_id: int, question: str) -> Reply:
-        """Entry ``(id, question, answer)`` as the answer to ``question``, with 👍/👎 for this post."""
-        number, entry_question, answer = entry
+    async def _answer(self, ctx: Context, entry: tuple[int, str, str, str], post_id: int, question: str) -> Reply:
+        """Entry ``(id, question, answer, language)`` as the answer to ``question``, with 👍/👎."""
+        number, entry_question, answer, language = entry
         buttons = [Button("👍", "faq.rate", f"{post_id}:1"), Button("👎", "faq.rate", f"{post_id}:0")]
+        translated = await self._translated(ctx, answer, language)
+        if translated is not None:  # the reader's language first, the entry as written always kept
+            footer = T(ctx, "(FAQ #{number}, machine-translated) Did this help?", number=number)
+            original = T(ctx, "Original:")
+            segs: list[Segment] = [Bold(entry_question), BR, Text(translated), BR, Text(original), BR, Text(answer)]
+            segs += [BR, Text(footer)]
+            return say(*segs, buttons=buttons)
         friendly = await self.llm.rephrase(question, entry_question, answer)
         if friendly:  # a grounded rephrasing of this entry; the entry itself stays one command away
             footer = T(ctx, "(from FAQ #{number} — /faq show {number}) Did this help?", number=number)
@@ -193,6 +203,16 @@ class FaqService:
                 )
             )
         return await self._answer(ctx, (match.entry_id, *entry), post_id, question)
+
+    async def _translated(self, ctx: Context, text: str, language: str) -> str | None:
+        """``text`` in the reader's language when a manager turned translation on and the entry is
+        written in another (its ``language``, else guessed from its script); otherwise None."""
+        if self.llm_settings is None or not self.llm_settings.translate:
+            return None
+        written = negotiate(language) or ("zh_CN" if _CJK.search(text) else SOURCE)
+        if written == ctx.lang:
+            return None
+        return await self.llm.translate(text, language_name(ctx.lang))
 
     async def on_message(self, ctx: Context) -> Reply | None:
         """In fan channels: answer a question when sure, else track it for the community; record
@@ -353,7 +373,9 @@ class FaqService:
             member_id,
             ctx.now,
         )
-        answer = await self._answer(ctx, (entry.id, entry.question, entry.answer), post_id, event.reply_to_text)
+        answer = await self._answer(
+            ctx, (entry.id, entry.question, entry.answer, entry.language), post_id, event.reply_to_text
+        )
         return [answer, say(T(ctx, "Learned: questions like that now get FAQ #{number}.", number=entry.id))]
 
     # -- community answers ---------------------------------------------------------------------
