@@ -46,7 +46,9 @@ def _callback(spec: CommandSpec, invoke: Invoke) -> Callable[..., Coroutine[Any,
             inspect.Parameter(arg.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
         )
     callback.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
-    callback.__discord_app_commands_param_description__ = {a.name: a.description[:100] for a in spec.args}  # type: ignore[attr-defined]
+    callback.__discord_app_commands_param_description__ = {  # type: ignore[attr-defined]
+        a.name: app_commands.locale_str(a.description[:100], domain=spec.domain) for a in spec.args
+    }
     return callback
 
 

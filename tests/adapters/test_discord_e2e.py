@@ -387,6 +387,9 @@ async def test_a_fan_whose_client_is_chinese_is_answered_in_chinese(fake: FakeDi
     idea = _cmd(fake, "idea")
     assert idea["description"] == "Suggest an idea to the team"
     assert idea["description_localizations"]["zh-CN"] == "向团队提建议"  # the menu in the member's language
+    [text] = idea["options"]  # options are described in the member's language too
+    assert text["description"] == "what you'd like, or what went wrong"
+    assert text["description_localizations"]["zh-CN"] == "你的建议，或遇到的问题"
     await fake.slash(ALICE, "idea", [{"name": "text", "type": 3, "value": "相册希望支持深色模式"}], locale="zh-CN")
     await until(lambda: fake.responses())
     assert fake.responses()[-1]["content"].startswith("谢谢 Alice！你的建议已记录为 **\\#1**")
