@@ -271,28 +271,25 @@ class Dispatcher:
                 case _:
                     result = None
         except UsageError as exc:
-            return [error(exc.text(ctx_lang))]
+            return [replace(error(exc.text(ctx_lang)), lang=ctx_lang)]
         except CommandError as exc:
-            return [error(str(exc))]
+            return [replace(error(str(exc)), lang=ctx_lang)]
         except Exception:
             error_id = secrets.token_hex(3)
             self.metrics.handler_errors.labels(_KINDS.get(type(event), "other")).inc()
             log.exception("handler failed", extra={"error_id": error_id, "chat": event.chat.key})
-            return [
-                error(
-                    T(
-                        ctx_lang,
-                        "Sorry, something went wrong on my side (error {error_id}). The team can look it up.",
-                        error_id=error_id,
-                    )
-                )
-            ]
+            sorry = T(
+                ctx_lang,
+                "Sorry, something went wrong on my side (error {error_id}). The team can look it up.",
+                error_id=error_id,
+            )
+            return [replace(error(sorry), lang=ctx_lang)]
         replies: list[Reply] = []
         for item in _as_list(result):
             if isinstance(item, Outgoing):
                 await self.messenger.deliver(item)
             else:
-                replies.append(item)
+                replies.append(replace(item, lang=ctx_lang) if item.lang != ctx_lang else item)
         return replies
 
     async def _context(self, event: Event) -> CommandContext:

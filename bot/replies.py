@@ -78,6 +78,8 @@ class Reply:
     #: kept in the reply outbox until sent; False only for the answer to /mydata delete, which
     #: must leave no record of the fan behind (it is sent once, like a reply before the outbox)
     durable: bool = True
+    #: the language it is written in (the dispatcher sets it): adapters word what they add in it
+    lang: str = "en"
 
     def plain(self) -> str:
         """Unescaped plain text, for logs, tests and the console."""
@@ -220,6 +222,7 @@ def reply_to_json(reply: Reply) -> str:
             "p": reply.private,
             "e": reply.is_error,
             "m": list(reply.mentions),
+            "l": reply.lang,
         },
         ensure_ascii=False,
     )
@@ -229,4 +232,11 @@ def reply_from_json(text: str) -> Reply:
     data = json.loads(text)
     segments = tuple(_KINDS[kind](*values) for kind, *values in data["s"])
     buttons = tuple(Button(*b) for b in data["b"])
-    return Reply(segments, buttons=buttons, private=data["p"], is_error=data["e"], mentions=tuple(data["m"]))
+    return Reply(
+        segments,
+        buttons=buttons,
+        private=data["p"],
+        is_error=data["e"],
+        mentions=tuple(data["m"]),
+        lang=data.get("l", "en"),  # rows written before replies knew their language
+    )

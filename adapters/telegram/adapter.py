@@ -301,7 +301,8 @@ class TelegramAdapter:
             if sent is not None:
                 return sent
             # the fan never started the bot: answer in the group with a button to open the DM
-            start = InlineKeyboardButton("Start a private chat", url=f"https://t.me/{self.username}?start=dm")
+            label = T(reply.lang, "Start a private chat")
+            start = InlineKeyboardButton(label, url=f"https://t.me/{self.username}?start=dm")
             return await self.send(to.chat, reply, reply_to=_quote(to), markup=InlineKeyboardMarkup([[start]]))
         return await self.send(to.chat, reply, reply_to=_quote(to))
 

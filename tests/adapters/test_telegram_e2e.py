@@ -271,6 +271,13 @@ async def test_private_reply_falls_back_to_the_group_with_a_start_button(fake: F
     msg = fake.sent[0]
     assert msg["chat_id"] == str(GROUP["id"]) and "You are member #" in msg["visible"]
     assert "https://t.me/fanloop_test_bot?start=dm" in str(msg["reply_markup"])
+    assert "Start a private chat" in str(msg["reply_markup"])
+    # a fan whose app is Chinese gets the button in Chinese, like the reply it comes with
+    li = {**user(43, "Li"), "language_code": "zh-hans"}
+    fake.blocked_chats.add(li["id"])
+    fake.push_message("/whoami", sender=li)
+    await until(lambda: len(fake.sent) == 2)
+    assert "开始私聊" in str(fake.sent[1]["reply_markup"]) and "你是" in fake.sent[1]["visible"]
 
 
 async def test_forum_topic_replies_go_to_the_topic(fake: FakeTelegramAPI, bot: Bot) -> None:
