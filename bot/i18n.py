@@ -112,6 +112,10 @@ class Domain:
         text = _catalog(_lang(where), self.name).ngettext(singular, plural, n)
         return _fill(text, {"n": n, **values})
 
+    def label(self, where: Where, labels: Mapping[str, str], key: str) -> str:
+        """``labels[key]`` (a message marked with ``N_``) translated; an unknown key as it is."""
+        return self(where, labels[key]) if key in labels else key
+
     def seg(self, where: Where, msgid: str, **parts: str | Segment | Sequence[Segment]) -> list[Segment]:
         """A message with formatted pieces (mentions, bold item numbers) wherever the translation
         puts them: ``{name}`` placeholders are filled with text or segments."""

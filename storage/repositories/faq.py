@@ -15,6 +15,19 @@ from storage.repositories.base import Repository, is_unique_violation, rowcount,
 
 
 @dataclass(frozen=True, slots=True)
+class NewPost:
+    """The bot answering a fan's question with an FAQ entry (what 👍/👎 later rate)."""
+
+    entry_id: int
+    platform: str
+    chat_id: str
+    question_message_id: str
+    question_text: str
+    asker_member_id: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class EntryView:
     id: int
     question: str
@@ -193,37 +206,19 @@ class FaqRepo(Repository):
             return rowcount(result) == 1
 
     # -- posts and helpfulness ---------------------------------------------------------------
-    async def record_post(
-        self,
-        entry_id: int,
-        platform: str,
-        chat_id: str,
-        question_message_id: str,
-        question_text: str,
-        asker_member_id: int,
-        at: datetime,
-    ) -> int:
+    async def record_post(self, post: NewPost) -> int:
         async with self.db.session() as s:
-            post_id = await _add_post(s, entry_id, platform, chat_id, question_message_id, question_text,
-                                      asker_member_id, at)  # fmt: skip
+            post_id = await _add_post(s, post)
             await s.commit()
             return post_id
 
     async def answer_once(
-        self,
-        entry_id: int,
-        platform: str,
-        chat_id: str,
-        question_message_id: str,
-        question_text: str,
-        asker_member_id: int,
-        at: datetime,
-        *,
-        repeat_since: datetime,
+        self, post: NewPost, *, repeat_since: datetime
     ) -> tuple[tuple[str, str, str] | None, int | None]:
-        """Record that the bot answers with entry ``entry_id`` here, unless it did since
-        ``repeat_since``: ``((question, answer, language), post id)``; the post id is None when it answered
-        recently, the entry None when it is gone. One session."""
+        """Record that the bot answers with ``post.entry_id`` here, unless it did since
+        ``repeat_since``: ``((question, answer, language), post id)``; the post id is None when it
+        answered recently, the entry None when it is gone. One session."""
+        entry_id = post.entry_id
         async with self.db.session() as s:
             entry = (
                 await s.execute(
@@ -238,16 +233,15 @@ class FaqRepo(Repository):
                 select(col(FaqPost.id))
                 .where(
                     col(FaqPost.entry_id) == entry_id,
-                    col(FaqPost.platform) == platform,
-                    col(FaqPost.chat_id) == chat_id,
+                    col(FaqPost.platform) == post.platform,
+                    col(FaqPost.chat_id) == post.chat_id,
                     col(FaqPost.posted_at) >= repeat_since,
                 )
                 .limit(1)
             )
             if recent.first() is not None:
                 return (entry[0], entry[1], entry[2]), None
-            post_id = await _add_post(s, entry_id, platform, chat_id, question_message_id, question_text,
-                                      asker_member_id, at)  # fmt: skip
+            post_id = await _add_post(s, post)
             await s.commit()
             return (entry[0], entry[1], entry[2]), post_id
 
@@ -398,26 +392,17 @@ class FaqRepo(Repository):
             return [_question(q) for q in rows]
 
 
-async def _add_post(
-    s: AsyncSession,
-    entry_id: int,
-    platform: str,
-    chat_id: str,
-    question_message_id: str,
-    question_text: str,
-    asker_member_id: int,
-    at: datetime,
-) -> int:
-    post = FaqPost(
-        entry_id=entry_id,
-        platform=platform,
-        chat_id=chat_id,
-        question_message_id=question_message_id,
-        question_text=question_text[:4000],
-        asker_member_id=asker_member_id,
-        posted_at=at,
+async def _add_post(s: AsyncSession, post: NewPost) -> int:
+    row = FaqPost(
+        entry_id=post.entry_id,
+        platform=post.platform,
+        chat_id=post.chat_id,
+        question_message_id=post.question_message_id,
+        question_text=post.question_text[:4000],
+        asker_member_id=post.asker_member_id,
+        posted_at=post.at,
     )
-    s.add(post)
+    s.add(row)
     await s.flush()
-    assert post.id is not None
-    return post.id
+    assert row.id is not None
+    return row.id

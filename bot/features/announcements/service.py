@@ -50,25 +50,22 @@ def too_long(where: Where, length: int) -> str:
     return T(where, "That's too long ({length} characters, at most {limit}).", length=length, limit=MAX_TEXT)
 
 
+STATES = {"active": N_("active"), "paused": N_("paused"), "done": N_("done"), "cancelled": N_("cancelled")}
+DELIVERIES = {
+    "pending": N_("pending"),
+    "sending": N_("sending"),
+    "sent": N_("sent"),
+    "failed": N_("failed"),
+    "missed": N_("missed"),
+}
+
+
 def state_label(where: Where, status: str) -> str:
-    labels = {
-        "active": N_("active"),
-        "paused": N_("paused"),
-        "done": N_("done"),
-        "cancelled": N_("cancelled"),
-    }
-    return T(where, labels[status]) if status in labels else status
+    return T.label(where, STATES, status)
 
 
 def delivery_label(where: Where, status: str) -> str:
-    labels = {
-        "pending": N_("pending"),
-        "sending": N_("sending"),
-        "sent": N_("sent"),
-        "failed": N_("failed"),
-        "missed": N_("missed"),
-    }
-    return T(where, labels[status]) if status in labels else status
+    return T.label(where, DELIVERIES, status)
 
 
 class AnnouncementService:

@@ -22,7 +22,7 @@ from bot.notices import ManagerNotices
 from bot.replies import BR, Bold, Button, Code, Mention, Outgoing, Reply, Segment, Text, say
 from bot.settings import FaqSettings, LLMSettings
 from storage.repositories.chats import ChatRepo
-from storage.repositories.faq import EntryView, FaqRepo
+from storage.repositories.faq import EntryView, FaqRepo, NewPost
 from storage.repositories.members import MemberRepo
 
 log = logging.getLogger(__name__)
@@ -181,7 +181,7 @@ class FaqService:
 
     async def _post(self, ctx: Context, match: Match, question: str) -> Reply:
         chat = ctx.chat
-        entry, post_id = await self.repo.answer_once(
+        post = NewPost(
             match.entry_id,
             str(chat.platform),
             chat.chat_id,
@@ -189,8 +189,9 @@ class FaqService:
             question,
             ctx.member.member_id,
             ctx.now,
-            repeat_since=ctx.now - timedelta(minutes=self.settings.repeat_window_minutes),
         )
+        window = timedelta(minutes=self.settings.repeat_window_minutes)
+        entry, post_id = await self.repo.answer_once(post, repeat_since=ctx.now - window)
         if entry is None:
             raise CommandError(T(ctx, "There is no FAQ entry #{number}.", number=match.entry_id))
         if post_id is None:
@@ -365,13 +366,15 @@ class FaqService:
             )
             member_id = member.member_id
         post_id = await self.repo.record_post(
-            entry.id,
-            str(ctx.chat.platform),
-            ctx.chat.chat_id,
-            event.reply_to_id,
-            event.reply_to_text,
-            member_id,
-            ctx.now,
+            NewPost(
+                entry.id,
+                str(ctx.chat.platform),
+                ctx.chat.chat_id,
+                event.reply_to_id,
+                event.reply_to_text,
+                member_id,
+                ctx.now,
+            )
         )
         answer = await self._answer(
             ctx, (entry.id, entry.question, entry.answer, entry.language), post_id, event.reply_to_text

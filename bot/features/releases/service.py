@@ -20,14 +20,11 @@ log = logging.getLogger(__name__)
 T = Domain("releases")
 
 
+STATES = {"draft": N_("draft"), "scheduled": N_("scheduled"), "shipping": N_("shipping"), "shipped": N_("shipped")}
+
+
 def release_label(where: Where, status: str) -> str:
-    labels = {
-        "draft": N_("draft"),
-        "scheduled": N_("scheduled"),
-        "shipping": N_("shipping"),
-        "shipped": N_("shipped"),
-    }
-    return T(where, labels[status]) if status in labels else status
+    return T.label(where, STATES, status)
 
 
 class ReleaseService:
