@@ -135,6 +135,15 @@ class FeedbackRepo(FeedbackChanges):
             "votes": (col(FeedbackItem.votes).desc(), col(FeedbackItem.id)),
         }[order]
         async with self.db.session() as s:
+            if order == "votes" and statuses is not None and len(statuses) > 1:
+                # most votes among several statuses: each status's best from the (status, votes)
+                # index, merged here — one ORDER BY over all of them sorted every open item
+                found: list[FeedbackItem] = []
+                for status in statuses:
+                    one = q.where(col(FeedbackItem.status) == status).order_by(*ordering).limit(limit)
+                    found += (await s.execute(one)).scalars()
+                found.sort(key=lambda i: (-i.votes, i.id or 0))
+                return [item_view(i) for i in found[:limit]]
             rows = (await s.execute(q.order_by(*ordering).limit(limit))).scalars()
             return [item_view(i) for i in rows]
 
@@ -168,13 +177,15 @@ class FeedbackRepo(FeedbackChanges):
     ) -> list[tuple[int, str, str]]:
         """(id, text, status) of the newest items (past ``after_id``), for similarity search."""
         q = select(col(FeedbackItem.id), col(FeedbackItem.text), col(FeedbackItem.status))
-        if open_only:
-            q = q.where(col(FeedbackItem.status).in_(OPEN))
-        if after_id:
+        if after_id:  # the few items since: a primary-key range, statuses checked here (a status
+            # filter in SQL made SQLite walk every open item through the status index, then sort)
             q = q.where(col(FeedbackItem.id) > after_id)
+        elif open_only:
+            q = q.where(col(FeedbackItem.status).in_(OPEN))
         async with self.db.session() as s:
             rows = (await s.execute(q.order_by(col(FeedbackItem.id).desc()).limit(limit))).all()
-            return [(int(r[0] or 0), str(r[1]), str(r[2])) for r in rows]
+        found = [(int(r[0] or 0), str(r[1]), str(r[2])) for r in rows]
+        return [r for r in found if r[2] in OPEN] if open_only else found
 
     # -- votes and followers --------------------------------------------------------
     async def vote(
