@@ -184,6 +184,16 @@ class PointsRepo(Repository):
                 )
             return [(int(r[0]), int(r[1])) for r in (await s.execute(q)).all()]
 
+    async def window_totals(self, since: datetime) -> dict[int, int]:
+        """Every member's points earned since ``since`` (one grouped read of the ledger)."""
+        async with self.db.session() as s:
+            rows = await s.execute(
+                select(col(LedgerRow.member_id), func.sum(LedgerRow.amount))
+                .where(col(LedgerRow.created_at) >= since)
+                .group_by(col(LedgerRow.member_id))
+            )
+            return {int(m): int(t) for m, t in rows.all()}
+
     async def position(self, member_id: int, since: datetime | None) -> tuple[int, int]:
         """(rank, points) of a member in a window (rank counts members strictly ahead, plus one)."""
         async with self.db.session() as s:

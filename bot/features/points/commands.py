@@ -136,7 +136,11 @@ class PointsCommands:
     async def leaderboard(self, ctx: CommandContext) -> Result:
         window = ctx.args["window"] or "all"
         since = ctx.now - WINDOWS[window] if window in WINDOWS else None
-        top = await self.points.repo.leaderboard(since, 10)
+        if since is None:
+            top = await self.points.repo.leaderboard(None, 10)
+        else:
+            totals = await self.points.window(window, since)
+            top = sorted(((m, t) for m, t in totals.items() if t > 0), key=lambda x: (-x[1], x[0]))[:10]
         if not top:
             empty = {
                 "week": N_("No points earned this week yet."),
@@ -154,7 +158,11 @@ class PointsCommands:
         for i, (member_id, total) in enumerate(top, 1):
             name = names.get(member_id) or T(ctx, "a former member")
             segs += [Text(f"{i}. {name} — {number(ctx, total)}"), BR]
-        rank, mine = await self.points.repo.position(ctx.member.member_id, since)
+        if since is None:
+            rank, mine = await self.points.repo.position(ctx.member.member_id, None)
+        else:
+            mine = totals.get(ctx.member.member_id, 0)
+            rank = 1 + sum(1 for t in totals.values() if t > mine)
         segs.append(Text(T(ctx, "You: #{rank} with {points}.", rank=rank, points=number(ctx, mine))))
         return say(*segs)
 

@@ -29,6 +29,8 @@ T = Domain("points")
 CAPPED_KINDS = ("message", "feedback", "vote_received")
 RECENT = 5  # chat awards a new message is compared with (repeats earn nothing)
 ACTIVITY_TTL = 60.0  # seconds a member's daily total and recent awards are kept in memory
+#: how stale /leaderboard week|month and a member's rank in them may be (seconds)
+BOARD_TTL = 30.0
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 PERK_LABELS = {"beta_eligible": N_("beta testing"), "can_triage": N_("read-only /triage")}
@@ -70,6 +72,8 @@ class PointsService:
         self.settings = settings
         self.grades = settings.grades
         self._activity: TTLCache[int, _Activity] = TTLCache(ACTIVITY_TTL)
+        #: each window's totals per member, summed from the ledger at most every BOARD_TTL seconds
+        self._boards: TTLCache[str, dict[int, int]] = TTLCache(BOARD_TTL)
 
     def amount(self, kind: str) -> int:
         s = self.settings
@@ -143,6 +147,16 @@ class PointsService:
             return [say("🎉 ", *T.seg(where, "{who} reached {grade}! Unlocked: {perks}.", who=who,
                                        grade=result.crossed.name, perks=perks))]  # fmt: skip
         return [say("🎉 ", *T.seg(where, "{who} reached {grade}!", who=who, grade=result.crossed.name))]
+
+    # -- weekly and monthly standings -------------------------------------------------------
+    async def window(self, name: str, since: datetime) -> dict[int, int]:
+        """Points per member since ``since`` for the window ``name``: the ledger is summed once per
+        BOARD_TTL and process, however many fans ask (a busy chat asks all the time)."""
+        totals = self._boards.get(name)
+        if totals is None:
+            totals = await self.repo.window_totals(since)
+            self._boards.put(name, totals)
+        return totals
 
     # -- earning from activity ------------------------------------------------------------
     async def on_message(self, ctx: Context) -> list[Reply]:
