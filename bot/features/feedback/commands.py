@@ -143,7 +143,7 @@ class FeedbackCommands:
         return await self.service.unvote(ctx, ctx.args["number"])
 
     async def change_status(self, ctx: CommandContext, number: int, change: str | None) -> Result:
-        replies, changed = await self.service.set_status(ctx, number, change)
+        replies, changed = await self.service.decisions.set_status(ctx, number, change)
         return await self._told(ctx, changed.id, replies)
 
     async def _told(self, ctx: CommandContext, change_id: int, replies: list[Reply]) -> list[Reply]:
@@ -170,12 +170,14 @@ class FeedbackCommands:
         return status_phrase(item, where)
 
     async def merge(self, ctx: CommandContext) -> Result:
-        reply, changed = await self.service.merge(ctx, ctx.args["from_item"], ctx.args["into_item"], ctx.args["reason"])
+        reply, changed = await self.service.decisions.merge(
+            ctx, ctx.args["from_item"], ctx.args["into_item"], ctx.args["reason"]
+        )
         _, notice = await self.notifier.flush_here(changed.id, ctx.chat)
         return _one_message(notice, reply)
 
     async def unmerge(self, ctx: CommandContext) -> Result:
-        reply, changed = await self.service.unmerge(ctx, ctx.args["number"])
+        reply, changed = await self.service.decisions.unmerge(ctx, ctx.args["number"])
         _, notice = await self.notifier.flush_here(changed.id, ctx.chat)
         return _one_message(notice, reply)
 
