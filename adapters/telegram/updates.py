@@ -34,6 +34,9 @@ class UpdateSource:
         self.bot = bot
         self.allowed = list(allowed_updates)
         self._client: httpx.AsyncClient | None = None
+        #: polls made and Update objects built (each update once, however often it is polled)
+        self.polls = 0
+        self.built = 0
 
     async def get(self, *, offset: int | None, wait: int, seen: Callable[[int], bool]) -> list[Update]:
         """The updates from ``offset`` on that ``seen`` does not know, in Telegram's order."""
@@ -58,11 +61,14 @@ class UpdateSource:
             raise NetworkError(f"getUpdates: HTTP {response.status_code}, not JSON") from None
         if not isinstance(answer, dict) or not answer.get("ok"):
             raise _error(response.status_code, answer if isinstance(answer, dict) else {})
-        return [
+        self.polls += 1
+        fresh = [
             Update.de_json(data, self.bot)
             for data in answer.get("result") or ()
             if isinstance(data, dict) and not seen(int(data.get("update_id", 0)))
         ]
+        self.built += len(fresh)
+        return fresh
 
     async def aclose(self) -> None:
         if self._client is not None:

@@ -220,6 +220,27 @@ async def test_a_quiet_group_is_answered_while_a_busy_one_is_flood_limited(fake:
     assert await FeedbackRepo(bot.app.db).count() == 40
 
 
+async def test_an_update_polled_again_while_its_chat_is_busy_is_built_once(fake: FakeTelegramAPI, bot: Bot) -> None:
+    """The confirmed offset stays below a running update, so every poll returns the updates after
+    it again; they must not be turned into Update objects (and queued) again each time."""
+    Gate.reset()
+    fake.push_message("/slow", sender=ALICE)
+    await asyncio.wait_for(Gate.started.wait(), 10)
+    source = bot.adapter.receiver.source  # type: ignore[union-attr]
+    polls, built = source.polls, source.built
+    for i in range(5):  # behind /slow in the same chat: they wait in its lane
+        fake.push_message(f"/idea Idea number {i} for the gallery", sender=ALICE)
+    quiet = {"id": -100777, "type": "supergroup", "title": "Quiet"}
+    for i in range(3):  # each answer in another chat makes the poller ask again
+        fake.push_message("/help", sender=user(43, "Bob"), chat=quiet)
+        await until(lambda i=i: len(fake.sent) > i)
+    assert source.polls - polls >= 3 and source.built - built == 8
+    Gate.release.set()
+    await until(lambda: Gate.finished == 1)
+    await until_quiet(fake, bot.adapter)
+    assert await FeedbackRepo(bot.app.db).count() == 5 and source.built - built == 8
+
+
 async def test_the_same_update_delivered_twice_is_processed_once(fake: FakeTelegramAPI, bot: Bot) -> None:
     update = fake.push_message("/idea Double tap to wake", sender=ALICE)
     await until(lambda: fake.sent)
