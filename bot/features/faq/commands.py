@@ -129,12 +129,12 @@ class FaqCommands:
         return replies
 
     async def learn(self, ctx: CommandContext) -> Result:
-        reply = await self.service.learn(ctx, ctx.args["entry_text"])
+        reply = await self.service.community.learn(ctx, ctx.args["entry_text"])
         await self.auditor.record(ctx, "faq.learn")
         return reply
 
     async def accept(self, ctx: CommandContext) -> Result:
-        return await self.service.accept(ctx)
+        return await self.service.community.accept(ctx)
 
     async def open_questions(self, ctx: CommandContext) -> Result:
-        return await self.service.open_list(ctx)
+        return await self.service.community.open_list(ctx)

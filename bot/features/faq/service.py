@@ -14,12 +14,13 @@ from bot.context import Context
 from bot.contracts import Awarder
 from bot.detect import looks_like_question
 from bot.events import IncomingMessage
+from bot.features.faq.community import CommunityAnswers
 from bot.features.faq.engine import FaqIndex, Match
 from bot.features.faq.semantic import Embed, HybridIndex, local_embedder, remote_embedder
 from bot.i18n import N_, SOURCE, Domain, Where, language_name, negotiate
 from bot.llm import LLM, NullLLM, classify_once
 from bot.notices import ManagerNotices
-from bot.replies import BR, Bold, Button, Code, Mention, Outgoing, Reply, Segment, Text, say
+from bot.replies import BR, Bold, Button, Code, Outgoing, Reply, Segment, Text, say
 from bot.settings import FaqSettings, LLMSettings
 from storage.repositories.chats import ChatRepo
 from storage.repositories.faq import EntryView, FaqRepo, NewPost
@@ -58,6 +59,8 @@ class FaqService:
         self.points = points
         self.llm: LLM = llm or NullLLM()
         self.llm_settings = llm_settings
+        #: fans answering fans: /accept, /faq learn, /questions open
+        self.community = CommunityAnswers(self)
 
     async def load(self) -> int:
         """Build the index from the database (at start); later changes update it in place."""
@@ -380,74 +383,3 @@ class FaqService:
             ctx, (entry.id, entry.question, entry.answer, entry.language), post_id, event.reply_to_text
         )
         return [answer, say(T(ctx, "Learned: questions like that now get FAQ #{number}.", number=entry.id))]
-
-    # -- community answers ---------------------------------------------------------------------
-    async def accept(self, ctx: Context) -> list[Reply]:
-        event = ctx.event
-        if not isinstance(event, IncomingMessage) or not event.reply_to_id:
-            raise CommandError(T(ctx, "Reply /accept to the answer that helped you."))
-        platform, chat_id = str(ctx.chat.platform), ctx.chat.chat_id
-        reply = await self.repo.reply_by_message(platform, chat_id, event.reply_to_id)
-        if reply is None:
-            raise CommandError(T(ctx, "That message isn't an answer to an open question."))
-        question = await self.repo.question(reply.question_id)
-        assert question is not None
-        if question.asker_member_id != ctx.member.member_id and ctx.role < Role.MANAGER:
-            raise CommandError(T(ctx, "Only the fan who asked (or a manager) can accept an answer."))
-        if not await self.repo.accept(question.id, reply, ctx.now):
-            raise CommandError(T(ctx, "That question already has an accepted answer."))
-        ids = await self.members.identities(reply.author_member_id)
-        who = next((i for i in ids if i.platform == platform), ids[0] if ids else None)
-        helper = Mention(who.platform, who.user_id, who.display_name) if who else T(ctx, "a former member")
-        thanks = T.seg(
-            ctx,
-            "✅ Answer accepted — thanks, {who}! Managers can turn it into a FAQ entry with /faq learn (reply to "
-            "the answer).",
-            who=helper,
-        )
-        out = [say(*thanks)]
-        if self.points is not None and not self.points.too_young(ctx.member, ctx.now):
-            out += await self.points.credit(
-                ctx,
-                reply.author_member_id,
-                self.points.amount("answer"),
-                "answer",
-                f"answer to question {question.id}",
-                f"answer:{question.id}",
-            )
-        return out
-
-    async def learn(self, ctx: Context, override: str | None) -> Reply:
-        event = ctx.event
-        if not isinstance(event, IncomingMessage) or not event.reply_to_id:
-            raise CommandError(T(ctx, "Reply /faq learn to an accepted answer."))
-        reply = await self.repo.reply_by_message(str(ctx.chat.platform), ctx.chat.chat_id, event.reply_to_id)
-        question = await self.repo.question(reply.question_id) if reply else None
-        if reply is None or question is None or question.status != "answered":
-            raise CommandError(T(ctx, "That isn't an accepted answer. The asker accepts it first with /accept."))
-        q_text, answer = question.text, question.answer_text or reply.text
-        if override:
-            q_new, sep, a_new = override.partition("|")
-            if not sep or not q_new.strip() or not a_new.strip():
-                raise CommandError(T(ctx, "Usage: /faq learn [QUESTION | ANSWER] (reply to the accepted answer)"))
-            q_text, answer = q_new.strip(), a_new.strip()
-        entry_id = await self.repo.add(q_text, answer, ["community"], "", ctx.now, alternates=[question.text])
-        await self.repo.mark_learned(question.id, entry_id)
-        await self._reindex(entry_id, ctx)
-        return say(
-            T(
-                ctx,
-                "Added FAQ #{number} from the community's answer. Edit it with /faq edit {number} ANSWER.",
-                number=entry_id,
-            )
-        )
-
-    async def open_list(self, where: Where = SOURCE) -> Reply:
-        questions = await self.repo.open_questions(10)
-        if not questions:
-            return say(T(where, "No open questions. 🎉"))
-        segs: list[Segment] = [Text(T(where, "Open questions (reply to one to help; the asker can /accept):")), BR]
-        for q in questions:
-            short = q.text if len(q.text) <= 120 else q.text[:119] + "…"
-            segs += [Text(f"• {short}"), BR]
-        return say(*segs)

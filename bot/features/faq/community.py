@@ -1,0 +1,93 @@
+"""Fans answering fans: the asker accepts the answer that helped (/accept, which pays the helper),
+a manager turns an accepted answer into an FAQ entry (/faq learn), and /questions open lists what
+still waits for an answer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.commands import CommandError, Role
+from bot.context import Context
+from bot.events import IncomingMessage
+from bot.i18n import SOURCE, Domain, Where
+from bot.replies import BR, Mention, Reply, Segment, Text, say
+
+if TYPE_CHECKING:
+    from bot.features.faq.service import FaqService
+
+T = Domain("faq")
+
+
+class CommunityAnswers:
+    def __init__(self, faq: FaqService) -> None:
+        self.faq = faq
+
+    async def accept(self, ctx: Context) -> list[Reply]:
+        event = ctx.event
+        if not isinstance(event, IncomingMessage) or not event.reply_to_id:
+            raise CommandError(T(ctx, "Reply /accept to the answer that helped you."))
+        platform, chat_id = str(ctx.chat.platform), ctx.chat.chat_id
+        reply = await self.faq.repo.reply_by_message(platform, chat_id, event.reply_to_id)
+        if reply is None:
+            raise CommandError(T(ctx, "That message isn't an answer to an open question."))
+        question = await self.faq.repo.question(reply.question_id)
+        assert question is not None
+        if question.asker_member_id != ctx.member.member_id and ctx.role < Role.MANAGER:
+            raise CommandError(T(ctx, "Only the fan who asked (or a manager) can accept an answer."))
+        if not await self.faq.repo.accept(question.id, reply, ctx.now):
+            raise CommandError(T(ctx, "That question already has an accepted answer."))
+        ids = await self.faq.members.identities(reply.author_member_id)
+        who = next((i for i in ids if i.platform == platform), ids[0] if ids else None)
+        helper = Mention(who.platform, who.user_id, who.display_name) if who else T(ctx, "a former member")
+        thanks = T.seg(
+            ctx,
+            "✅ Answer accepted — thanks, {who}! Managers can turn it into a FAQ entry with /faq learn (reply to "
+            "the answer).",
+            who=helper,
+        )
+        out = [say(*thanks)]
+        if self.faq.points is not None and not self.faq.points.too_young(ctx.member, ctx.now):
+            out += await self.faq.points.credit(
+                ctx,
+                reply.author_member_id,
+                self.faq.points.amount("answer"),
+                "answer",
+                f"answer to question {question.id}",
+                f"answer:{question.id}",
+            )
+        return out
+
+    async def learn(self, ctx: Context, override: str | None) -> Reply:
+        event = ctx.event
+        if not isinstance(event, IncomingMessage) or not event.reply_to_id:
+            raise CommandError(T(ctx, "Reply /faq learn to an accepted answer."))
+        reply = await self.faq.repo.reply_by_message(str(ctx.chat.platform), ctx.chat.chat_id, event.reply_to_id)
+        question = await self.faq.repo.question(reply.question_id) if reply else None
+        if reply is None or question is None or question.status != "answered":
+            raise CommandError(T(ctx, "That isn't an accepted answer. The asker accepts it first with /accept."))
+        q_text, answer = question.text, question.answer_text or reply.text
+        if override:
+            q_new, sep, a_new = override.partition("|")
+            if not sep or not q_new.strip() or not a_new.strip():
+                raise CommandError(T(ctx, "Usage: /faq learn [QUESTION | ANSWER] (reply to the accepted answer)"))
+            q_text, answer = q_new.strip(), a_new.strip()
+        entry_id = await self.faq.repo.add(q_text, answer, ["community"], "", ctx.now, alternates=[question.text])
+        await self.faq.repo.mark_learned(question.id, entry_id)
+        await self.faq._reindex(entry_id, ctx)
+        return say(
+            T(
+                ctx,
+                "Added FAQ #{number} from the community's answer. Edit it with /faq edit {number} ANSWER.",
+                number=entry_id,
+            )
+        )
+
+    async def open_list(self, where: Where = SOURCE) -> Reply:
+        questions = await self.faq.repo.open_questions(10)
+        if not questions:
+            return say(T(where, "No open questions. 🎉"))
+        segs: list[Segment] = [Text(T(where, "Open questions (reply to one to help; the asker can /accept):")), BR]
+        for q in questions:
+            short = q.text if len(q.text) <= 120 else q.text[:119] + "…"
+            segs += [Text(f"• {short}"), BR]
+        return say(*segs)
