@@ -94,20 +94,17 @@ class ChatRepo(Repository):
     async def set_kind(self, platform: str, chat_id: str, kind: str) -> None:
         if kind not in CHAT_KINDS:
             raise ValueError(f"unknown chat kind {kind!r}")
-        self.db.chat_cache.drop((platform, chat_id))
-        async with self.db.session() as s:
-            await s.execute(
-                update(Chat).where(col(Chat.platform) == platform, col(Chat.chat_id) == chat_id).values(kind=kind)
-            )
-            await s.commit()
+        await self._update(platform, chat_id, {"kind": kind})
 
     async def set_language(self, platform: str, chat_id: str, language: str | None) -> None:
+        await self._update(platform, chat_id, {"language": language})
+
+    async def _update(self, platform: str, chat_id: str, values: dict[str, object]) -> None:
+        """Change one chat's row; this process's cached copy goes at once (others' within its TTL)."""
         self.db.chat_cache.drop((platform, chat_id))
         async with self.db.session() as s:
             await s.execute(
-                update(Chat)
-                .where(col(Chat.platform) == platform, col(Chat.chat_id) == chat_id)
-                .values(language=language)
+                update(Chat).where(col(Chat.platform) == platform, col(Chat.chat_id) == chat_id).values(values)
             )
             await s.commit()
 
@@ -160,23 +157,9 @@ class ChatRepo(Repository):
             return [_view(c) for c in rows]
 
     async def mark_unreachable(self, platform: str, chat_id: str, reason: str) -> None:
-        self.db.chat_cache.drop((platform, chat_id))
-        async with self.db.session() as s:
-            await s.execute(
-                update(Chat)
-                .where(col(Chat.platform) == platform, col(Chat.chat_id) == chat_id)
-                .values(reachable=False, unreachable_reason=reason[:300])
-            )
-            await s.commit()
+        await self._update(platform, chat_id, {"reachable": False, "unreachable_reason": reason[:300]})
 
     async def migrate(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
         """A Telegram group became a supergroup: its id changed, its role did not."""
-        self.db.chat_cache.drop((platform, old_chat_id))
         self.db.chat_cache.drop((platform, new_chat_id))
-        async with self.db.session() as s:
-            await s.execute(
-                update(Chat)
-                .where(col(Chat.platform) == platform, col(Chat.chat_id) == old_chat_id)
-                .values(chat_id=new_chat_id)
-            )
-            await s.commit()
+        await self._update(platform, old_chat_id, {"chat_id": new_chat_id})
