@@ -20,6 +20,7 @@ from bot.clock import Clock
 from bot.commands import CommandRegistry, CommandSpec
 from bot.context import ButtonHandler, MessageListener, PerkSource, ReactionListener
 from bot.events import ChatRef
+from bot.i18n import SOURCE, negotiate
 from bot.llm import LLM
 from bot.messenger import Messenger
 from bot.notices import ManagerNotices
@@ -140,6 +141,12 @@ class Deps:
         #: tells the managers (their chats, else kept for /setup): failures and flags never only logged
         self.notices = notices
         self._provided = provided
+
+    @property
+    def language(self) -> str:
+        """The community's default language (``language`` in the config) as one the bot speaks:
+        what a message to everyone, or to the managers, is written in."""
+        return negotiate(self.settings.language) or SOURCE
 
     def need(self, slot: Slot[T], by: str) -> T:
         """What a feature cannot work without; a clear error names the missing feature."""

@@ -7,7 +7,6 @@ from bot.contracts import ANNOUNCER
 from bot.feature import DataRights, Deps, Feature, Job, Provide
 from bot.features.announcements.commands import AnnouncementCommands
 from bot.features.announcements.service import AnnouncementService
-from bot.i18n import SOURCE, negotiate
 from storage.repositories.announcements import AnnouncementRepo
 from storage.repositories.audit import AuditRepo
 from storage.repositories.chats import ChatRepo
@@ -24,7 +23,7 @@ def build(deps: Deps) -> Feature:
         deps.worker_id,
         deps.platforms,
         deps.notices,
-        language=negotiate(deps.settings.language) or SOURCE,
+        language=deps.language,
     )
     commands = AnnouncementCommands(service, Auditor(AuditRepo(deps.db)))
     return Feature(

@@ -7,7 +7,6 @@ from bot.contracts import POINTS
 from bot.feature import DataRights, Deps, Feature
 from bot.features.faq.commands import FaqCommands
 from bot.features.faq.service import FaqService
-from bot.i18n import SOURCE, negotiate
 from storage.repositories.audit import AuditRepo
 from storage.repositories.chats import ChatRepo
 from storage.repositories.faq import FaqRepo
@@ -25,7 +24,7 @@ def build(deps: Deps) -> Feature:
         llm=deps.llm,
         llm_settings=deps.settings.llm,
         notices=deps.notices,
-        language=negotiate(deps.settings.language) or SOURCE,
+        language=deps.language,
     )
     commands = FaqCommands(service, Auditor(AuditRepo(deps.db)))
     return Feature(

@@ -11,7 +11,6 @@ from bot.features.feedback.commands import FeedbackCommands
 from bot.features.feedback.notifier import Notifier
 from bot.features.feedback.reading import FeedbackReader
 from bot.features.feedback.service import FeedbackService
-from bot.i18n import negotiate
 from storage.repositories.audit import AuditRepo
 from storage.repositories.chats import ChatRepo
 from storage.repositories.feedback import FeedbackRepo
@@ -32,7 +31,7 @@ def build(deps: Deps) -> Feature:
         deps.worker_id,
         chats=ChatRepo(deps.db),
         members=MemberRepo(deps.db),
-        language=negotiate(deps.settings.language) or "en",
+        language=deps.language,
     )
     service = FeedbackService(
         items,

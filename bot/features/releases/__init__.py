@@ -7,7 +7,6 @@ from bot.contracts import ANNOUNCER, FEEDBACK, POINTS
 from bot.feature import Deps, Feature, Job
 from bot.features.releases.commands import ReleaseCommands
 from bot.features.releases.service import ReleaseService
-from bot.i18n import SOURCE, negotiate
 from storage.repositories.audit import AuditRepo
 from storage.repositories.feedback import FeedbackRepo
 from storage.repositories.members import MemberRepo
@@ -25,7 +24,7 @@ def build(deps: Deps) -> Feature:
         s.release_template,
         deps.clock,
         points=deps.optional(POINTS),
-        language=negotiate(deps.settings.language) or SOURCE,
+        language=deps.language,
     )
     commands = ReleaseCommands(service, Auditor(AuditRepo(deps.db)), s.timezone)
 

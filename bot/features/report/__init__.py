@@ -7,7 +7,6 @@ from bot.context import CommandContext
 from bot.contracts import ANNOUNCER
 from bot.feature import Deps, Feature, Job
 from bot.features.report.service import build_report
-from bot.i18n import SOURCE, negotiate
 from storage.repositories.feedback import FeedbackRepo
 from storage.repositories.members import MemberRepo
 from storage.repositories.stats import StatsRepo
@@ -23,9 +22,7 @@ def build(deps: Deps) -> Feature:
     async def post() -> None:
         """Delivered once per announcement chat, like any announcement."""
         # one text for every announcement chat: the community's language
-        report = await build_report(
-            stats, items, members, deps.clock.now(), negotiate(deps.settings.language) or SOURCE
-        )
+        report = await build_report(stats, items, members, deps.clock.now(), deps.language)
         await announcer.announce_now(report.plain(), None)
         await announcer.tick()
 
