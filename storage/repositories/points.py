@@ -166,22 +166,12 @@ class PointsRepo(Repository):
             ).scalars()
             return [LedgerView(r.amount, r.kind, r.reason, r.created_at) for r in rows]
 
-    async def leaderboard(self, since: datetime | None, limit: int = 10) -> list[tuple[int, int]]:
-        """(member_id, points) best first; all-time reads balances, windows sum the ledger."""
+    async def leaderboard(self, limit: int = 10) -> list[tuple[int, int]]:
+        """(member_id, balance) best first, of all time (weekly and monthly boards are
+        :meth:`window_totals`, summed by the points feature)."""
         async with self.db.session() as s:
-            if since is None:
-                q = select(col(Balance.member_id), col(Balance.balance)).where(col(Balance.balance) > 0)
-                q = q.order_by(col(Balance.balance).desc(), col(Balance.member_id)).limit(limit)
-            else:
-                total = func.sum(LedgerRow.amount).label("total")
-                q = (
-                    select(col(LedgerRow.member_id), total)
-                    .where(col(LedgerRow.created_at) >= since)
-                    .group_by(col(LedgerRow.member_id))
-                    .having(func.sum(LedgerRow.amount) > 0)
-                    .order_by(total.desc(), col(LedgerRow.member_id))
-                    .limit(limit)
-                )
+            q = select(col(Balance.member_id), col(Balance.balance)).where(col(Balance.balance) > 0)
+            q = q.order_by(col(Balance.balance).desc(), col(Balance.member_id)).limit(limit)
             return [(int(r[0]), int(r[1])) for r in (await s.execute(q)).all()]
 
     async def window_totals(self, since: datetime) -> dict[int, int]:
@@ -194,26 +184,15 @@ class PointsRepo(Repository):
             )
             return {int(m): int(t) for m, t in rows.all()}
 
-    async def position(self, member_id: int, since: datetime | None) -> tuple[int, int]:
-        """(rank, points) of a member in a window (rank counts members strictly ahead, plus one)."""
+    async def position(self, member_id: int) -> tuple[int, int]:
+        """(rank, balance) of a member of all time (rank counts members strictly ahead, plus one)."""
         async with self.db.session() as s:
-            if since is None:
-                mine = int(
-                    (await s.execute(select(col(Balance.balance)).where(col(Balance.member_id) == member_id))).scalar()
-                    or 0
-                )
-                ahead = (
-                    await s.execute(select(func.count()).select_from(Balance).where(col(Balance.balance) > mine))
-                ).scalar_one()
-                return int(ahead) + 1, mine
-            totals = (
-                select(col(LedgerRow.member_id).label("m"), func.sum(LedgerRow.amount).label("t"))
-                .where(col(LedgerRow.created_at) >= since)
-                .group_by(col(LedgerRow.member_id))
-                .subquery()
+            mine = int(
+                (await s.execute(select(col(Balance.balance)).where(col(Balance.member_id) == member_id))).scalar() or 0
             )
-            mine = int((await s.execute(select(totals.c.t).where(totals.c.m == member_id))).scalar() or 0)
-            ahead = (await s.execute(select(func.count()).select_from(totals).where(totals.c.t > mine))).scalar_one()
+            ahead = (
+                await s.execute(select(func.count()).select_from(Balance).where(col(Balance.balance) > mine))
+            ).scalar_one()
             return int(ahead) + 1, mine
 
     async def mismatches(self) -> list[tuple[int, int, int]]:

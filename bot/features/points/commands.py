@@ -93,7 +93,7 @@ class PointsCommands:
     async def rank(self, ctx: CommandContext) -> Result:
         ref: MemberRef | None = ctx.args["member"]
         who = await self._target(ctx, ref) if ref else ctx.member
-        rank, balance = await self.points.repo.position(who.member_id, None)
+        rank, balance = await self.points.repo.position(who.member_id)
         grade = self.points.grade_for(balance)
         segs: list[Segment] = T.seg(
             ctx,
@@ -137,7 +137,7 @@ class PointsCommands:
         window = ctx.args["window"] or "all"
         since = ctx.now - WINDOWS[window] if window in WINDOWS else None
         if since is None:
-            top = await self.points.repo.leaderboard(None, 10)
+            top = await self.points.repo.leaderboard(10)
         else:
             totals = await self.points.window(window, since)
             top = sorted(((m, t) for m, t in totals.items() if t > 0), key=lambda x: (-x[1], x[0]))[:10]
@@ -159,7 +159,7 @@ class PointsCommands:
             name = names.get(member_id) or T(ctx, "a former member")
             segs += [Text(f"{i}. {name} — {number(ctx, total)}"), BR]
         if since is None:
-            rank, mine = await self.points.repo.position(ctx.member.member_id, None)
+            rank, mine = await self.points.repo.position(ctx.member.member_id)
         else:
             mine = totals.get(ctx.member.member_id, 0)
             rank = 1 + sum(1 for t in totals.values() if t > mine)
@@ -179,7 +179,7 @@ class PointsCommands:
         target = await self._target(ctx, ctx.args["member"])
         amount, reason = sign * ctx.args["amount"], ctx.args["reason"]
         if sign < 0 and not ctx.confirmed:  # points taken can't be quietly given back
-            _, balance = await self.points.repo.position(target.member_id, None)
+            _, balance = await self.points.repo.position(target.member_id)
             before, after = self.points.grade_for(balance), self.points.grade_for(balance + amount)
             values = {
                 "amount": -amount,
