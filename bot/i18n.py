@@ -85,7 +85,8 @@ def _catalog(locale: str, domain: str) -> NullTranslations:
     return Translations(fp=buf, domain=domain)
 
 
-def _lang(where: Where) -> str:
+def lang_of(where: Where) -> str:
+    """The language tag of ``where`` (a context's ``lang``, or a tag itself)."""
     return where if isinstance(where, str) else where.lang
 
 
@@ -106,10 +107,10 @@ class Domain:
         self.name = name
 
     def __call__(self, where: Where, msgid: str, **values: Any) -> str:
-        return _fill(_catalog(_lang(where), self.name).gettext(msgid), values)
+        return _fill(_catalog(lang_of(where), self.name).gettext(msgid), values)
 
     def plural(self, where: Where, singular: str, plural: str, n: int, **values: Any) -> str:
-        text = _catalog(_lang(where), self.name).ngettext(singular, plural, n)
+        text = _catalog(lang_of(where), self.name).ngettext(singular, plural, n)
         return _fill(text, {"n": n, **values})
 
     def label(self, where: Where, labels: Mapping[str, str], key: str) -> str:
@@ -119,13 +120,13 @@ class Domain:
     def seg(self, where: Where, msgid: str, **parts: str | Segment | Sequence[Segment]) -> list[Segment]:
         """A message with formatted pieces (mentions, bold item numbers) wherever the translation
         puts them: ``{name}`` placeholders are filled with text or segments."""
-        return _segments(_catalog(_lang(where), self.name).gettext(msgid), parts)
+        return _segments(_catalog(lang_of(where), self.name).gettext(msgid), parts)
 
     def plural_seg(
         self, where: Where, singular: str, plural: str, n: int, **parts: str | Segment | Sequence[Segment]
     ) -> list[Segment]:
         """:meth:`seg` with the reader's plural forms (``{n}`` is the count)."""
-        return _segments(_catalog(_lang(where), self.name).ngettext(singular, plural, n), {"n": str(n), **parts})
+        return _segments(_catalog(lang_of(where), self.name).ngettext(singular, plural, n), {"n": str(n), **parts})
 
 
 def _segments(text: str, parts: Mapping[str, str | Segment | Sequence[Segment]]) -> list[Segment]:
@@ -159,7 +160,7 @@ def _babel(lang: str) -> Locale:
 def listing(where: Where, items: Iterable[str]) -> str:
     """``a, b, and c`` / ``a、b和c``: a list as the reader's language writes one."""
     seq = list(items)
-    return format_list(seq, locale=_babel(_lang(where))) if seq else ""
+    return format_list(seq, locale=_babel(lang_of(where))) if seq else ""
 
 
 def language_name(lang: str) -> str:
@@ -168,20 +169,20 @@ def language_name(lang: str) -> str:
 
 
 def number(where: Where, n: int | float) -> str:
-    return format_decimal(n, locale=_babel(_lang(where)))
+    return format_decimal(n, locale=_babel(lang_of(where)))
 
 
 def day(where: Where, at: datetime) -> str:
     """A date: ``2026-11-24`` in English (unambiguous for an international team), the
     locale's own form elsewhere (``2026年11月24日``)."""
-    lang = _lang(where)
+    lang = lang_of(where)
     return f"{at:%Y-%m-%d}" if lang == SOURCE else format_skeleton("yMMMd", at, locale=_babel(lang))
 
 
 def moment(where: Where, at: datetime, *, weekday: bool = True, year: bool = True) -> str:
     """A date and time of day, already in the zone it is to be read in (``at.astimezone(...)``):
     ``Tue 2026-11-24 19:21`` / ``2026年11月24日周二 19:21``."""
-    lang = _lang(where)
+    lang = lang_of(where)
     if lang == SOURCE:
         return f"{at:{'%a ' if weekday else ''}{'%Y-' if year else ''}%m-%d %H:%M}"
     skeleton = ("y" if year else "") + "MMM" + ("E" if weekday else "") + "d"
@@ -191,7 +192,7 @@ def moment(where: Where, at: datetime, *, weekday: bool = True, year: bool = Tru
 
 def clock(where: Where, at: datetime, *, weekday: bool = False) -> str:
     """A time of day (``19:21``, ``Tue 19:21`` / ``周二 19:21``)."""
-    lang = _lang(where)
+    lang = lang_of(where)
     if lang == SOURCE:
         return f"{at:%a %H:%M}" if weekday else f"{at:%H:%M}"
     locale = _babel(lang)

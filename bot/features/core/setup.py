@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from bot.events import ChatRef
-from bot.i18n import N_, SOURCE, Domain, Where, moment
+from bot.i18n import N_, SOURCE, Domain, Where, lang_of, moment
 from storage.repositories.chats import ChatRepo
 from storage.repositories.notices import NoticeRepo
 
@@ -62,7 +62,7 @@ class SetupCheck:
                 reason=chat.unreachable_reason or T(where, "deliveries fail"),
             )
             lines.append(f"⚠ {problem}")
-        lines += [line for line in await self.health(here, _lang(where)) if line.startswith("⚠")]
+        lines += [line for line in await self.health(here, lang_of(where)) if line.startswith("⚠")]
         return lines
 
     async def checklist(self, here: ChatRef, now: datetime, where: Where = SOURCE) -> list[str]:
@@ -89,10 +89,6 @@ class SetupCheck:
             lines += [f"• {moment(where, n.created_at, weekday=False)} UTC — {n.text}" for n in kept]
             await self.notices.mark_seen([n.id for n in kept], now)
         return lines
-
-
-def _lang(where: Where) -> str:
-    return where if isinstance(where, str) else where.lang
 
 
 def _count(census: dict[tuple[str, str], int], kind: str) -> int:
