@@ -31,7 +31,8 @@ class MemberView:
     language: str | None = None
 
 
-def _view(identity: Identity, language: str | None = None) -> MemberView:
+def _view(identity: Identity | Any, language: str | None = None) -> MemberView:
+    """An identity as the core sees it: an ORM row, or a Core row with the same columns."""
     assert identity.member_id is not None
     return MemberView(
         language=language,
@@ -94,7 +95,7 @@ class _Ensures:
         for x in items:
             row = found[(x.platform, x.user_id)]
             newer = refreshed.get((x.platform, x.user_id))
-            view = _row_view(row)
+            view = _view(row, row.language)
             if newer is not None:
                 view = replace(view, display_name=newer.display_name, username=newer.username)
             out.append((view, newer.now if newer is not None else row.last_seen))
@@ -149,19 +150,6 @@ async def _create(s: AsyncSession, new: list[_Sighting]) -> None:
     spare = [mid for x, mid in zip(new, ids, strict=True) if (x.platform, x.user_id) not in kept]
     if spare:  # another process created these identities first
         await s.execute(delete(_MEMBERS).where(_M.id.in_(spare)))
-
-
-def _row_view(row: Any) -> MemberView:
-    return MemberView(
-        member_id=int(row.member_id),
-        platform=row.platform,
-        user_id=row.user_id,
-        display_name=row.display_name,
-        username=row.username,
-        first_seen=row.first_seen,
-        dm_open=bool(row.dm_open),
-        language=row.language,
-    )
 
 
 ENSURES = _Ensures()
