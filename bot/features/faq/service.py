@@ -33,6 +33,10 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 MAX_QUESTION = 1000  # a "question" longer than this is not one; the registry caps commands at 4,000
 
 
+def no_entry(where: Where, number: int) -> CommandError:
+    return CommandError(T(where, "There is no FAQ entry #{number}.", number=number))
+
+
 class FaqService:
     def __init__(
         self,
@@ -119,7 +123,7 @@ class FaqService:
         entry = await self.repo.get(entry_id)
         if entry is None:
             self.index.remove(entry_id)
-            raise CommandError(T(where, "There is no FAQ entry #{number}.", number=entry_id))
+            raise no_entry(where, entry_id)
         if isinstance(self.index, HybridIndex):  # embedding new phrasings may take a while
             await asyncio.to_thread(self._index, entry)
         else:
@@ -129,7 +133,7 @@ class FaqService:
     async def entry(self, entry_id: int, where: Where = SOURCE) -> EntryView:
         entry = await self.repo.get(entry_id)
         if entry is None:
-            raise CommandError(T(where, "There is no FAQ entry #{number}.", number=entry_id))
+            raise no_entry(where, entry_id)
         return entry
 
     # -- answering ----------------------------------------------------------------------------
@@ -196,7 +200,7 @@ class FaqService:
         window = timedelta(minutes=self.settings.repeat_window_minutes)
         entry, post_id = await self.repo.answer_once(post, repeat_since=ctx.now - window)
         if entry is None:
-            raise CommandError(T(ctx, "There is no FAQ entry #{number}.", number=match.entry_id))
+            raise no_entry(ctx, match.entry_id)
         if post_id is None:
             return say(
                 T(
@@ -296,7 +300,7 @@ class FaqService:
 
     async def edit(self, entry_id: int, answer: str, ctx: Context) -> Reply:
         if not await self.repo.update(entry_id, ctx.now, answer=answer):
-            raise CommandError(T(ctx, "There is no FAQ entry #{number}.", number=entry_id))
+            raise no_entry(ctx, entry_id)
         await self._reindex(entry_id, ctx)
         return say(T(ctx, "Updated the answer of FAQ #{number}.", number=entry_id))
 
@@ -309,7 +313,7 @@ class FaqService:
 
     async def remove(self, entry_id: int, where: Where = SOURCE) -> Reply:
         if not await self.repo.remove(entry_id):
-            raise CommandError(T(where, "There is no FAQ entry #{number}.", number=entry_id))
+            raise no_entry(where, entry_id)
         self.index.remove(entry_id)
         return say(T(where, "Removed FAQ #{number}.", number=entry_id))
 
