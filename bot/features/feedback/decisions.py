@@ -14,7 +14,7 @@ from bot.features.feedback.reading import resolve_item
 from bot.features.feedback.safety import merge_preview, status_preview
 from bot.features.feedback.text import T, ref, status_phrase, votes_phrase
 from bot.replies import Reply, say
-from storage.repositories.feedback import ChangeView, FeedbackRepo, ItemView
+from storage.repositories.feedback import ChangeView, FeedbackRepo
 
 STATES = ("acknowledged", "planned", "in-progress", "shipped", "declined")
 VERSION = re.compile(r"^[\w.+\-]{1,40}$")
@@ -27,9 +27,6 @@ class Decisions:
         self.items = items
         self.auditor = auditor
         self._credit = credit
-
-    async def resolve(self, number: int) -> ItemView:
-        return await resolve_item(self.items, number)
 
     async def set_status(self, ctx: Context, number: int, change: str | None) -> tuple[list[Reply], ChangeView]:
         if ctx.role < Role.MANAGER:
@@ -94,7 +91,7 @@ class Decisions:
             args={"from": item.status, "to": to, "version": version},
             reason=rest or None,
         )
-        fresh = await self.resolve(item.id)
+        fresh = await resolve_item(self.items, item.id, ctx)
         extra: list[Reply] = []
         if to == "shipped":
             extra = await self._credit(ctx, item.submitter_id, "shipped", f"shipped:{item.id}", f"#{item.id} shipped")
@@ -134,7 +131,7 @@ class Decisions:
         )
         assert changed is not None
         await self.auditor.record(ctx, "feedback.merge", target=f"#{from_id}", args={"into": into_id}, reason=reason)
-        fresh = await self.resolve(into_id)
+        fresh = await resolve_item(self.items, into_id, ctx)
         done = T.plural_seg(
             ctx,
             "Merged #{from} into {item}: {n} vote moved, {votes} now. (/merge undo {from} takes it back.)",
@@ -177,7 +174,8 @@ class Decisions:
         )
         assert changed is not None
         await self.auditor.record(ctx, "feedback.unmerge", target=f"#{from_id}", args={"into": undone.into_id})
-        fresh, kept = await self.resolve(from_id), await self.resolve(undone.into_id)
+        fresh = await resolve_item(self.items, from_id, ctx)
+        kept = await resolve_item(self.items, undone.into_id, ctx)
         done = T.seg(
             ctx,
             "Undid the merge: {item} is {status} again with {votes}; #{kept} is back to {kept_votes}.",

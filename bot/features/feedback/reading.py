@@ -28,9 +28,6 @@ class FeedbackReader:
         self.items = items
         self.members = members
 
-    async def resolve(self, number: int) -> ItemView:
-        return await resolve_item(self.items, number)
-
     # -- reading ------------------------------------------------------------------------
     async def show(self, ctx: Context, number: int) -> Reply:
         item = await resolve_item(self.items, number, ctx)
