@@ -33,11 +33,15 @@ def T(where: Any, msgid: str, **values: Any) -> str:
 
 
 class Problem(ValueError):
-    """Bad argument input: a core catalog message and its values (``str()`` is the English)."""
+    """Bad input: a core catalog message and its values, so whoever catches it answers in the
+    reader's language (:meth:`text`); ``str()`` is the English."""
 
     def __init__(self, msgid: str, **values: Any) -> None:
         self.msgid, self.values = msgid, values
         super().__init__(msgid.format(**values))
+
+    def text(self, where: Any) -> str:
+        return T(where, self.msgid, **self.values)
 
 
 USAGE = N_("{problem}. Usage: {usage}")
@@ -195,8 +199,8 @@ class UsageError(CommandError):
         values = dict(self.values)
         if self.described is not None:  # an argument's description is its feature's message
             values["description"] = Domain(self.spec.domain)(where, self.described.description)
-        problem = Domain("core")(where, self.msgid, **values)
-        return Domain("core")(where, USAGE, problem=problem[:1].upper() + problem[1:], usage=self.spec.usage(where))
+        problem = T(where, self.msgid, **values)
+        return T(where, USAGE, problem=problem[:1].upper() + problem[1:], usage=self.spec.usage(where))
 
 
 @dataclass(slots=True)

@@ -31,16 +31,8 @@ DAYS = {
 _ZONE = re.compile(r"^(UTC|[A-Za-z]+(?:/[A-Za-z0-9_+\-]+)+)$")
 
 
-class WhenError(ValueError):
-    """Bad time input, phrased for the manager: a catalog message and its values, so the command
-    that caught it answers in the manager's language (``str()`` is the English)."""
-
-    def __init__(self, msgid: str, **values: object) -> None:
-        self.msgid, self.values = msgid, values
-        super().__init__(T(SOURCE, msgid, **values))
-
-    def text(self, where: Where) -> str:
-        return T(where, self.msgid, **self.values)
+class WhenError(Problem):
+    """Bad time input, phrased for the manager (a catalog message, as every :class:`Problem`)."""
 
     def sentence(self, where: Where) -> str:
         """As a reply: capitalised, ending in a full stop (the catalogs end Chinese ones in 。)."""
