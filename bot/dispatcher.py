@@ -271,21 +271,22 @@ class Dispatcher:
                 case _:
                     result = None
         except UsageError as exc:
-            return [replace(error(exc.text(ctx_lang)), lang=ctx_lang)]
+            result = error(exc.text(ctx_lang))
         except CommandError as exc:
-            return [replace(error(str(exc)), lang=ctx_lang)]
+            result = error(str(exc))
         except Exception:
             error_id = secrets.token_hex(3)
             self.metrics.handler_errors.labels(_KINDS.get(type(event), "other")).inc()
             log.exception("handler failed", extra={"error_id": error_id, "chat": event.chat.key})
-            sorry = T(
-                ctx_lang,
-                "Sorry, something went wrong on my side (error {error_id}). The team can look it up.",
-                error_id=error_id,
+            result = error(
+                T(
+                    ctx_lang,
+                    "Sorry, something went wrong on my side (error {error_id}). The team can look it up.",
+                    error_id=error_id,
+                )
             )
-            return [replace(error(sorry), lang=ctx_lang)]
         replies: list[Reply] = []
-        for item in _as_list(result):
+        for item in _as_list(result):  # answers and errors alike: marked with the language they speak
             if isinstance(item, Outgoing):
                 await self.messenger.deliver(item)
             else:
