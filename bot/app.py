@@ -26,6 +26,8 @@ from bot import __version__
 from bot.adapter import Adapter
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandRegistry
+from bot.dashboard.auth import SignIn, base_url
+from bot.dashboard.server import Dashboard
 from bot.dispatcher import Dispatcher
 from bot.events import ChatRef
 from bot.feature import Builder, DataRightsRegistry, Deps, Feature, FeatureError, Slot
@@ -46,6 +48,7 @@ from bot.web import HttpServer
 from storage.db import Database, sqlite_url
 from storage.migrate import upgrade
 from storage.repositories import ChatRepo, EventRepo, MemberRepo
+from storage.repositories.dashboard import DashboardRepo
 from storage.repositories.jobs import JobRunRepo
 from storage.repositories.notices import NoticeRepo
 from storage.repositories.replies import ReplyRepo
@@ -145,6 +148,20 @@ class App:
         )
         if self.http is not None:
             self.healthz.mount(self.http)
+            self.dashboard(base_url(settings.http)).mount(self.http)
+
+    def dashboard(self, url: str) -> Dashboard:
+        """The web dashboard of this process's features (``url``: where browsers reach it)."""
+        return Dashboard(
+            features=self.features,
+            signin=SignIn(DashboardRepo(self.db), self.clock, url),
+            members=self.members,
+            dispatcher=self.dispatcher,
+            clock=self.clock,
+            community=self.settings.community_name,
+            language=self.settings.language,
+            tz=self.settings.announcements.timezone,
+        )
 
     def _install(self, builders: Iterable[Builder]) -> list[Feature]:
         provided = self._provided

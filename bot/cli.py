@@ -410,9 +410,12 @@ def config_check(ctx: click.Context) -> None:
 
 def _register() -> None:
     from bot.cli_backup import backup_command, restore_command
+    from bot.cli_web import dashboard_group, web_command
 
     cli.add_command(backup_command)
     cli.add_command(restore_command)
+    cli.add_command(web_command)
+    cli.add_command(dashboard_group)
 
 
 _register()

@@ -270,21 +270,8 @@ class Dispatcher:
                     result = await self._fan_out(ctx, self.join_listeners)
                 case _:
                     result = None
-        except UsageError as exc:
-            result = error(exc.text(ctx_lang))
-        except CommandError as exc:
-            result = error(str(exc))
-        except Exception:
-            error_id = secrets.token_hex(3)
-            self.metrics.handler_errors.labels(_KINDS.get(type(event), "other")).inc()
-            log.exception("handler failed", extra={"error_id": error_id, "chat": event.chat.key})
-            result = error(
-                T(
-                    ctx_lang,
-                    "Sorry, something went wrong on my side (error {error_id}). The team can look it up.",
-                    error_id=error_id,
-                )
-            )
+        except Exception as exc:  # every failure is answered in one line
+            result = self._failed(exc, event, ctx_lang)
         replies: list[Reply] = []
         for item in _as_list(result):  # answers and errors alike: marked with the language they speak
             if isinstance(item, Outgoing):
@@ -292,6 +279,47 @@ class Dispatcher:
             else:
                 replies.append(replace(item, lang=ctx_lang) if item.lang != ctx_lang else item)
         return replies
+
+    def _failed(self, exc: Exception, event: Event, lang: str) -> Reply:
+        """A handler's exception as its one-line answer: bad input says what was wrong; anything
+        else is logged with a short id the fan can quote."""
+        if isinstance(exc, UsageError):
+            return error(exc.text(lang))
+        if isinstance(exc, CommandError):
+            return error(str(exc))
+        error_id = secrets.token_hex(3)
+        self.metrics.handler_errors.labels(_KINDS.get(type(event), "other")).inc()
+        log.error("handler failed", exc_info=exc, extra={"error_id": error_id, "chat": event.chat.key})
+        return error(
+            T(
+                lang,
+                "Sorry, something went wrong on my side (error {error_id}). The team can look it up.",
+                error_id=error_id,
+            )
+        )
+
+    async def perform(self, ctx: CommandContext, text: str) -> tuple[list[Reply], bool]:
+        """Run a command given outside a chat (the dashboard) as ``ctx``'s member, with ``ctx.role``
+        as given: the same handler, checks and audit as typed in chat. What it would tell others
+        is delivered; its answers come back, with True when they are a preview that waits for
+        the same command with ``ctx.confirmed``."""
+        found = split_command(text)
+        if found is None:
+            raise ValueError(f"not a command: {text[:40]!r}")
+        preview = False
+        try:
+            result: Result = await self._command(ctx, *found, resolved=True)
+        except NeedsConfirmation as ask:
+            result, preview = ask.preview, True
+        except Exception as exc:
+            result = self._failed(exc, ctx.event, ctx.lang)
+        answers: list[Reply] = []
+        for item in _as_list(result):
+            if isinstance(item, Outgoing):
+                await self.messenger.deliver(item)
+            else:
+                answers.append(replace(item, lang=ctx.lang))
+        return answers, preview
 
     async def _context(self, event: Event) -> CommandContext:
         author = event.author
@@ -328,8 +356,13 @@ class Dispatcher:
         ctx.role = await self.roles.resolve(event.chat, event.author)
         return await handler(ctx, event)
 
-    async def _command(self, ctx: CommandContext, name: str, raw: str | dict[str, str | int | None]) -> Result:
-        ctx.role = await self.roles.resolve(ctx.chat, ctx.author)
+    async def _command(
+        self, ctx: CommandContext, name: str, raw: str | dict[str, str | int | None], *, resolved: bool = False
+    ) -> Result:
+        """``resolved``: ctx.role is given (not asked of the platform) and a confirmation is left
+        to the caller (NeedsConfirmation propagates)."""
+        if not resolved:
+            ctx.role = await self.roles.resolve(ctx.chat, ctx.author)
         limiter = self.staff_rate if ctx.role >= Role.MODERATOR else self.rate
         wait = limiter.hit(ctx.author.key, self.clock.now().timestamp())
         if wait > 0:
@@ -367,6 +400,8 @@ class Dispatcher:
         try:
             return await spec.handler(ctx)
         except NeedsConfirmation as ask:
+            if resolved:
+                raise
             return await self._ask_to_confirm(ctx, spec, ask.preview)
 
     async def _ask_to_confirm(self, ctx: CommandContext, spec: CommandSpec, preview: Reply) -> Reply:

@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 from bot.clock import Clock
 from bot.commands import CommandRegistry, CommandSpec
 from bot.context import ButtonHandler, MessageListener, PerkSource, ReactionListener
+from bot.dashboard.pages import Page, Panel
 from bot.events import ChatRef
 from bot.i18n import SOURCE, negotiate
 from bot.llm import LLM
@@ -95,6 +96,9 @@ class Feature:
     #: perks a member has (from grades): a command with ``perk=`` is open to holders
     perks: PerkSource | None = None
     data_rights: tuple[DataRights, ...] = ()
+    #: the dashboard: pages (templates in the feature's ``templates/`` folder) and overview panels
+    pages: tuple[Page, ...] = ()
+    panels: tuple[Panel, ...] = ()
     provides: tuple[Provide[Any], ...] = ()
     #: run when the bot starts (after migrations) and when it stops
     on_start: tuple[Hook, ...] = ()

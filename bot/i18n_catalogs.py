@@ -10,6 +10,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po, write_po
+from jinja2.ext import babel_extract
 
 from bot.i18n import LOCALES
 
@@ -33,10 +34,15 @@ def domain_of(path: Path) -> str:
     return rel[1] if len(rel) > 2 and rel[0] == "features" else "core"
 
 
-def sources(domain: str) -> list[Path]:
+#: dashboard templates: ``_(msgid, **values)``, ``_n(singular, plural, n)`` in the template's own
+#: domain; ``_c(msgid)`` is the core's, for the shared layout (bot/dashboard/templates, core too)
+TEMPLATE_KEYWORDS = {"_": None, "_n": (1, 2), "_c": None}
+
+
+def sources(domain: str, suffix: str = ".py") -> list[Path]:
     """A domain's files; the adapters' few user-facing lines (/status diagnostics) are core's."""
-    found = [p for p in BOT.rglob("*.py") if domain_of(p) == domain]
-    if domain == "core":
+    found = [p for p in BOT.rglob(f"*{suffix}") if domain_of(p) == domain]
+    if domain == "core" and suffix == ".py":
         found += (BOT.parent / "adapters").rglob("*.py")
     return sorted(found)
 
@@ -49,6 +55,10 @@ def messages(domain: str) -> Iterator[tuple[str | tuple[str, str], str]]:
             yield (tuple(msg) if isinstance(msg, tuple) else msg), where  # type: ignore[misc]
         for lineno, text in _arg_descriptions(path):
             yield text, f"{path.relative_to(BOT.parent)}:{lineno}"
+    for path in sources(domain, ".html"):
+        found = extract_from_file(babel_extract, str(path), keywords=TEMPLATE_KEYWORDS, options={})
+        for lineno, msg, _, _ in found:
+            yield (tuple(msg) if isinstance(msg, tuple) else msg), f"{path.relative_to(BOT.parent)}:{lineno}"  # type: ignore[misc]
 
 
 def _arg_descriptions(path: Path) -> Iterator[tuple[int, str]]:

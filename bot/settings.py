@@ -276,10 +276,13 @@ class EnvFirstSettings(BaseSettings):
 
 
 class HttpSettings(Section):
-    """The process's HTTP server: /healthz, /metrics (and, later, the dashboard). Off when empty."""
+    """The process's HTTP server: /healthz, /metrics, webhooks and the dashboard. Off when empty."""
 
     #: HOST:PORT, e.g. "127.0.0.1:8080" (FANLOOP_HTTP_LISTEN); "0.0.0.0:8080" to be reached from outside
     listen: str | None = None
+    #: where browsers reach this server, e.g. "https://fans.example.com" (dashboard sign-in links);
+    #: empty: http://LISTEN, for a dashboard opened on the same machine
+    public_url: str | None = None
     #: an adapter is "degraded" in /healthz when its oldest queued reply/notification/broadcast is older
     stale_after_seconds: float = Field(default=600, ge=10, le=7 * 86400)
 
@@ -292,6 +295,15 @@ class HttpSettings(Section):
         if not sep or not port.isdigit() or not 0 <= int(port) < 65536:  # 0: any free port
             raise ValueError(f"{value!r} must look like 127.0.0.1:8080")
         return f"{host or '127.0.0.1'}:{port}"
+
+    @field_validator("public_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("https://", "http://")) or " " in value:
+            raise ValueError(f"{value!r} must be a web address like https://fans.example.com")
+        return value.rstrip("/")
 
 
 class Settings(EnvFirstSettings):

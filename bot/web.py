@@ -21,6 +21,8 @@ class HttpServer:
         host, _, port = listen.rpartition(":")
         self.host, self.port = host or "127.0.0.1", int(port)
         self._routes: dict[tuple[str, str], Handler] = {}
+        #: every method and path under a prefix (the dashboard routes its own pages)
+        self._prefixes: dict[str, Handler] = {}
         self._runner: web.AppRunner | None = None
 
     def route(self, method: str, path: str, handler: Handler) -> None:
@@ -29,6 +31,12 @@ class HttpServer:
             raise ValueError(f"{method} {path} is served twice")
         self._routes[key] = handler
 
+    def route_prefix(self, prefix: str, handler: Handler) -> None:
+        """``prefix`` itself and everything under ``prefix/``, whatever the method."""
+        if prefix in self._prefixes:
+            raise ValueError(f"{prefix} is served twice")
+        self._prefixes[prefix.rstrip("/")] = handler
+
     def unroute(self, method: str, path: str) -> None:
         self._routes.pop((method.upper(), path), None)
 
@@ -36,6 +44,10 @@ class HttpServer:
         handler = self._routes.get((request.method, request.path))
         if handler is None and request.method == "HEAD":
             handler = self._routes.get(("GET", request.path))
+        if handler is None:
+            for prefix, under in self._prefixes.items():
+                if request.path == prefix or request.path.startswith(prefix + "/"):
+                    return await under(request)
         if handler is None:
             allowed = [m for m, p in self._routes if p == request.path]
             if allowed:

@@ -1,6 +1,7 @@
 """Imports every table module so metadata (and alembic) sees all of them."""
 
 import storage.announcement_tables
+import storage.dashboard_tables
 import storage.faq_tables
 import storage.feedback_tables
 import storage.models

@@ -127,9 +127,10 @@ def test_a_missing_dependency_is_named_when_the_list_is_built() -> None:
         "releases",
         "report",
         "mydata",
+        "dashboard",
         "core",
     ]
-    assert len(DEFAULT_FEATURES) == 8
+    assert len(DEFAULT_FEATURES) == 9
 
 
 async def test_a_feature_left_out_is_gone_and_the_rest_works(make_harness: HarnessFactory) -> None:

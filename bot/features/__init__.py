@@ -7,7 +7,7 @@ before their owner deletes them)."""
 from __future__ import annotations
 
 from bot.feature import Builder
-from bot.features import announcements, core, faq, feedback, mydata, points, releases, report
+from bot.features import announcements, core, dashboard, faq, feedback, mydata, points, releases, report
 
 DEFAULT_FEATURES: tuple[Builder, ...] = (
     points.build,
@@ -17,5 +17,6 @@ DEFAULT_FEATURES: tuple[Builder, ...] = (
     releases.build,
     report.build,
     mydata.build,
+    dashboard.build,
     core.build,
 )

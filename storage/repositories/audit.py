@@ -62,7 +62,7 @@ class AuditRepo(Repository):
             await s.commit()
 
     async def recent(
-        self, *, target: str | None = None, about_member: int | None = None, limit: int = 20
+        self, *, target: str | None = None, about_member: int | None = None, limit: int = 20, offset: int = 0
     ) -> list[AuditView]:
         """The newest entries; ``target`` one target; ``about_member`` every action on a member:
         on them (points, links) and on the feedback items they submitted."""
@@ -73,6 +73,7 @@ class AuditRepo(Repository):
             .outerjoin(named, col(AuditEntry.target) == literal("member:") + cast(col(named.id), String))
             .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
             .limit(limit)
+            .offset(offset)
         )
         if target is not None:
             query = query.where(col(AuditEntry.target) == target)

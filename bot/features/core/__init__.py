@@ -7,6 +7,7 @@ from bot.feature import Deps, Feature
 from bot.features.core.commands import CoreCommands
 from bot.features.core.language import LanguageCommands
 from bot.features.core.setup import SetupCheck
+from bot.features.core.views import CoreViews
 from storage.repositories.audit import AuditRepo
 from storage.repositories.chats import ChatRepo
 from storage.repositories.members import MemberRepo
@@ -14,6 +15,7 @@ from storage.repositories.notices import NoticeRepo
 
 
 def build(deps: Deps) -> Feature:
+    setup = SetupCheck(ChatRepo(deps.db), NoticeRepo(deps.db), deps.health)
     commands = CoreCommands(
         deps.commands,
         MemberRepo(deps.db),
@@ -22,7 +24,13 @@ def build(deps: Deps) -> Feature:
         deps.health,
         deps.settings.community_name,
         feedback=deps.optional(FEEDBACK),
-        setup=SetupCheck(ChatRepo(deps.db), NoticeRepo(deps.db), deps.health),
+        setup=setup,
     )
     languages = LanguageCommands(MemberRepo(deps.db), ChatRepo(deps.db))
-    return Feature(name="core", commands=(*commands.specs(), *languages.specs()))
+    views = CoreViews(setup, AuditRepo(deps.db), MemberRepo(deps.db))
+    return Feature(
+        name="core",
+        commands=(*commands.specs(), *languages.specs()),
+        pages=views.pages(),
+        panels=views.panels(),
+    )

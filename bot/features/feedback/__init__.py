@@ -11,9 +11,11 @@ from bot.features.feedback.commands import FeedbackCommands
 from bot.features.feedback.notifier import Notifier
 from bot.features.feedback.reading import FeedbackReader
 from bot.features.feedback.service import FeedbackService
+from bot.features.feedback.views import FeedbackViews
 from storage.repositories.audit import AuditRepo
 from storage.repositories.chats import ChatRepo
 from storage.repositories.feedback import FeedbackRepo
+from storage.repositories.feedback_board import FeedbackBoard
 from storage.repositories.members import MemberRepo
 from storage.repositories.outbox import NotificationRepo, OfferRepo
 from storage.rights import feedback as rights
@@ -45,6 +47,7 @@ def build(deps: Deps) -> Feature:
     )
     reader = FeedbackReader(items, MemberRepo(deps.db))
     commands = FeedbackCommands(service, reader, notifier, deps.messenger, chats)
+    views = FeedbackViews(items, FeedbackBoard(deps.db), MemberRepo(deps.db), service.open_items)
     return Feature(
         name="feedback",
         commands=tuple(commands.specs()),
@@ -62,6 +65,8 @@ def build(deps: Deps) -> Feature:
                 forget=partial(rights.forget, keep_voted=s.privacy.keep_voted_feedback),
             ),
         ),
+        pages=views.pages(),
+        panels=views.panels(),
         provides=(Provide(FEEDBACK, commands),),
         on_start=(service.open_items.warm,),  # the duplicate index, built once
     )
