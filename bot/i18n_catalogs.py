@@ -10,7 +10,6 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po, write_po
-from jinja2.ext import babel_extract
 
 from bot.i18n import LOCALES
 
@@ -56,7 +55,7 @@ def messages(domain: str) -> Iterator[tuple[str | tuple[str, str], str]]:
         for lineno, text in _arg_descriptions(path):
             yield text, f"{path.relative_to(BOT.parent)}:{lineno}"
     for path in sources(domain, ".html"):
-        found = extract_from_file(babel_extract, str(path), keywords=TEMPLATE_KEYWORDS, options={})
+        found = extract_from_file("jinja2.ext:babel_extract", str(path), keywords=TEMPLATE_KEYWORDS, options={})
         for lineno, msg, _, _ in found:
             yield (tuple(msg) if isinstance(msg, tuple) else msg), f"{path.relative_to(BOT.parent)}:{lineno}"  # type: ignore[misc]
 
