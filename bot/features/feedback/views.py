@@ -13,7 +13,8 @@ from datetime import timedelta
 from bot.dashboard.pages import PAGE_SIZE, Done, NotFound, Page, PageRequest, Panel, Redirect, Refused, View
 from bot.features.feedback.decisions import STATES
 from bot.features.feedback.duplicates import OpenItems
-from bot.features.feedback.text import T, status_label
+from bot.features.feedback.safety import merge_preview
+from bot.features.feedback.text import T, status_label, votes_phrase
 from bot.i18n import N_
 from storage.repositories.feedback import OPEN, FeedbackRepo, ItemView
 from storage.repositories.feedback_board import ORDERS, BoardFilter, FeedbackBoard
@@ -151,6 +152,8 @@ class FeedbackViews:
             into = req.number("into")
             command = f"/merge {item.id} {into} {_one_line(req.value('reason'))}".strip()
             fields = {"action": action, "into": str(into), "reason": req.value("reason")}
+            if not confirmed:  # in the browser a merge is always previewed first
+                return await self.item_page(req, preview=await self._merge_preview(req, item, into), pending=fields)
         elif action == "undo":
             command, fields = f"/merge undo {item.id}", {"action": action}
         else:
@@ -159,6 +162,32 @@ class FeedbackViews:
         if done.preview:  # nothing happened yet: show what would, with a button that does it
             return await self.item_page(req, preview=done, pending=fields)
         return Redirect(f"/feedback/{item.id}", done)
+
+    async def _merge_preview(self, req: PageRequest, item: ItemView, into: int) -> Done:
+        target = await self.items.get(into)
+        if target is None or target.id == item.id:
+            raise Refused(T(req, "There is no #{number}.", number=into) if target is None else
+                          T(req, "Can't merge #{number} into itself.", number=into))  # fmt: skip
+        followers = len(await self.items.followers(item.id))
+        lines = [
+            T.plural(
+                req,
+                "Merge #{a} “{a_title}” into #{b} “{b_title}”: its {votes} move to #{b}, and its {n} follower is "
+                "told it is a duplicate, with your reason.",
+                "Merge #{a} “{a_title}” into #{b} “{b_title}”: its {votes} move to #{b}, and its {n} followers are "
+                "told it is a duplicate, with your reason.",
+                followers,
+                a=item.id,
+                a_title=item.title,
+                b=target.id,
+                b_title=target.title,
+                votes=votes_phrase(item.votes, req),
+            )
+        ]
+        warning = merge_preview(item, target, followers, req.lang)
+        if warning is not None:  # what /merge would ask to confirm in chat: they don't look alike
+            lines.append(warning.plain())
+        return Done(tuple(lines), preview=True)
 
 
 def _one_line(text: str) -> str:
