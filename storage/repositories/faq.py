@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -379,17 +379,24 @@ class FaqRepo(Repository):
             await s.execute(update(Question).where(col(Question.id) == question_id).values(learned_entry_id=entry_id))
             await s.commit()
 
-    async def open_questions(self, limit: int = 10) -> list[QuestionView]:
+    async def open_questions(self, limit: int = 10, offset: int = 0) -> list[QuestionView]:
+        """Open questions, the longest waiting first."""
         async with self.db.session() as s:
             rows = (
                 await s.execute(
                     select(Question)
                     .where(col(Question.status) == "open")
-                    .order_by(col(Question.created_at))
+                    .order_by(col(Question.created_at), col(Question.id))
                     .limit(limit)
+                    .offset(offset)
                 )
             ).scalars()
             return [_question(q) for q in rows]
+
+    async def open_count(self) -> int:
+        async with self.db.session() as s:
+            query = select(func.count()).select_from(Question).where(col(Question.status) == "open")
+            return int((await s.execute(query)).scalar_one())
 
 
 async def _add_post(s: AsyncSession, post: NewPost) -> int:

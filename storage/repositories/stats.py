@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from storage.faq_tables import FaqPost, Question
-from storage.feedback_tables import FeedbackChange
+from storage.feedback_tables import FeedbackChange, FeedbackItem
 from storage.points_tables import LedgerRow
 from storage.repositories.base import Repository
 
@@ -48,3 +48,46 @@ class StatsRepo(Repository):
                 .limit(limit)
             )
             return [(int(r[0]), int(r[1])) for r in rows.all()]
+
+    async def helpers(self, since: datetime, limit: int) -> list[tuple[int, int, int]]:
+        """Who helped most since ``since``: ``(member_id, accepted answers, shipped ideas)``, most first."""
+        answers = (
+            select(col(Question.answerer_member_id), func.count())
+            .where(
+                col(Question.status) == "answered",
+                col(Question.answered_at) >= since,
+                col(Question.answerer_member_id).is_not(None),
+            )
+            .group_by(col(Question.answerer_member_id))
+        )
+        shipped = (
+            select(col(FeedbackItem.submitter_id), func.count())
+            .where(col(FeedbackItem.status) == "shipped", col(FeedbackItem.decided_at) >= since)
+            .group_by(col(FeedbackItem.submitter_id))
+        )
+        counts: dict[int, list[int]] = {}
+        async with self.db.session() as s:
+            for member_id, n in (await s.execute(answers)).all():
+                if member_id is not None:
+                    counts.setdefault(int(member_id), [0, 0])[0] = int(n)
+            for member_id, n in (await s.execute(shipped)).all():
+                counts.setdefault(int(member_id), [0, 0])[1] = int(n)
+        ranked = sorted(counts.items(), key=lambda kv: (-sum(kv[1]), kv[0]))[:limit]
+        return [(member_id, a, b) for member_id, (a, b) in ranked]
+
+    async def moments(self, since: datetime) -> dict[str, list[datetime]]:
+        """When things happened since ``since`` (for the weekly charts): feedback received, items
+        shipped, questions answered by the FAQ and by fans."""
+        queries = {
+            "received": select(col(FeedbackItem.created_at)).where(col(FeedbackItem.created_at) >= since),
+            "shipped": select(col(FeedbackChange.at)).where(
+                col(FeedbackChange.to_status) == "shipped", col(FeedbackChange.at) >= since
+            ),
+            "faq": select(col(FaqPost.posted_at)).where(col(FaqPost.posted_at) >= since),
+            "fans": select(col(Question.answered_at)).where(
+                col(Question.status) == "answered", col(Question.answered_at) >= since
+            ),
+        }
+        async with self.db.session() as s:
+            found = {name: list((await s.execute(q)).scalars()) for name, q in queries.items()}
+            return {name: [at for at in times if at is not None] for name, times in found.items()}

@@ -25,6 +25,19 @@ SEED = (
     "erin: /idea Please add a dark mode to the settings app",
 )
 
+#: the rest of a community's week: questions (one answered by a fan), a release on the train, an announcement
+WEEK = (
+    "mia: /chat fan",
+    "carol: does the camera app support RAW photos?",
+    "dan (reply to carol): Yes, open Pro mode and switch the format to RAW.",
+    "carol (reply to dan): /accept",
+    "frank: is there a way to hide the notch in games?",
+    "mia: /release new 3.2.0 Dark mode and more",
+    "mia: /release add 3.2.0 3",
+    "mia: /release schedule 3.2.0 every fri 17:00",
+    "mia: /announce at 2026-01-09 10:00 to here Beta sign-ups open on Friday!",
+)
+
 
 async def seeded(site: Site) -> None:
     await site.h.say(*SEED)
@@ -41,6 +54,11 @@ def panel(page: Page, heading: str) -> object:
 
 async def test_sign_in_overview_board_and_a_status_change_that_tells_the_followers(site: Site) -> None:
     await seeded(site)
+    app = site.h.app  # a second console chat for release news
+    await app.chats.ensure(
+        "console", "news", title="news", kind="announcement", community_id="console", now=app.clock.now()
+    )
+    await site.h.say(*WEEK)
     async with browser() as b:
         page = await b.new_page(viewport={"width": 1280, "height": 900})
         await signed_in(site, page)
@@ -50,7 +68,17 @@ async def test_sign_in_overview_board_and_a_status_change_that_tells_the_followe
         waiting = page.locator("section.panel").filter(has=page.get_by_role("heading", name="Waiting for an answer"))
         await expect(waiting).to_contain_text("4 items not acknowledged yet")
         setup = page.locator("section.panel").filter(has=page.get_by_role("heading", name="Setup problems"))
-        await expect(setup).to_contain_text("No announcement chat")
+        await expect(setup).to_contain_text("No manager chat")
+        questions = page.locator("section.panel").filter(has=page.get_by_role("heading", name="Open questions"))
+        await expect(questions).to_contain_text("is there a way to hide the notch in games?")
+        await expect(questions).to_contain_text("frank in")
+        helpers = page.locator("section.panel").filter(has=page.get_by_role("heading", name="Top helpers this week"))
+        await expect(helpers).to_contain_text("dan · 1 accepted answer · 0 ideas shipped")
+        release = page.locator("section.panel").filter(has=page.get_by_role("heading", name="Next release"))
+        await expect(release).to_contain_text("3.2.0")
+        await expect(release).to_contain_text("1 fan idea ships in it")
+        upcoming = page.locator("section.panel").filter(has=page.get_by_role("heading", name="Scheduled announcements"))
+        await expect(upcoming).to_contain_text("Beta sign-ups open on Friday!")
         await shot(page, "overview")
 
         await page.get_by_role("navigation", name="Dashboard").get_by_role("link", name="Feedback").click()
@@ -83,6 +111,16 @@ async def test_sign_in_overview_board_and_a_status_change_that_tells_the_followe
         await page.get_by_role("link", name="Audit log").click()
         await expect(page.locator("main")).to_contain_text("moved #1 from new to planned")
         await shot(page, "audit")
+        await page.get_by_role("link", name="Questions").click()
+        await expect(page.locator("tbody tr")).to_have_count(1)
+        await expect(page.locator("tbody")).to_contain_text("frank")
+        await shot(page, "questions")
+        await page.get_by_role("link", name="Weekly report").click()
+        await expect(
+            page.get_by_role("img", name="Ideas and bug reports received: 0, 0, 0, 0, 0, 0, 0, 4")
+        ).to_be_visible()
+        await expect(page.locator("main")).to_contain_text("4 ideas and bug reports received")
+        await shot(page, "report")
 
 
 async def test_merge_shows_a_preview_then_merges_and_undo_restores(site: Site) -> None:
@@ -95,7 +133,9 @@ async def test_merge_shows_a_preview_then_merges_and_undo_restores(site: Site) -
         await page.get_by_label("The item to keep").fill("1")
         await page.get_by_label("Why (shown to fans)").fill("Same request as #1")
         await page.get_by_role("button", name="Preview the merge").click()
-        await expect(page.get_by_role("heading", name="Nothing has changed yet — this is what it would do:")).to_be_visible()
+        await expect(
+            page.get_by_role("heading", name="Nothing has changed yet — this is what it would do:")
+        ).to_be_visible()
         await shot(page, "merge-preview")
         items = FeedbackRepo(site.h.app.db)
         assert (await items.get(4)).status == "new"  # type: ignore[union-attr]

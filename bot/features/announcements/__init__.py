@@ -7,6 +7,7 @@ from bot.contracts import ANNOUNCER
 from bot.feature import DataRights, Deps, Feature, Job, Provide
 from bot.features.announcements.commands import AnnouncementCommands
 from bot.features.announcements.service import AnnouncementService
+from bot.features.announcements.views import AnnouncementViews
 from storage.repositories.announcements import AnnouncementRepo
 from storage.repositories.audit import AuditRepo
 from storage.repositories.chats import ChatRepo
@@ -31,5 +32,6 @@ def build(deps: Deps) -> Feature:
         commands=tuple(commands.specs()),
         jobs=(Job("announcements", service.tick, every=5),),
         data_rights=(DataRights(tables=rights.TABLES, forget=rights.forget),),
+        panels=AnnouncementViews(AnnouncementRepo(deps.db)).panels(),
         provides=(Provide(ANNOUNCER, service),),
     )

@@ -7,6 +7,7 @@ from bot.contracts import POINTS
 from bot.feature import DataRights, Deps, Feature
 from bot.features.faq.commands import FaqCommands
 from bot.features.faq.service import FaqService
+from bot.features.faq.views import FaqViews
 from storage.repositories.audit import AuditRepo
 from storage.repositories.chats import ChatRepo
 from storage.repositories.faq import FaqRepo
@@ -27,11 +28,14 @@ def build(deps: Deps) -> Feature:
         language=deps.language,
     )
     commands = FaqCommands(service, Auditor(AuditRepo(deps.db)))
+    views = FaqViews(FaqRepo(deps.db), MemberRepo(deps.db), ChatRepo(deps.db))
     return Feature(
         name="faq",
         commands=tuple(commands.specs()),
         on_message=(commands.on_message,),
         buttons={"faq.rate": commands.press_rate},
+        pages=views.pages(),
+        panels=views.panels(),
         on_start=(service.load,),  # the FAQ index, built once from the database
         data_rights=(DataRights(tables=rights.TABLES, export=rights.export, forget=rights.forget),),
     )

@@ -7,6 +7,7 @@ from bot.contracts import ANNOUNCER, FEEDBACK, POINTS
 from bot.feature import Deps, Feature, Job
 from bot.features.releases.commands import ReleaseCommands
 from bot.features.releases.service import ReleaseService
+from bot.features.releases.views import ReleaseViews
 from storage.repositories.audit import AuditRepo
 from storage.repositories.feedback import FeedbackRepo
 from storage.repositories.members import MemberRepo
@@ -32,4 +33,9 @@ def build(deps: Deps) -> Feature:
         return await service.ship_due(deps.clock.now())
 
     # release_items hold no member data: a fan's deleted idea leaves its release by ON DELETE CASCADE
-    return Feature(name="releases", commands=tuple(commands.specs()), jobs=(Job("releases", ship_due, every=5),))
+    return Feature(
+        name="releases",
+        commands=tuple(commands.specs()),
+        jobs=(Job("releases", ship_due, every=5),),
+        panels=ReleaseViews(ReleaseRepo(deps.db)).panels(),
+    )

@@ -7,6 +7,7 @@ from bot.context import CommandContext
 from bot.contracts import ANNOUNCER
 from bot.feature import Deps, Feature, Job
 from bot.features.report.service import build_report
+from bot.features.report.views import ReportViews
 from storage.repositories.feedback import FeedbackRepo
 from storage.repositories.members import MemberRepo
 from storage.repositories.stats import StatsRepo
@@ -15,6 +16,7 @@ from storage.repositories.stats import StatsRepo
 def build(deps: Deps) -> Feature:
     stats, items, members = StatsRepo(deps.db), FeedbackRepo(deps.db), MemberRepo(deps.db)
     announcer = deps.need(ANNOUNCER, "report")
+    views = ReportViews(stats, items, members)
 
     async def preview(ctx: CommandContext) -> Result:
         return await build_report(stats, items, members, ctx.now, ctx)
@@ -30,4 +32,6 @@ def build(deps: Deps) -> Feature:
         name="report",
         commands=(CommandSpec("report preview", "This week's community report, here", preview, min_role=Role.MANAGER),),
         jobs=(Job("community-report", post, weekly=deps.settings.announcements.report_at),),
+        pages=views.pages(),
+        panels=views.panels(),
     )

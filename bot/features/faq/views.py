@@ -1,0 +1,48 @@
+"""Fans' questions on the dashboard: who is waiting for an answer, where, and since when."""
+
+from __future__ import annotations
+
+from bot.dashboard.pages import PAGE_SIZE, Page, PageRequest, Panel, View
+from bot.i18n import Domain
+from storage.repositories.chats import ChatRepo
+from storage.repositories.faq import FaqRepo, QuestionView
+from storage.repositories.members import MemberRepo
+
+T = Domain("faq")
+
+
+class FaqViews:
+    def __init__(self, faq: FaqRepo, members: MemberRepo, chats: ChatRepo) -> None:
+        self.faq, self.members, self.chats = faq, members, chats
+
+    def pages(self) -> tuple[Page, ...]:
+        return (Page("/questions", self.questions, nav=lambda lang: T(lang, "Questions"), order=20),)
+
+    def panels(self) -> tuple[Panel, ...]:
+        return (Panel("faq-open", self.open_panel, order=15),)
+
+    async def _rows(self, questions: list[QuestionView]) -> list[dict[str, object]]:
+        names = await self.members.names([q.asker_member_id for q in questions])
+        titles = await self.chats.titles(list({(q.platform, q.chat_id) for q in questions}))
+        return [
+            {
+                "q": q,
+                "asker": names.get(q.asker_member_id) or "—",
+                "chat": titles.get((q.platform, q.chat_id)) or q.chat_id,
+            }
+            for q in questions
+        ]
+
+    async def open_panel(self, req: PageRequest) -> View | None:
+        total = await self.faq.open_count()
+        if not total:
+            return None
+        rows = await self._rows(await self.faq.open_questions(limit=6))
+        return View("faq/open_panel.html", T(req, "Open questions"), {"rows": rows, "total": total})
+
+    async def questions(self, req: PageRequest) -> View:
+        page = req.number("page", 1, high=100_000)
+        total = await self.faq.open_count()
+        rows = await self._rows(await self.faq.open_questions(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE))
+        values = {"rows": rows, "total": total, "page": page, "pages": max(1, -(-total // PAGE_SIZE))}
+        return View("faq/questions.html", T(req, "Open questions"), values)
