@@ -86,6 +86,8 @@ class MemberRef:
     raw: str
     user_id: str | None = None
     username: str | None = None
+    #: ``member:12`` — the member number /audit, /feedback show and the CLI use, on any platform
+    member_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,12 +276,14 @@ def parse_duration(raw: str) -> timedelta:
 
 
 def parse_mention(raw: str, patterns: Sequence[re.Pattern[str]] = ()) -> MemberRef:
-    """``@name``, a bare user id, or a platform's own mention syntax (``patterns``, from the
-    adapters' plugins; group 1 is the user id)."""
+    """``@name``, a bare user id, ``member:N``, or a platform's own mention syntax (``patterns``,
+    from the adapters' plugins; group 1 is the user id)."""
     token = raw.strip()
     for pattern in patterns:
         if m := pattern.match(token):
             return MemberRef(raw=token, user_id=m.group(1))
+    if m := re.fullmatch(r"member:(\d{1,10})", token, re.IGNORECASE):
+        return MemberRef(raw=token, member_id=int(m.group(1)))
     if token.startswith("@") and len(token) > 1 and re.fullmatch(r"@[\w.\-]{1,64}", token):
         return MemberRef(raw=token, username=token[1:])
     if re.fullmatch(r"-?\d{1,25}", token):

@@ -226,3 +226,26 @@ def _cli_link(data_dir: Path, identity: str, base: str) -> str:
     found = LINK.search(done.stdout)
     assert found, done.stdout
     return found.group(1)
+
+
+async def test_members_page_finds_a_fan_and_points_given_there_reach_their_history(site: Site) -> None:
+    await seeded(site)
+    async with browser() as b:
+        page = await b.new_page()
+        await signed_in(site, page)
+        await page.get_by_role("link", name="Members").click()
+        await page.get_by_label("Name, @username, platform id or member:N").fill("alic")
+        await page.get_by_role("button", name="Find").click()
+        await expect(page.locator("tbody tr")).to_have_count(1)
+        await shot(page, "members")
+        await page.get_by_role("link", name="alice").click()
+        await page.get_by_label("Points", exact=True).fill("25")
+        await page.get_by_label("Why (recorded and shown in their history)").fill("Great dark-mode write-up")
+        await page.get_by_role("button", name="Record it").click()
+        await expect(page.locator(".done")).to_be_visible()
+        await expect(page.locator("#h-points + ul li").first).to_contain_text(
+            "+25 · granted by a manager: Great dark-mode write-up"
+        )
+        await shot(page, "member")
+    out = await site.h.say("alice: /points history")
+    assert any("Great dark-mode write-up" in line for line in out)

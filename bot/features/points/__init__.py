@@ -7,8 +7,10 @@ from bot.contracts import POINTS
 from bot.feature import DataRights, Deps, Feature, Provide
 from bot.features.points.commands import PointsCommands
 from bot.features.points.service import PointsService
+from bot.features.points.views import PointsViews
 from storage.repositories.audit import AuditRepo
 from storage.repositories.linking import LinkRepo
+from storage.repositories.member_board import MemberBoard
 from storage.repositories.members import MemberRepo
 from storage.repositories.points import PointsRepo
 from storage.rights import points as rights
@@ -21,7 +23,10 @@ def build(deps: Deps) -> Feature:
         name="points",
         commands=tuple(commands.specs()),
         on_message=(service.on_message,),
-        perks=service.perks,  # grades' perks open commands such as /triage (can_triage)
+        perks=service.perks,
+        pages=PointsViews(
+            service, MemberBoard(deps.db)
+        ).pages(),  # grades' perks open commands such as /triage (can_triage)
         data_rights=(DataRights(tables=rights.TABLES, export=rights.export, forget=rights.forget),),
         provides=(Provide(POINTS, service),),
     )

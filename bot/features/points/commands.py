@@ -85,7 +85,11 @@ class PointsCommands:
 
     async def _target(self, ctx: CommandContext, ref: MemberRef) -> MemberView:
         platform = str(ctx.chat.platform)
-        found = await self.points.members.find(platform, user_id=ref.user_id, username=ref.username)
+        if ref.member_id is not None:  # member:N — whichever platforms they use
+            ids = await self.points.members.identities(ref.member_id)
+            found = next((i for i in ids if i.platform == platform), ids[0] if ids else None)
+        else:
+            found = await self.points.members.find(platform, user_id=ref.user_id, username=ref.username)
         if found is None:
             raise CommandError(T(ctx, "I don't know {who} yet — they need to say something here first.", who=ref.raw))
         return found
