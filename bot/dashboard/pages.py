@@ -81,7 +81,7 @@ class PageRequest:
         if not raw and default is not None:
             return default
         if not raw.isdigit() or not low <= int(raw) <= high:
-            raise Problem(N_("{name} must be a whole number from {low} to {high}"), name=name, low=low, high=high)
+            raise Problem(N_("'{text}' is not a whole number from {low} to {high}"), text=raw[:20], low=low, high=high)
         return int(raw)
 
 

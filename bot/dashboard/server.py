@@ -159,15 +159,17 @@ class Dashboard:
         query = {k: v for k, v in request.query.items()}
         req = PageRequest(viewer=viewer, now=self.clock.now(), perform=self._performer(viewer), query=query, form=form)
         done = _read_flash(request)
-        response = await self._route(path, req, session, done)
+        response = await self._route(path, req, session, done, posted=request.method == "POST")
         if done is not None:
             response.del_cookie(FLASH, path=PREFIX)
         return response
 
-    async def _route(self, path: str, req: PageRequest, session: SessionView, done: Done | None) -> web.StreamResponse:
-        viewer, form = req.viewer, req.form
+    async def _route(
+        self, path: str, req: PageRequest, session: SessionView, done: Done | None, *, posted: bool
+    ) -> web.StreamResponse:
+        viewer = req.viewer
         if path == "/":
-            if form:
+            if posted:
                 return web.Response(status=405, headers={"Allow": "GET"})
             return self._respond(await self._overview(req, session, done))
         for route in self.routes:
@@ -176,8 +178,8 @@ class Dashboard:
                 continue
             page = route.page
             req.params = found.groupdict()
-            handler = page.post if form else page.get
-            needed = page.post_role if form else page.min_role
+            handler = page.post if posted else page.get
+            needed = page.post_role if posted else page.min_role
             if handler is None:
                 return web.Response(status=405, headers={"Allow": "GET"})
             if viewer.role < needed:
