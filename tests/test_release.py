@@ -45,6 +45,9 @@ def test_the_wheel_holds_the_migrations_the_adapters_and_the_license(wheel: Path
     versions = sorted(p.name for p in (REPO / "storage/migrations/versions").glob("0*.py"))
     assert {f"storage/migrations/versions/{v}" for v in versions} <= names
     assert {"storage/migrations/env.py", "storage/migrations/script.py.mako"} <= names
+    # the catalogs and the dashboard's templates and stylesheet
+    data = [p.relative_to(REPO).as_posix() for p in (REPO / "bot").rglob("*") if p.suffix in (".po", ".html", ".css")]
+    assert data and set(data) <= names
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()

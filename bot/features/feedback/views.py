@@ -128,6 +128,8 @@ class FeedbackViews:
             "voters": await self.board.voters(item.id),
             "followers": await self.board.follower_count(item.id),
             "similar": [s for s, _ in similar],
+            # the merge form suggests keeping the older look-alike (a newer one is the duplicate)
+            "keep": next((s.id for s, _ in similar if s.id < item.id), None),
             "states": [(s, status_label(s.replace("-", "_"), req)) for s in STATES],
             "status": status_label,
             "preview": preview,
