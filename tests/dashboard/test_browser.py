@@ -10,7 +10,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from playwright.async_api import Page, expect
+from playwright.async_api import Locator, Page, expect
 
 from bot.clock import ManualClock
 from storage.repositories.feedback import FeedbackRepo
@@ -48,7 +48,8 @@ async def signed_in(site: Site, page: Page, who: str = "mia") -> None:
     await expect(page.get_by_role("heading", level=1)).to_have_text("Overview")
 
 
-def panel(page: Page, heading: str) -> object:
+def panel(page: Page, heading: str) -> Locator:
+    """An overview box, by its heading."""
     return page.locator("section.panel").filter(has=page.get_by_role("heading", name=heading))
 
 
@@ -62,22 +63,22 @@ async def test_sign_in_overview_board_and_a_status_change_that_tells_the_followe
     async with browser() as b:
         page = await b.new_page(viewport={"width": 1280, "height": 900})
         await signed_in(site, page)
-        wanted = page.locator("section.panel").filter(has=page.get_by_role("heading", name="Most wanted this week"))
+        wanted = panel(page, "Most wanted this week")
         await expect(wanted).to_contain_text("#1 It would be great if the settings app had a dark mode")
         await expect(wanted).to_contain_text("1 vote")
-        waiting = page.locator("section.panel").filter(has=page.get_by_role("heading", name="Waiting for an answer"))
+        waiting = panel(page, "Waiting for an answer")
         await expect(waiting).to_contain_text("4 items not acknowledged yet")
-        setup = page.locator("section.panel").filter(has=page.get_by_role("heading", name="Setup problems"))
+        setup = panel(page, "Setup problems")
         await expect(setup).to_contain_text("No manager chat")
-        questions = page.locator("section.panel").filter(has=page.get_by_role("heading", name="Open questions"))
+        questions = panel(page, "Open questions")
         await expect(questions).to_contain_text("is there a way to hide the notch in games?")
         await expect(questions).to_contain_text("frank in")
-        helpers = page.locator("section.panel").filter(has=page.get_by_role("heading", name="Top helpers this week"))
+        helpers = panel(page, "Top helpers this week")
         await expect(helpers).to_contain_text("dan · 1 accepted answer · 0 ideas shipped")
-        release = page.locator("section.panel").filter(has=page.get_by_role("heading", name="Next release"))
+        release = panel(page, "Next release")
         await expect(release).to_contain_text("3.2.0")
         await expect(release).to_contain_text("1 fan idea ships in it")
-        upcoming = page.locator("section.panel").filter(has=page.get_by_role("heading", name="Scheduled announcements"))
+        upcoming = panel(page, "Scheduled announcements")
         await expect(upcoming).to_contain_text("Beta sign-ups open on Friday!")
         await shot(page, "overview")
 
