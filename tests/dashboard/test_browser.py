@@ -250,3 +250,36 @@ async def test_members_page_finds_a_fan_and_points_given_there_reach_their_histo
         await shot(page, "member")
     out = await site.h.say("alice: /points history")
     assert any("Great dark-mode write-up" in line for line in out)
+
+
+async def test_faq_editor_tests_a_question_adds_a_phrasing_edits_and_removes(site: Site) -> None:
+    await site.h.say(
+        "mia: /faq add How do I unlock the bootloader? | Apply in Settings > Mi Unlock status, wait 7 days.",
+        "mia: /faq add How do I take a screenshot? | Press power and volume down together.",
+    )
+    async with browser() as b:
+        page = await b.new_page()
+        await signed_in(site, page)
+        await page.get_by_role("navigation", name="Dashboard").get_by_role("link", name="FAQ").click()
+        await expect(page.locator("tbody tr")).to_have_count(2)
+        await page.get_by_label("A question as a fan would ask it").fill("how can I unlock my bootloader?")
+        await page.get_by_role("button", name="Test").click()
+        best = page.locator("section.box tbody tr").first
+        await expect(best).to_contain_text("#1 How do I unlock the bootloader?")
+        await expect(best).to_contain_text("answered")
+        await shot(page, "faq")
+
+        await best.get_by_role("link").click()
+        await page.get_by_label("How fans ask it").fill("bootloader unlock steps")
+        await page.get_by_role("button", name="Add the phrasing").click()
+        await expect(page.locator("#h-alts + ul")).to_contain_text("bootloader unlock steps")
+        await page.locator("textarea[name=answer]").fill("Apply in Settings > Mi Unlock status; wait 7 days.")
+        await page.get_by_role("button", name="Save the answer").click()
+        await expect(page.locator(".quote").first).to_have_text("Apply in Settings > Mi Unlock status; wait 7 days.")
+        await shot(page, "faq-entry")
+        await page.get_by_role("button", name="Remove it").click()
+        await expect(page.locator(".box")).to_contain_text("fans asking its question will no longer get this answer")
+        await page.get_by_role("button", name="Confirm").click()
+        await expect(page.locator("tbody tr")).to_have_count(1)
+    out = await site.h.say("alice: /faq show 1")
+    assert out == ["bot> ⚠ There is no FAQ entry #1."]

@@ -6,11 +6,13 @@ from bot.audit import Auditor
 from bot.contracts import POINTS
 from bot.feature import DataRights, Deps, Feature
 from bot.features.faq.commands import FaqCommands
+from bot.features.faq.editor import FaqEditor
 from bot.features.faq.service import FaqService
 from bot.features.faq.views import FaqViews
 from storage.repositories.audit import AuditRepo
 from storage.repositories.chats import ChatRepo
 from storage.repositories.faq import FaqRepo
+from storage.repositories.faq_board import FaqBoard
 from storage.repositories.members import MemberRepo
 from storage.rights import faq as rights
 
@@ -34,7 +36,7 @@ def build(deps: Deps) -> Feature:
         commands=tuple(commands.specs()),
         on_message=(commands.on_message,),
         buttons={"faq.rate": commands.press_rate},
-        pages=views.pages(),
+        pages=(*views.pages(), *FaqEditor(service, FaqBoard(deps.db)).pages()),
         panels=views.panels(),
         on_start=(service.load,),  # the FAQ index, built once from the database
         data_rights=(DataRights(tables=rights.TABLES, export=rights.export, forget=rights.forget),),

@@ -114,6 +114,10 @@ class FaqService:
                 return FaqIndex.search(self.index, text, limit)
         return self.index.search(text, limit)
 
+    async def matches(self, text: str, limit: int = 5) -> list[Match]:
+        """What the FAQ would match ``text`` with, best first (the dashboard's test box)."""
+        return await self._search(text.strip()[:MAX_QUESTION], limit)
+
     def _index(self, entry: EntryView) -> None:
         self.index.replace(entry.id, [entry.question, *entry.alternates])
         for negative in entry.negatives:
