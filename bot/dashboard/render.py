@@ -4,11 +4,13 @@ viewer's language."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.i18n import Domain, day, moment, number
+from babel.dates import format_skeleton
+
+from bot.i18n import SOURCE, Domain, day, moment, number
 
 T = Domain("core")
 
@@ -23,11 +25,19 @@ def age(lang: str, then: datetime, now: datetime) -> str:
     return T.plural(lang, "{n} day", "{n} days", seconds // 86400)
 
 
+def _day_of(lang: str, d: date) -> str:
+    if lang == SOURCE:
+        return f"{d:%a %m-%d}"
+    return str(format_skeleton("MMMEd", d, locale=lang))
+
+
 def helpers(lang: str, now: datetime, tz: str = "UTC") -> dict[str, Callable[..., Any]]:
     zone = ZoneInfo(tz)
     return {
         "age": lambda then: age(lang, then, now),
         "when": lambda at: moment(lang, at.astimezone(zone)),
         "day": lambda at: day(lang, at.astimezone(zone)),
+        #: a calendar day (a date, no time): "Mon 11-24" / "11月24日周一"
+        "day_of": lambda d: _day_of(lang, d),
         "num": lambda n: number(lang, n),
     }

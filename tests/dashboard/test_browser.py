@@ -283,3 +283,32 @@ async def test_faq_editor_tests_a_question_adds_a_phrasing_edits_and_removes(sit
         await expect(page.locator("tbody tr")).to_have_count(1)
     out = await site.h.say("alice: /faq show 1")
     assert out == ["bot> ⚠ There is no FAQ entry #1."]
+
+
+async def test_announcements_calendar_schedules_pauses_and_reports_deliveries(site: Site, clock: ManualClock) -> None:
+    app = site.h.app
+    await app.chats.ensure(
+        "console", "news", title="news", kind="announcement", community_id="console", now=clock.now()
+    )
+    async with browser() as b:
+        page = await b.new_page(viewport={"width": 1280, "height": 900})
+        await signed_in(site, page)
+        await page.get_by_role("link", name="Announcements").click()
+        await page.get_by_label("When").fill("every fri 17:00")
+        await page.get_by_label("Where").select_option("console:news")
+        await page.get_by_label("Text").fill("Weekly beta build is out — tell us what breaks!")
+        await page.get_by_role("button", name="Schedule it").click()
+        await expect(page.locator(".done")).to_contain_text("Scheduled announcement #1")
+        await expect(page.locator(".calendar a")).to_have_count(4)  # four Fridays in four weeks
+        await shot(page, "announcements")
+
+        clock.advance(timedelta(days=4, hours=5, minutes=1))  # Friday 17:01
+        await app.run_job("announcements")
+        assert "bot> #news: Weekly beta build is out — tell us what breaks!" in site.h.output()
+        await signed_in(site, page)  # four days on: yesterday's session has ended
+        await page.goto(site.base + "/dashboard/announcements/1")
+        await expect(page.locator("#h-deliveries + table")).to_contain_text("console:news")
+        await expect(page.locator("#h-deliveries + table")).to_contain_text("sent")
+        await page.get_by_role("button", name="Pause").click()
+        await expect(page.locator(".status").first).to_have_text("paused")
+        await shot(page, "announcement")

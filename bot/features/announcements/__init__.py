@@ -27,11 +27,13 @@ def build(deps: Deps) -> Feature:
         language=deps.language,
     )
     commands = AnnouncementCommands(service, Auditor(AuditRepo(deps.db)))
+    views = AnnouncementViews(AnnouncementRepo(deps.db), ChatRepo(deps.db), deps.settings.announcements.timezone)
     return Feature(
         name="announcements",
         commands=tuple(commands.specs()),
         jobs=(Job("announcements", service.tick, every=5),),
         data_rights=(DataRights(tables=rights.TABLES, forget=rights.forget),),
-        panels=AnnouncementViews(AnnouncementRepo(deps.db)).panels(),
+        pages=views.pages(),
+        panels=views.panels(),
         provides=(Provide(ANNOUNCER, service),),
     )
