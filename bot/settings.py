@@ -153,6 +153,9 @@ class FeedbackSettings(Section):
     #: extra phrases (any language) that mark a chat message as an idea / a bug report
     idea_phrases: StrList = Field(default_factory=list)
     bug_phrases: StrList = Field(default_factory=list)
+    #: publish /roadmap on the HTTP server: planned, in progress and recently shipped items with
+    #: their votes, no member names (off: the page does not exist)
+    roadmap: bool = False
 
     @field_validator("digest_at")
     @classmethod

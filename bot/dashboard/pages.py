@@ -117,6 +117,9 @@ class Page:
     #: its name in the menu, in the viewer's language; None: reached from other pages only
     nav: Callable[[str], str] | None = None
     order: int = 100
+    #: served to anyone, signed in or not, at ``path`` itself (not under /dashboard); GET only, and
+    #: the viewer is anonymous (member 0, a fan) in their browser's language
+    public: bool = False
 
 
 @dataclass(frozen=True, slots=True)

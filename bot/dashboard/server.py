@@ -104,6 +104,24 @@ class Dashboard:
 
     def mount(self, http: HttpServer) -> None:
         http.route_prefix(PREFIX, self.handle)
+        for route in self.routes:
+            if route.page.public:
+                http.route("GET", route.page.path, self._public(route))
+
+    def _public(self, route: _Route) -> Any:
+        async def serve(request: web.Request) -> web.StreamResponse:
+            viewer = Viewer(0, "", "", Role.FAN, self._browser_language(request))
+            req = PageRequest(viewer=viewer, now=self.clock.now(), perform=_nobody, query=dict(request.query))
+            try:
+                result = await route.page.get(req)
+            except (Problem, Refused, NotFound) as exc:
+                text = exc.text(viewer) if isinstance(exc, Problem) else str(exc)
+                return self._refusal(viewer.lang, 404 if isinstance(exc, NotFound) else 400, text)
+            if isinstance(result, Redirect):
+                return self._redirect(result)
+            return self._respond(self._page(route.feature, result, viewer, None, None, route.page.path))
+
+        return serve
 
     # -- the one entry point --------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -156,8 +174,9 @@ class Dashboard:
     async def _serve(
         self, request: web.Request, path: str, viewer: Viewer, session: SessionView, form: dict[str, list[str]]
     ) -> web.StreamResponse:
-        query = {k: v for k, v in request.query.items()}
-        req = PageRequest(viewer=viewer, now=self.clock.now(), perform=self._performer(viewer), query=query, form=form)
+        req = PageRequest(
+            viewer=viewer, now=self.clock.now(), perform=self._performer(viewer), query=dict(request.query), form=form
+        )
         done = _read_flash(request)
         response = await self._route(path, req, session, done, posted=request.method == "POST")
         if done is not None:
@@ -174,7 +193,7 @@ class Dashboard:
             return self._respond(await self._overview(req, session, done))
         for route in self.routes:
             found = route.pattern.match(path)
-            if found is None:
+            if found is None or route.page.public:
                 continue
             page = route.page
             req.params = found.groupdict()
@@ -311,7 +330,7 @@ class Dashboard:
         nav = [
             (r.page.nav(viewer.lang), PREFIX + r.page.path, r.page.path == path or path.startswith(r.page.path + "/"))
             for r in self.routes
-            if r.page.nav is not None and viewer.role >= r.page.min_role
+            if r.page.nav is not None and not r.page.public and viewer.role >= r.page.min_role
         ]
         values = {
             **self._values(feature, viewer, session),
@@ -356,6 +375,10 @@ class Dashboard:
                 max_age=60,
             )
         return response
+
+
+async def _nobody(command: str, *, confirmed: bool = False) -> Done:
+    raise RuntimeError("a public page acts for no one")
 
 
 def _read_flash(request: web.Request) -> Done | None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import pytest
 
+from bot.web import HttpServer
 from tests.conftest import ConsoleHarness, HarnessFactory, settings_with
 
 LINK = re.compile(r"(http://127\.0\.0\.1:\d+/dashboard/login\?t=[\w\-%]+)")
@@ -31,16 +33,33 @@ class Site:
         return found.group(1)
 
 
+SiteFactory = Callable[..., Awaitable[Site]]
+
+
 @pytest.fixture
-async def site(make_harness: HarnessFactory) -> AsyncIterator[Site]:
-    port = free_port()
-    settings = settings_with(
-        http={"listen": f"127.0.0.1:{port}"},
-        roles={"admins": ["console:root"], "managers": ["console:mia"], "moderators": ["console:max"]},
-    )
-    harness = await make_harness(settings=settings)
-    http = harness.app.http
-    assert http is not None
-    await http.start()
-    yield Site(harness, f"http://127.0.0.1:{port}")
-    await http.stop()
+async def make_site(make_harness: HarnessFactory) -> AsyncIterator[SiteFactory]:
+    """Sites whose settings add ``sections`` (``feedback={"roadmap": True}``) to the tests' own."""
+    started: list[HttpServer] = []
+
+    async def make(**sections: Any) -> Site:
+        port = free_port()
+        settings = settings_with(
+            http={"listen": f"127.0.0.1:{port}"},
+            roles={"admins": ["console:root"], "managers": ["console:mia"], "moderators": ["console:max"]},
+            **sections,
+        )
+        harness = await make_harness(settings=settings)
+        http = harness.app.http
+        assert http is not None
+        await http.start()
+        started.append(http)
+        return Site(harness, f"http://127.0.0.1:{port}")
+
+    yield make
+    for http in started:
+        await http.stop()
+
+
+@pytest.fixture
+async def site(make_site: SiteFactory) -> Site:
+    return await make_site()

@@ -47,7 +47,9 @@ def build(deps: Deps) -> Feature:
     )
     reader = FeedbackReader(items, MemberRepo(deps.db))
     commands = FeedbackCommands(service, reader, notifier, deps.messenger, chats)
-    views = FeedbackViews(items, FeedbackBoard(deps.db), MemberRepo(deps.db), service.open_items)
+    views = FeedbackViews(
+        items, FeedbackBoard(deps.db), MemberRepo(deps.db), service.open_items, roadmap=s.feedback.roadmap
+    )
     return Feature(
         name="feedback",
         commands=tuple(commands.specs()),

@@ -34,14 +34,30 @@ KINDS = {"idea": N_("ideas"), "bug": N_("bugs")}
 
 
 class FeedbackViews:
-    def __init__(self, items: FeedbackRepo, board: FeedbackBoard, members: MemberRepo, open_items: OpenItems) -> None:
+    def __init__(
+        self, items: FeedbackRepo, board: FeedbackBoard, members: MemberRepo, open_items: OpenItems, *, roadmap: bool
+    ) -> None:
         self.items, self.board, self.members, self.open_items = items, board, members, open_items
+        #: publish /roadmap ([feedback] roadmap)
+        self.roadmap = roadmap
 
     def pages(self) -> tuple[Page, ...]:
-        return (
+        pages = [
             Page("/feedback", self.board_page, post=self.bulk, nav=lambda lang: T(lang, "Feedback"), order=10),
             Page("/feedback/{number}", self.item_page, post=self.act),
-        )
+        ]
+        if self.roadmap:
+            pages.append(Page("/roadmap", self.public_roadmap, public=True))
+        return tuple(pages)
+
+    async def public_roadmap(self, req: PageRequest) -> View:
+        """What the team works on, for everyone: titles and votes, never who asked."""
+        columns = [
+            (T(req, "Planned"), await self.items.query(statuses=("planned",), order="votes", limit=50)),
+            (T(req, "In progress"), await self.items.query(statuses=("in_progress",), order="votes", limit=50)),
+            (T(req, "Shipped"), await self.items.query(statuses=("shipped",), order="newest", limit=30)),
+        ]
+        return View("feedback/roadmap.html", T(req, "Roadmap"), {"columns": columns})
 
     def panels(self) -> tuple[Panel, ...]:
         return (Panel("feedback-waiting", self.waiting, order=10), Panel("feedback-wanted", self.wanted, order=20))
