@@ -55,7 +55,7 @@ class QuestionView:
     answerer_member_id: int | None
 
 
-def _question(q: Question) -> QuestionView:
+def question_view(q: Question) -> QuestionView:
     assert q.id is not None
     return QuestionView(
         q.id,
@@ -318,7 +318,7 @@ class FaqRepo(Repository):
                     )
                 )
             ).scalar_one_or_none()
-            return _question(q) if q else None
+            return question_view(q) if q else None
 
     async def add_reply(
         self,
@@ -372,7 +372,7 @@ class FaqRepo(Repository):
     async def question(self, question_id: int) -> QuestionView | None:
         async with self.db.session() as s:
             q = await s.get(Question, question_id)
-            return _question(q) if q else None
+            return question_view(q) if q else None
 
     async def mark_learned(self, question_id: int, entry_id: int) -> None:
         async with self.db.session() as s:
@@ -391,7 +391,7 @@ class FaqRepo(Repository):
                     .offset(offset)
                 )
             ).scalars()
-            return [_question(q) for q in rows]
+            return [question_view(q) for q in rows]
 
     async def open_count(self) -> int:
         async with self.db.session() as s:

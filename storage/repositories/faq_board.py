@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlmodel import col
 
-from storage.faq_tables import FaqEntry, FaqPhrasing
+from storage.faq_tables import FaqEntry, FaqPhrasing, Question
 from storage.repositories.base import Repository
+from storage.repositories.faq import QuestionView, question_view
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,3 +60,14 @@ class FaqBoard(Repository):
                 for e, n in (await s.execute(query)).all()
             ]
             return rows, total
+
+    async def answered(self, *, limit: int) -> list[QuestionView]:
+        """Questions fans answered (an accepted answer) that are not in the FAQ yet, newest first."""
+        query = (
+            select(Question)
+            .where(col(Question.status) == "answered", col(Question.learned_entry_id).is_(None))
+            .order_by(col(Question.answered_at).desc(), col(Question.id).desc())
+            .limit(limit)
+        )
+        async with self.db.session() as s:
+            return [question_view(q) for q in (await s.execute(query)).scalars()]

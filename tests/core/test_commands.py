@@ -110,6 +110,7 @@ def test_mentions() -> None:
     platforms = PlatformRegistry.discover().mention_patterns()  # each adapter's own mention syntax
     assert parse_mention("<@!42424242>", platforms).user_id == "42424242"
     assert parse_mention("tg://user?id=77", platforms).user_id == "77"
+    assert parse_mention("member:12", platforms).member_id == 12  # the number /audit and the CLI show
     assert parse_mention("@bob_99").username == "bob_99"
     with pytest.raises(ValueError, match="is not a member"):
         parse_mention("@")

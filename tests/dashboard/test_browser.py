@@ -113,9 +113,16 @@ async def test_sign_in_overview_board_and_a_status_change_that_tells_the_followe
         await expect(page.locator("main")).to_contain_text("moved #1 from new to planned")
         await shot(page, "audit")
         await page.get_by_role("link", name="Questions").click()
-        await expect(page.locator("tbody tr")).to_have_count(1)
-        await expect(page.locator("tbody")).to_contain_text("frank")
+        await expect(page.locator("tbody").first.locator("tr")).to_have_count(1)
+        await expect(page.locator("tbody").first).to_contain_text("frank")
+        answered = page.locator("tbody").nth(1)
+        await expect(answered).to_contain_text("Yes, open Pro mode and switch the format to RAW.")
+        await expect(answered).to_contain_text("by dan")
         await shot(page, "questions")
+        await answered.get_by_role("button", name="Learn into the FAQ").click()
+        await expect(page.locator(".done")).to_contain_text("Added FAQ #1 from the community's answer.")
+        await expect(page.locator("tbody")).to_have_count(1)  # nothing left to learn
+        assert "Yes, open Pro mode" in (await site.h.say("carol: /faq show 1"))[1]
         await page.get_by_role("link", name="Weekly report").click()
         await expect(
             page.get_by_role("img", name="Ideas and bug reports received: 0, 0, 0, 0, 0, 0, 0, 4")

@@ -147,3 +147,26 @@ async def test_entry_changes_apply_immediately(harness: ConsoleHarness) -> None:
     await harness.say("mia: /faq edit 1 New answer text.")
     out = await harness.say("bob: /ask how to unlock the bootloader?")
     assert out[1] == "bot> New answer text."
+
+
+async def test_a_question_fans_answered_is_learned_by_its_number(harness: ConsoleHarness) -> None:
+    await harness.say(
+        "mia@manager: /chat fan",
+        "carol: does the camera app support RAW photos?",
+        "dan (reply to carol): Yes, open Pro mode and switch the format to RAW.",
+    )
+    out = await harness.say("mia@manager: /questions learn 1")
+    assert out == ["bot> ⚠ Question 1 has no accepted answer yet (the asker accepts one with /accept)."]
+    await harness.say("carol (reply to dan): /accept")
+    out = await harness.say("mia@manager: /questions learn 1")
+    assert out == ["bot> Added FAQ #1 from the community's answer. Edit it with /faq edit 1 ANSWER."]
+    assert (await harness.say("bob: /questions learn 1")) == ["bot> ⚠ /questions learn is for managers only."]
+
+
+async def test_points_go_to_a_member_by_number_whichever_platform_they_use(harness: ConsoleHarness) -> None:
+    await harness.say("alice: hello")
+    out = await harness.say("mia@manager: /points grant member:1 5 great answer")
+    assert out == ["bot> Gave 5 points to @alice (great answer). Balance: 5."]
+    assert (await harness.say("mia@manager: /points grant member:99 5 nobody"))[0].startswith(
+        "bot> ⚠ I don't know member:99"
+    )

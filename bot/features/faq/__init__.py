@@ -30,13 +30,14 @@ def build(deps: Deps) -> Feature:
         language=deps.language,
     )
     commands = FaqCommands(service, Auditor(AuditRepo(deps.db)))
-    views = FaqViews(FaqRepo(deps.db), MemberRepo(deps.db), ChatRepo(deps.db))
+    board = FaqBoard(deps.db)
+    views = FaqViews(FaqRepo(deps.db), board, MemberRepo(deps.db), ChatRepo(deps.db))
     return Feature(
         name="faq",
         commands=tuple(commands.specs()),
         on_message=(commands.on_message,),
         buttons={"faq.rate": commands.press_rate},
-        pages=(*views.pages(), *FaqEditor(service, FaqBoard(deps.db)).pages()),
+        pages=(*views.pages(), *FaqEditor(service, board).pages()),
         panels=views.panels(),
         on_start=(service.load,),  # the FAQ index, built once from the database
         data_rights=(DataRights(tables=rights.TABLES, export=rights.export, forget=rights.forget),),

@@ -82,6 +82,22 @@ class FaqCommands:
                 min_role=manager,
                 perk="can_triage",
             ),
+            CommandSpec(
+                "questions learn",
+                "Turn a question fans answered into a FAQ entry",
+                self.learn_question,
+                args=(
+                    Arg("number", ArgKind.INT, "the question's number", min_value=1),
+                    Arg(
+                        "entry_text",
+                        ArgKind.TEXT,
+                        "QUESTION | ANSWER to edit it first",
+                        required=False,
+                        max_length=4000,
+                    ),
+                ),
+                min_role=manager,
+            ),
         ]
 
     async def on_message(self, ctx: Context) -> Result:
@@ -131,6 +147,11 @@ class FaqCommands:
     async def learn(self, ctx: CommandContext) -> Result:
         reply = await self.service.community.learn(ctx, ctx.args["entry_text"])
         await self.auditor.record(ctx, "faq.learn")
+        return reply
+
+    async def learn_question(self, ctx: CommandContext) -> Result:
+        reply = await self.service.community.learn_question(ctx, ctx.args["number"], ctx.args["entry_text"])
+        await self.auditor.record(ctx, "faq.learn", args={"question": ctx.args["number"]})
         return reply
 
     async def accept(self, ctx: CommandContext) -> Result:

@@ -11,6 +11,7 @@ from bot.context import Context
 from bot.events import IncomingMessage
 from bot.i18n import SOURCE, Domain, Where
 from bot.replies import BR, Mention, Reply, Segment, Text, say
+from storage.repositories.faq import QuestionView
 
 if TYPE_CHECKING:
     from bot.features.faq.service import FaqService
@@ -58,6 +59,7 @@ class CommunityAnswers:
         return out
 
     async def learn(self, ctx: Context, override: str | None) -> Reply:
+        """/faq learn, replying to an accepted answer."""
         event = ctx.event
         if not isinstance(event, IncomingMessage) or not event.reply_to_id:
             raise CommandError(T(ctx, "Reply /faq learn to an accepted answer."))
@@ -65,7 +67,23 @@ class CommunityAnswers:
         question = await self.faq.repo.question(reply.question_id) if reply else None
         if reply is None or question is None or question.status != "answered":
             raise CommandError(T(ctx, "That isn't an accepted answer. The asker accepts it first with /accept."))
-        q_text, answer = question.text, question.answer_text or reply.text
+        return await self._learn(ctx, question, question.answer_text or reply.text, override)
+
+    async def learn_question(self, ctx: Context, number: int, override: str | None) -> Reply:
+        """/questions learn N: the same, by the question's number (the dashboard's button)."""
+        question = await self.faq.repo.question(number)
+        if question is None or question.status != "answered" or not question.answer_text:
+            raise CommandError(
+                T(
+                    ctx,
+                    "Question {number} has no accepted answer yet (the asker accepts one with /accept).",
+                    number=number,
+                )
+            )
+        return await self._learn(ctx, question, question.answer_text, override)
+
+    async def _learn(self, ctx: Context, question: QuestionView, answer: str, override: str | None) -> Reply:
+        q_text = question.text
         if override:
             q_new, sep, a_new = override.partition("|")
             if not sep or not q_new.strip() or not a_new.strip():

@@ -70,8 +70,9 @@ class FaqEditor:
             command = f"/faq alt {number} {phrasing}"
         elif action == "remove":
             if req.value("confirm") != "1":  # removing is previewed, then confirmed
-                what = T(req, "Remove FAQ #{number}: fans asking its question will no longer get this answer.",
-                         number=number)  # fmt: skip
+                what = T(
+                    req, "Remove FAQ #{number}: fans asking its question will no longer get this answer.", number=number
+                )
                 return await self.entry(req, preview=Done((what,), preview=True))
             done = await req.perform(f"/faq remove {number}")
             return Redirect("/faq" if not done.is_error else f"/faq/{number}", done)

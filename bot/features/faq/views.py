@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from bot.dashboard.pages import PAGE_SIZE, Page, PageRequest, Panel, View
+from bot.dashboard.pages import PAGE_SIZE, Page, PageRequest, Panel, Redirect, View
 from bot.i18n import Domain
 from storage.repositories.chats import ChatRepo
 from storage.repositories.faq import FaqRepo, QuestionView
+from storage.repositories.faq_board import FaqBoard
 from storage.repositories.members import MemberRepo
 
 T = Domain("faq")
 
 
 class FaqViews:
-    def __init__(self, faq: FaqRepo, members: MemberRepo, chats: ChatRepo) -> None:
-        self.faq, self.members, self.chats = faq, members, chats
+    def __init__(self, faq: FaqRepo, board: FaqBoard, members: MemberRepo, chats: ChatRepo) -> None:
+        self.faq, self.board, self.members, self.chats = faq, board, members, chats
 
     def pages(self) -> tuple[Page, ...]:
-        return (Page("/questions", self.questions, nav=lambda lang: T(lang, "Questions"), order=20),)
+        return (Page("/questions", self.questions, post=self.learn, nav=lambda lang: T(lang, "Questions"), order=20),)
 
     def panels(self) -> tuple[Panel, ...]:
         return (Panel("faq-open", self.open_panel, order=15),)
@@ -24,11 +25,13 @@ class FaqViews:
     async def _rows(self, questions: list[QuestionView]) -> list[dict[str, object]]:
         names = await self.members.names([q.asker_member_id for q in questions])
         titles = await self.chats.titles(list({(q.platform, q.chat_id) for q in questions}))
+        helpers = await self.members.names([q.answerer_member_id for q in questions if q.answerer_member_id])
         return [
             {
                 "q": q,
                 "asker": names.get(q.asker_member_id) or "—",
                 "chat": titles.get((q.platform, q.chat_id)) or q.chat_id,
+                "helper": helpers.get(q.answerer_member_id or 0) or "—",
             }
             for q in questions
         ]
@@ -44,5 +47,16 @@ class FaqViews:
         page = req.number("page", 1, high=100_000)
         total = await self.faq.open_count()
         rows = await self._rows(await self.faq.open_questions(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE))
-        values = {"rows": rows, "total": total, "page": page, "pages": max(1, -(-total // PAGE_SIZE))}
-        return View("faq/questions.html", T(req, "Open questions"), values)
+        values = {
+            "rows": rows,
+            "total": total,
+            "page": page,
+            "pages": max(1, -(-total // PAGE_SIZE)),
+            "answered": await self._rows(await self.board.answered(limit=20)) if page == 1 else [],
+        }
+        return View("faq/questions.html", T(req, "Questions"), values)
+
+    async def learn(self, req: PageRequest) -> Redirect:
+        """Turn a question fans answered into an entry (as /questions learn N)."""
+        number = req.number("question")
+        return Redirect("/questions", await req.perform(f"/questions learn {number}"))
