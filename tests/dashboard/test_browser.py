@@ -319,3 +319,23 @@ async def test_announcements_calendar_schedules_pauses_and_reports_deliveries(si
         await page.get_by_role("button", name="Pause").click()
         await expect(page.locator(".status").first).to_have_text("paused")
         await shot(page, "announcement")
+
+
+async def test_an_entry_fans_flagged_is_on_the_overview(site: Site) -> None:
+    await site.h.say(
+        "mia: /faq add How do I unlock the bootloader? | Apply in Settings.",
+        *(
+            line
+            for fan in ("alice", "bob", "carol")
+            for line in (f"{fan}: /ask how do I unlock it?", f"{fan}: [press 2]")
+        ),
+    )
+    async with browser() as b:
+        page = await b.new_page()
+        await signed_in(site, page)
+        await expect(panel(page, "FAQ entries fans flagged")).to_contain_text("#1 How do I unlock the bootloader?")
+        await expect(panel(page, "Setup problems")).to_contain_text("got 3 👎 and 0 👍 — please review it")
+        await shot(page, "overview-flagged")
+        await panel(page, "FAQ entries fans flagged").get_by_role("link", name="All flagged entries").click()
+        await expect(page.locator("tbody tr")).to_have_count(1)
+        await expect(page.locator("tbody tr")).to_contain_text("flagged")

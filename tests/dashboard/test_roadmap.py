@@ -4,7 +4,9 @@ items with their votes, for anyone, with no member's name."""
 from __future__ import annotations
 
 import aiohttp
+from playwright.async_api import expect
 
+from tests.dashboard.browser import browser, shot
 from tests.dashboard.conftest import SiteFactory
 
 
@@ -32,3 +34,8 @@ async def test_the_roadmap_shows_what_is_planned_and_shipped_without_names(make_
     assert "#2 Let fans pin their favourite chats to the top" in html and "3.2.0" in html
     assert not any(name in html for name in ("alice", "bob", "carol", "mia"))
     assert 'name="csrf"' not in html and "Sign out" not in html and "退出登录" not in html
+    async with browser() as b:
+        page = await b.new_page(viewport={"width": 1024, "height": 700})
+        await page.goto(site.base + "/roadmap")
+        await expect(page.get_by_role("heading", name="Planned")).to_be_visible()
+        await shot(page, "roadmap")

@@ -32,13 +32,14 @@ def build(deps: Deps) -> Feature:
     commands = FaqCommands(service, Auditor(AuditRepo(deps.db)))
     board = FaqBoard(deps.db)
     views = FaqViews(FaqRepo(deps.db), board, MemberRepo(deps.db), ChatRepo(deps.db))
+    editor = FaqEditor(service, board)
     return Feature(
         name="faq",
         commands=tuple(commands.specs()),
         on_message=(commands.on_message,),
         buttons={"faq.rate": commands.press_rate},
-        pages=(*views.pages(), *FaqEditor(service, board).pages()),
-        panels=views.panels(),
+        pages=(*views.pages(), *editor.pages()),
+        panels=(*views.panels(), *editor.panels()),
         on_start=(service.load,),  # the FAQ index, built once from the database
         data_rights=(DataRights(tables=rights.TABLES, export=rights.export, forget=rights.forget),),
     )

@@ -5,7 +5,7 @@ whether it would be answered in a fan channel."""
 
 from __future__ import annotations
 
-from bot.dashboard.pages import PAGE_SIZE, Done, NotFound, Page, PageRequest, Redirect, Refused, View
+from bot.dashboard.pages import PAGE_SIZE, Done, NotFound, Page, PageRequest, Panel, Redirect, Refused, View
 from bot.features.faq.service import FaqService
 from bot.i18n import Domain
 from storage.repositories.faq_board import FaqBoard
@@ -23,6 +23,15 @@ class FaqEditor:
             Page("/faq/{number}", self.entry, post=self.change),
         )
 
+    def panels(self) -> tuple[Panel, ...]:
+        return (Panel("faq-flagged", self.flagged, order=16),)
+
+    async def flagged(self, req: PageRequest) -> View | None:
+        rows, total = await self.board.page(None, True, limit=5, offset=0)
+        if not total:
+            return None
+        return View("faq/flagged_panel.html", T(req, "FAQ entries fans flagged"), {"rows": rows, "total": total})
+
     async def entries(self, req: PageRequest) -> View:
         text = req.value("q")[:200]
         flagged = req.value("flagged") == "1"
@@ -31,7 +40,7 @@ class FaqEditor:
         test = req.value("test")[:500]
         tested = []
         if test:
-            for match in [m for m in await self.service.matches(test) if m.confidence > 0]:
+            for match in [m for m in await self.service.matches(test) if m.confidence >= 0.005]:  # shown as at least 1%
                 entry = await self.service.repo.get(match.entry_id)
                 if entry is not None:
                     tested.append((entry, match))
