@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlmodel import col
 
 from storage.announcement_tables import Release, ReleaseItem
@@ -61,6 +61,15 @@ class ReleaseRepo(Repository):
                 .values(status="scheduled", cron=cron, timezone=timezone, next_run_at=next_run_at)
             )
             await s.commit()
+
+    async def recent(self, limit: int = 50) -> list[ReleaseView]:
+        """Drafts and scheduled releases first, then the newest shipped ones."""
+        order = case((col(Release.status) == "shipped", 1), else_=0)
+        async with self.db.session() as s:
+            rows = await s.execute(
+                select(Release).order_by(order, col(Release.created_at).desc(), col(Release.id).desc()).limit(limit)
+            )
+            return [_r(r) for r in rows.scalars()]
 
     async def scheduled(self) -> list[ReleaseView]:
         """Releases waiting for their slot on the train, soonest first."""

@@ -339,3 +339,35 @@ async def test_an_entry_fans_flagged_is_on_the_overview(site: Site) -> None:
         await panel(page, "FAQ entries fans flagged").get_by_role("link", name="All flagged entries").click()
         await expect(page.locator("tbody tr")).to_have_count(1)
         await expect(page.locator("tbody tr")).to_contain_text("flagged")
+
+
+async def test_a_release_is_drafted_filled_and_shipped_from_the_browser(site: Site, clock: ManualClock) -> None:
+    await seeded(site)
+    app = site.h.app
+    await app.chats.ensure(
+        "console", "news", title="news", kind="announcement", community_id="console", now=clock.now()
+    )
+    async with browser() as b:
+        page = await b.new_page(viewport={"width": 1280, "height": 900})
+        await signed_in(site, page)
+        await page.get_by_role("link", name="Releases").click()
+        await page.get_by_label("Version").fill("3.2.0")
+        await page.get_by_label("Release notes").fill("Dark mode and a faster camera")
+        await page.get_by_role("button", name="Create the draft").click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Release 3.2.0")
+        await page.get_by_label("Feedback item").fill("1")
+        await page.get_by_role("button", name="Add it").click()
+        await expect(page.locator("#h-items + ul")).to_contain_text("#1 It would be great if the settings app")
+        await page.get_by_role("button", name="Ship it").click()
+        await expect(
+            page.get_by_role("heading", name="Nothing has changed yet — this is what it would do:")
+        ).to_be_visible()
+        await shot(page, "release-ship-preview")
+        before = len(site.h.output())
+        await page.get_by_role("button", name="Confirm").click()
+        await expect(page.locator(".status").first).to_have_text("shipped")
+        await shot(page, "release")
+    told = site.h.output()[before:]
+    assert "shipped in 3.2.0 — thanks for the idea!" in told  # the idea's followers
+    assert "bot> #news:" in told  # the release announcement
+    assert (await FeedbackRepo(app.db).get(1)).status == "shipped"  # type: ignore[union-attr]

@@ -28,6 +28,7 @@ def build(deps: Deps) -> Feature:
         language=deps.language,
     )
     commands = ReleaseCommands(service, Auditor(AuditRepo(deps.db)), s.timezone)
+    views = ReleaseViews(service, ReleaseRepo(deps.db), FeedbackRepo(deps.db))
 
     async def ship_due() -> int:
         return await service.ship_due(deps.clock.now())
@@ -37,5 +38,6 @@ def build(deps: Deps) -> Feature:
         name="releases",
         commands=tuple(commands.specs()),
         jobs=(Job("releases", ship_due, every=5),),
-        panels=ReleaseViews(ReleaseRepo(deps.db)).panels(),
+        pages=views.pages(),
+        panels=views.panels(),
     )
