@@ -18,18 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from jinja2 import Environment, FileSystemLoader, PrefixLoader, StrictUndefined
 
 from bot.clock import Clock
 from bot.commands import Problem, Role
 from bot.context import CommandContext
 from bot.dashboard.auth import SignIn, csrf_ok
 from bot.dashboard.pages import Done, NotFound, Page, PageRequest, Panel, Redirect, Refused, View, Viewer
-from bot.dashboard.render import helpers
+from bot.dashboard.render import Renderer
 from bot.dispatcher import Dispatcher
 from bot.events import Author, ChatRef, IncomingMessage, Platform
 from bot.feature import Feature
-from bot.i18n import N_, SOURCE, Domain, negotiate
+from bot.i18n import SOURCE, Domain, negotiate
 from bot.web import HttpServer
 from storage.repositories.dashboard import SessionView
 from storage.repositories.members import MemberRepo
@@ -41,10 +40,7 @@ COOKIE = "fanloop_session"
 FLASH = "fanloop_done"
 #: the chat id a dashboard action runs in (a private chat of the manager's, with nobody else)
 DASHBOARD_CHAT = "dashboard"
-#: how the header names the viewer's role
-ROLES = {Role.FAN: N_("fan"), Role.MODERATOR: N_("moderator"), Role.MANAGER: N_("manager"), Role.ADMIN: N_("admin")}
 HERE = Path(__file__).resolve().parent
-FEATURES = HERE.parent / "features"
 HEADERS = {
     "Cache-Control": "no-store",
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
@@ -82,24 +78,14 @@ class Dashboard:
     ) -> None:
         self.signin, self.members, self.dispatcher, self.clock = signin, members, dispatcher, clock
         self.community, self.language, self.tz = community, language, tz
-        loaders: dict[str, Any] = {"layout": FileSystemLoader(HERE / "templates")}
         self.routes: list[_Route] = []
         self.panels: list[tuple[str, Panel]] = []
         for feature in features:
-            folder = FEATURES / feature.name / "templates"
-            if folder.is_dir():
-                loaders[feature.name] = FileSystemLoader(folder)
             self.routes += [_Route(_compile(p.path), p, feature.name) for p in feature.pages]
             self.panels += [(feature.name, p) for p in feature.panels]
         self.routes.sort(key=lambda r: r.page.order)
         self.panels.sort(key=lambda fp: fp[1].order)
-        self.env = Environment(
-            loader=PrefixLoader(loaders),
-            autoescape=True,
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        self.render = Renderer([f.name for f in features], community, tz, clock)
         self.css = (HERE / "static" / "dashboard.css").read_bytes()
 
     def mount(self, http: HttpServer) -> None:
@@ -304,25 +290,8 @@ class Dashboard:
         overview = View("layout/overview.html", title, {"boxes": boxes})
         return self._page("core", overview, req.viewer, session, done, "/")
 
-    def _values(self, feature: str, viewer: Viewer, session: SessionView | None) -> dict[str, Any]:
-        lang, own, core = viewer.lang, Domain(feature), T
-        return {
-            "_": lambda msgid, **kw: own(lang, msgid, **kw),
-            "_n": lambda s, p, n, **kw: own.plural(lang, s, p, n, **kw),
-            "_c": lambda msgid, **kw: core(lang, msgid, **kw),
-            "viewer": viewer,
-            #: managers act; moderators read
-            "manager": viewer.role >= Role.MANAGER,
-            "role": core(lang, ROLES.get(viewer.role, ROLES[Role.FAN])),
-            "csrf": session.csrf if session else "",
-            "community": self.community,
-            "lang": lang,
-            **helpers(lang, self.clock.now(), self.tz),
-        }
-
     def _fragment(self, feature: str, view: View, viewer: Viewer, session: SessionView) -> str:
-        template = self.env.get_template(view.template)
-        return template.render({**self._values(feature, viewer, session), "title": view.title, **view.values})
+        return self.render.fragment(feature, view, viewer, session.csrf)
 
     def _page(
         self, feature: str, view: View, viewer: Viewer, session: SessionView | None, done: Done | None, path: str
@@ -332,14 +301,7 @@ class Dashboard:
             for r in self.routes
             if r.page.nav is not None and not r.page.public and viewer.role >= r.page.min_role
         ]
-        values = {
-            **self._values(feature, viewer, session),
-            "title": view.title,
-            "nav": nav,
-            "done": done,
-            **view.values,
-        }
-        return self.env.get_template(view.template).render(values)
+        return self.render.page(feature, view, viewer, session.csrf if session else "", done, nav)
 
     def _respond(self, html: str, status: int = 200) -> web.Response:
         return web.Response(text=html, status=status, content_type="text/html", charset="utf-8", headers=HEADERS)
@@ -347,16 +309,7 @@ class Dashboard:
     def _refusal(
         self, lang: str, status: int, text: str, *, clear: bool = False, session: SessionView | None = None
     ) -> web.Response:
-        viewer = Viewer(0, "", "", Role.FAN, lang)
-        values = {
-            **self._values("core", viewer, session),
-            "title": text,
-            "message": text,
-            "nav": [],
-            "done": None,
-            "signed_in": session is not None,
-        }
-        response = self._respond(self.env.get_template("layout/message.html").render(values), status)
+        response = self._respond(self.render.message(lang, text, signed_in=session is not None), status)
         if clear:
             response.del_cookie(COOKIE, path=PREFIX)
         return response
