@@ -10,7 +10,7 @@ from sqlmodel import col
 
 from storage.faq_tables import FaqEntry, FaqPhrasing, Question
 from storage.repositories.base import Repository
-from storage.repositories.faq import QuestionView, question_view
+from storage.repositories.questions import QuestionView, question_view
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from bot.context import Context
 from bot.events import IncomingMessage
 from bot.i18n import SOURCE, Domain, Where
 from bot.replies import BR, Mention, Reply, Segment, Text, say
-from storage.repositories.faq import QuestionView
+from storage.repositories.questions import QuestionView
 
 if TYPE_CHECKING:
     from bot.features.faq.service import FaqService

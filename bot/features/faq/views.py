@@ -5,9 +5,10 @@ from __future__ import annotations
 from bot.dashboard.pages import PAGE_SIZE, Page, PageRequest, Panel, Redirect, View
 from bot.i18n import Domain
 from storage.repositories.chats import ChatRepo
-from storage.repositories.faq import FaqRepo, QuestionView
+from storage.repositories.faq import FaqRepo
 from storage.repositories.faq_board import FaqBoard
 from storage.repositories.members import MemberRepo
+from storage.repositories.questions import QuestionView
 
 T = Domain("faq")
 
