@@ -230,6 +230,9 @@ class FaqSettings(Section):
     repeat_window_minutes: float = Field(default=10, ge=0, le=1440)
     #: an entry with this many 👎 (and more 👎 than 👍) is flagged to managers
     flag_after_downvotes: int = Field(default=3, ge=1, le=1000)
+    #: an entry this many askers said 👎 to, for questions alike, is lowered for questions like
+    #: theirs (one fan's 👎 changes nothing for others); /faq reset N clears them
+    demote_after_downvotes: int = Field(default=3, ge=1, le=1000)
     #: fuse sentence embeddings with the lexical engine: "local" (the fanloop[semantic] extra) or
     #: "remote" (the /embeddings endpoint of the [llm] server, model [llm] embedding_model)
     semantic: Literal["off", "local", "remote"] = "off"

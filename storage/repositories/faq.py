@@ -186,11 +186,11 @@ class FaqRepo(Questions):
             return post_id
 
     async def answer_once(
-        self, post: NewPost, *, repeat_since: datetime
+        self, post: NewPost, *, repeat_since: datetime | None
     ) -> tuple[tuple[str, str, str] | None, int | None]:
         """Record that the bot answers with ``post.entry_id`` here, unless it did since
-        ``repeat_since``: ``((question, answer, language), post id)``; the post id is None when it
-        answered recently, the entry None when it is gone. One session."""
+        ``repeat_since`` (None: whenever it did): ``((question, answer, language), post id)``; the
+        post id is None when it answered recently, the entry None when it is gone. One session."""
         entry_id = post.entry_id
         async with self.db.session() as s:
             entry = (
@@ -202,18 +202,19 @@ class FaqRepo(Questions):
             ).one_or_none()
             if entry is None:
                 return None, None
-            recent = await s.execute(
-                select(col(FaqPost.id))
-                .where(
-                    col(FaqPost.entry_id) == entry_id,
-                    col(FaqPost.platform) == post.platform,
-                    col(FaqPost.chat_id) == post.chat_id,
-                    col(FaqPost.posted_at) >= repeat_since,
+            if repeat_since is not None:
+                recent = await s.execute(
+                    select(col(FaqPost.id))
+                    .where(
+                        col(FaqPost.entry_id) == entry_id,
+                        col(FaqPost.platform) == post.platform,
+                        col(FaqPost.chat_id) == post.chat_id,
+                        col(FaqPost.posted_at) >= repeat_since,
+                    )
+                    .limit(1)
                 )
-                .limit(1)
-            )
-            if recent.first() is not None:
-                return (entry[0], entry[1], entry[2]), None
+                if recent.first() is not None:
+                    return (entry[0], entry[1], entry[2]), None
             post_id = await _add_post(s, post)
             await s.commit()
             return (entry[0], entry[1], entry[2]), post_id
@@ -243,6 +244,21 @@ class FaqRepo(Questions):
             await s.refresh(entry)
             await s.commit()
             return entry.helpful_up, entry.helpful_down
+
+    async def reset(self, entry_id: int) -> bool:
+        """Forget an entry's ratings: 👍/👎 counts, the askers' 👎 questions, the flag (and the
+        ratings of its answers, so fans can rate them again)."""
+        async with self.db.session() as s:
+            posts = select(col(FaqPost.id)).where(col(FaqPost.entry_id) == entry_id)
+            await s.execute(delete(FaqFeedback).where(col(FaqFeedback.post_id).in_(posts)))
+            await s.execute(
+                delete(FaqPhrasing).where(col(FaqPhrasing.entry_id) == entry_id, col(FaqPhrasing.kind) == "negative")
+            )
+            done = await s.execute(
+                update(FaqEntry).where(col(FaqEntry.id) == entry_id).values(helpful_up=0, helpful_down=0, flagged=False)
+            )
+            await s.commit()
+            return rowcount(done) == 1
 
     async def flag(self, entry_id: int) -> bool:
         """Mark an entry for review; True only the first time (so managers are told once)."""

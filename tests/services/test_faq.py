@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from storage.repositories.points import PointsRepo
@@ -76,11 +77,62 @@ async def test_thumbs_down_flags_the_entry_and_the_askers_down_vote_teaches(harn
         "(/faq show 3, /faq edit 3 ANSWER)."
     )
     assert await harness.say("erin: [press 2]") == ["bot> @erin: Sorry it didn't help — noted."]  # flagged once
-    # the asker's 👎: that phrasing no longer gets entry #3
+    # the asker's 👎 is one fan's signal: the next fan asking the same still gets #3
     harness.app.clock.advance(timedelta(minutes=11))  # type: ignore[attr-defined]
-    assert await harness.say("erin: how do I take a screenshot of a long page?") == []
+    out = await harness.say("erin: how do I take a screenshot of a long page?")
+    assert answered(out, "How do I take a screenshot?")
     show = await harness.say("mia: /faq show 3")
-    assert show[-1] == "bot> phrasings: 1 · 👍 1 👎 4 · flagged for review"
+    assert show[-2:] == [
+        "bot> phrasings: 1 · 👍 1 👎 4 · flagged for review",
+        "bot> 1 asker said it answered their question wrongly: “how do I take a screenshot of a long page?”",
+    ]
+
+
+async def test_one_fans_thumbs_down_never_switches_an_entry_off_for_others(harness: ConsoleHarness) -> None:
+    """The repro from #15: an asker's 👎 on the bootloader answer, then two other fans /ask it."""
+    await setup(harness)
+    out = await harness.say("mia: /chat fan", "alice: how can I unlock my bootloader?")
+    assert answered(out[1:], "How do I unlock the bootloader?")
+    await harness.say(f"alice: [press {thumbs_down(out)}]")
+    for fan in ("bob", "carol"):
+        out = await harness.say(f"{fan}: /ask how can I unlock my bootloader?")
+        assert answered(out, "How do I unlock the bootloader?")
+
+
+def thumbs_down(out: list[str]) -> str:
+    """The number the console gave the 👎 button of the answer in ``out``."""
+    found = re.search(r"\[(\d+): 👎\]", out[-1])
+    assert found, out
+    return found.group(1)
+
+
+async def test_enough_askers_thumbs_down_lower_an_entry_for_questions_like_theirs(harness: ConsoleHarness) -> None:
+    await setup(harness)
+    clock = harness.app.clock
+    await harness.say("mia: /chat fan")
+    for fan, question in (
+        ("alice", "how can I unlock my bootloader?"),
+        ("bob", "how do i unlock my bootloader"),
+        ("carol", "how to unlock bootloader?"),
+    ):
+        clock.advance(timedelta(minutes=11))  # type: ignore[attr-defined]
+        out = await harness.say(f"{fan}: {question}")
+        assert answered(out, "How do I unlock the bootloader?")
+        await harness.say(f"{fan}: [press {thumbs_down(out)}]")
+    clock.advance(timedelta(minutes=11))  # type: ignore[attr-defined]
+    assert await harness.say("dan: how do I unlock the bootloader?") == []  # lowered: no channel answer
+    out = await harness.say("dan: /ask how do I unlock the bootloader?")
+    assert "/faq show 1 How do I unlock the bootloader?" in " ".join(out)  # still there, just not sure enough
+    out = await harness.say("erin: what are the bootloader unlock steps?")  # other questions: as before
+    assert answered(out, "How do I unlock the bootloader?")
+    out = await harness.say("mia: /faq reset 1")
+    assert out == [
+        "bot> FAQ #1's ratings start over: 👍 and 👎 counts, the 3 questions askers said it answered wrongly, "
+        "and its flag are cleared."
+    ]
+    clock.advance(timedelta(minutes=11))  # type: ignore[attr-defined]
+    assert answered(await harness.say("dan: how do I unlock the bootloader?"), "How do I unlock the bootloader?")
+    assert (await harness.say("mia: /faq show 1"))[-1] == "bot> phrasings: 2 · 👍 0 👎 0"
 
 
 async def test_faq_link_teaches_a_new_phrasing(harness: ConsoleHarness) -> None:

@@ -46,6 +46,13 @@ class FaqCommands:
             ),
             CommandSpec("faq remove", "Remove an entry", self.remove, args=(ENTRY,), min_role=manager),
             CommandSpec(
+                "faq reset",
+                "Clear an entry's 👍/👎, its askers' 👎 questions and its flag",
+                self.reset,
+                args=(ENTRY,),
+                min_role=manager,
+            ),
+            CommandSpec(
                 "faq list",
                 "List entries",
                 self.listing,
@@ -147,6 +154,11 @@ class FaqCommands:
     async def learn(self, ctx: CommandContext) -> Result:
         reply = await self.service.community.learn(ctx, ctx.args["entry_text"])
         await self.auditor.record(ctx, "faq.learn")
+        return reply
+
+    async def reset(self, ctx: CommandContext) -> Result:
+        reply = await self.service.reset(ctx.args["entry"], ctx)
+        await self.auditor.record(ctx, "faq.reset", target=f"faq:{ctx.args['entry']}")
         return reply
 
     async def learn_question(self, ctx: CommandContext) -> Result:

@@ -61,7 +61,12 @@ class FaqEditor:
         entry = await self.service.repo.get(req.number("number"))
         if entry is None:
             raise NotFound(T(req, "There is no FAQ entry #{number}.", number=req.params.get("number")))
-        values = {"entry": entry, "preview": preview, "pending": {"action": "remove"}}
+        values = {
+            "entry": entry,
+            "preview": preview,
+            "pending": {"action": "remove"},
+            "demote_after": self.service.settings.demote_after_downvotes,
+        }
         return View("faq/entry.html", f"#{entry.id} {entry.question}", values)
 
     async def change(self, req: PageRequest) -> View | Redirect:
@@ -77,6 +82,8 @@ class FaqEditor:
             if not phrasing:
                 raise Refused(T(req, "Write how fans ask it first."))
             command = f"/faq alt {number} {phrasing}"
+        elif action == "reset":
+            command = f"/faq reset {number}"
         elif action == "remove":
             if req.value("confirm") != "1":  # removing is previewed, then confirmed
                 what = T(

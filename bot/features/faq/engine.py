@@ -34,6 +34,11 @@ SUPPORT = 0.4
 GRAM_MAX_DF = 0.03
 TOP_K = 50
 QUERY_TERMS = 200  # per field
+#: an entry fans said 👎 to for questions like this one (enough of them: ``demote_after``) keeps
+#: this share of its score and confidence — lowered for those questions, never switched off
+DEMOTION = 0.4
+#: how alike (share of words in common) a question and a 👎'd phrasing must be to count
+NEGATIVE_LIKENESS = 0.8
 
 
 def normalise(text: str) -> str:
@@ -178,7 +183,9 @@ class Match:
 
 
 class FaqIndex:
-    def __init__(self) -> None:
+    def __init__(self, demote_after: int = 3) -> None:
+        #: how many fans' 👎 (their questions, alike) lower an entry for questions like theirs
+        self.demote_after = demote_after
         self._words = _Field()
         self._grams = _Field(max_df=GRAM_MAX_DF)
         # doc -> entry, text, words, grams (tuples of str: the GC stops tracking them)
@@ -217,8 +224,21 @@ class FaqIndex:
             self._negatives[entry_id] = negatives
 
     def add_negative(self, entry_id: int, phrasing: str) -> None:
-        """A phrasing a fan marked as wrongly answered by this entry: it must not match it again."""
+        """A question its asker said this entry answered wrongly (one fan's 👎)."""
         self._negatives[entry_id].append(words(phrasing))
+
+    def clear_negatives(self, entry_id: int) -> None:
+        self._negatives.pop(entry_id, None)
+
+    def demotion(self, entry_id: int, qw: Sequence[str]) -> float:
+        """:data:`DEMOTION` once ``demote_after`` fans said 👎 to this entry for questions like
+        ``qw``; else 1 — one fan's 👎 lowers nothing for anyone else."""
+        q = set(qw)
+        negatives = self._negatives.get(entry_id)
+        if not q or not negatives:
+            return 1.0
+        alike = sum(1 for n in negatives if len(q & set(n)) / len(q | set(n)) > NEGATIVE_LIKENESS)
+        return DEMOTION if alike >= self.demote_after else 1.0
 
     def search(self, question: str, limit: int = 3) -> list[Match]:
         qw, qg = words(question), grams(question)
@@ -231,22 +251,15 @@ class FaqIndex:
         for doc in ws.keys() | gs.keys():
             score = (1 - CHAR_WEIGHT) * ws.get(doc, 0.0) / wmax + CHAR_WEIGHT * gs.get(doc, 0.0) / gmax
             per_entry[self._docs[doc][0]].append((score, doc))
-        best: dict[int, tuple[float, int]] = {}
+        best: dict[int, tuple[float, int, float]] = {}  # entry -> score, best phrasing, demotion
         for entry, scored in per_entry.items():
             scored.sort(reverse=True)
-            best[entry] = (scored[0][0] + SUPPORT * sum(s for s, _ in scored[1:3]), scored[0][1])
+            factor = self.demotion(entry, qw)
+            best[entry] = (factor * (scored[0][0] + SUPPORT * sum(s for s, _ in scored[1:3])), scored[0][1], factor)
         ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
         out: list[Match] = []
-        for entry, (score, doc) in ranked:
-            if self._is_negative(entry, qw):
-                continue
+        for entry, (score, doc, factor) in ranked[:limit]:
             _, text, w, g = self._docs[doc]
-            conf = 0.5 * self._words.cosine(qw, w) + 0.5 * self._grams.cosine(qg, g)
+            conf = factor * (0.5 * self._words.cosine(qw, w) + 0.5 * self._grams.cosine(qg, g))
             out.append(Match(entry, score, conf, text))
-            if len(out) >= limit:
-                break
         return out
-
-    def _is_negative(self, entry: int, qw: list[str]) -> bool:
-        q = set(qw)
-        return any(q and len(q & set(n)) / len(q | set(n)) > 0.8 for n in self._negatives.get(entry, ()))

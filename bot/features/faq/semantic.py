@@ -68,8 +68,8 @@ def remote_embedder(base_url: str, model: str, api_key: str | None, timeout: flo
 class HybridIndex(FaqIndex):
     """The lexical index plus one embedding per phrasing; ranks by a fusion of both."""
 
-    def __init__(self, embed: Embed) -> None:
-        super().__init__()
+    def __init__(self, embed: Embed, demote_after: int = 3) -> None:
+        super().__init__(demote_after)
         import numpy as np
 
         self._np = np
@@ -117,6 +117,7 @@ class HybridIndex(FaqIndex):
             self._rows = list(self._vectors)
             self._matrix = np.stack([self._vectors[d] for d in self._rows])
         sims = self._matrix @ self._embed([question])[0]
+        qw = words(question)
         per_entry: dict[int, list[tuple[float, int]]] = {}
         for row, doc in enumerate(self._rows):
             per_entry.setdefault(self._docs[doc][0], []).append((float(sims[row]), doc))
@@ -127,10 +128,10 @@ class HybridIndex(FaqIndex):
             phrasings.sort(reverse=True)
             semantic = phrasings[0][0] + SUPPORT * sum(s for s, _ in phrasings[1:3])
             fused = LEXICAL_WEIGHT * lexical.get(entry, 0.0) / top_lex + (1 - LEXICAL_WEIGHT) * semantic
-            scored.append((fused, entry, phrasings[0][0], phrasings[0][1]))
+            factor = self.demotion(entry, qw)  # enough fans' 👎 for questions like this one
+            scored.append((factor * fused, entry, factor * phrasings[0][0], phrasings[0][1]))
         scored.sort(key=lambda x: -x[0])
-        qw = words(question)
-        candidates = [s for s in scored if not self._is_negative(s[1], qw)]
+        candidates = scored
         out: list[Match] = []
         for i, (fused, entry, best_sim, doc) in enumerate(candidates[:limit]):
             runner_up = candidates[i + 1][0] if i + 1 < len(candidates) else 0.0

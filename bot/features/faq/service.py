@@ -58,7 +58,7 @@ class FaqService:
         self.members = members
         self.chats = chats
         self.settings = settings
-        self.index = FaqIndex()
+        self.index = FaqIndex(settings.demote_after_downvotes)
         #: points, when that feature is installed: accepted answers earn them
         self.points = points
         self.llm: LLM = llm or NullLLM()
@@ -70,10 +70,10 @@ class FaqService:
         """Build the index from the database (at start); later changes update it in place."""
         entries = await self.repo.all()
         engine = "lexical"
-        self.index = FaqIndex()
+        self.index = FaqIndex(self.settings.demote_after_downvotes)
         embed = await self._embedder()
         if embed is not None:
-            hybrid = HybridIndex(embed)
+            hybrid = HybridIndex(embed, self.settings.demote_after_downvotes)
             try:
                 await asyncio.to_thread(hybrid.add_many, [(e.id, [e.question, *e.alternates]) for e in entries])
                 self.index, engine = hybrid, f"lexical + {self.settings.semantic} semantic"
@@ -179,7 +179,7 @@ class FaqService:
         body = self._check(ctx, text)
         matches = await self._search(body, 3)
         if matches and matches[0].confidence >= self.settings.answer_threshold:
-            return await self._post(ctx, matches[0], body)
+            return await self._post(ctx, matches[0], body, asked=True)
         if not matches:
             return say(T(ctx, "No FAQ entry matches; the community can help — ask in the fan chat."))
         closest = T(ctx, "No FAQ entry matches exactly; the community can help. Closest entries:")
@@ -190,7 +190,10 @@ class FaqService:
                 segs += [Code(f"/faq show {entry.id}"), Text(f" {entry.question}"), BR]
         return say(*segs)
 
-    async def _post(self, ctx: Context, match: Match, question: str) -> Reply:
+    async def _post(self, ctx: Context, match: Match, question: str, *, asked: bool = False) -> Reply:
+        """Answer with ``match``'s entry. Unprompted (a question in a fan channel), an entry already
+        posted in the chat within ``repeat_window_minutes`` is not posted again; ``asked`` (/ask,
+        a reply to the bot) always answers the fan who asked."""
         chat = ctx.chat
         post = NewPost(
             match.entry_id,
@@ -202,7 +205,7 @@ class FaqService:
             ctx.now,
         )
         window = timedelta(minutes=self.settings.repeat_window_minutes)
-        entry, post_id = await self.repo.answer_once(post, repeat_since=ctx.now - window)
+        entry, post_id = await self.repo.answer_once(post, repeat_since=None if asked else ctx.now - window)
         if entry is None:
             raise no_entry(ctx, match.entry_id)
         if post_id is None:
@@ -271,7 +274,8 @@ class FaqService:
         thanks = N_("Thanks for the feedback!") if helpful else N_("Sorry it didn't help — noted.")
         replies: list[Reply | Outgoing] = [say(T(ctx, thanks), private=True)]
         if not helpful and post.asker_member_id == ctx.member.member_id:
-            # the asker says it was the wrong answer: never answer this phrasing with it again
+            # the asker says it was the wrong answer to their question: once enough askers agree,
+            # the entry is lowered for questions like theirs (FaqIndex.demotion)
             await self.repo.add_phrasing(post.entry_id, post.question_text, "negative", ctx.now)
             self.index.add_negative(post.entry_id, post.question_text)
         up, down = counts
@@ -321,6 +325,21 @@ class FaqService:
         self.index.remove(entry_id)
         return say(T(where, "Removed FAQ #{number}.", number=entry_id))
 
+    async def reset(self, entry_id: int, where: Where = SOURCE) -> Reply:
+        """/faq reset N: the entry's ratings start over (a manager fixed its answer, or disagrees)."""
+        entry = await self.entry(entry_id, where)
+        await self.repo.reset(entry.id)
+        self.index.clear_negatives(entry.id)
+        return say(
+            T(
+                where,
+                "FAQ #{number}'s ratings start over: 👍 and 👎 counts, the {count} questions askers said it "
+                "answered wrongly, and its flag are cleared.",
+                number=entry.id,
+                count=len(entry.negatives),
+            )
+        )
+
     async def show(self, entry_id: int, ctx: Context) -> Reply:
         e = await self.entry(entry_id, ctx)
         segs: list[Segment] = [
@@ -335,6 +354,15 @@ class FaqService:
             else:
                 line = T(ctx, "phrasings: {count} · 👍 {up} 👎 {down}", **values)
             segs += [BR, Text(line)]
+            if e.negatives:  # what the askers who said 👎 had asked; /faq reset clears them
+                wrong = T.plural(
+                    ctx,
+                    "{n} asker said it answered their question wrongly: {questions}",
+                    "{n} askers said it answered their questions wrongly: {questions}",
+                    len(e.negatives),
+                    questions=" · ".join(f"“{q}”" for q in e.negatives[:5]),
+                )
+                segs += [BR, Text(wrong)]
         return say(*segs)
 
     async def listing(self, tag: str | None, where: Where = SOURCE) -> Reply:
