@@ -35,7 +35,10 @@ class Awarder(Protocol):
         """The configured points for ``feedback``, ``vote_received``, ``shipped`` or ``answer``."""
 
     def too_young(self, member: MemberView, now: datetime) -> bool:
-        """Whether the member's account is too new for its votes or acceptances to pay others."""
+        """Whether the member's account is too new for its votes to pay others."""
+
+    async def answers_left_today(self, member_id: int, now: datetime) -> int:
+        """How many more accepted answers earn ``member_id`` points today."""
 
     async def award(
         self,

@@ -139,3 +139,24 @@ def looks_like_question(text: str) -> bool:
     if body.endswith(("?", "？")):
         return True
     return bool(_QUESTION_START.match(body) or _ZH_QUESTION.search(body))
+
+
+#: small talk among fans that reads as a question but asks the community nothing it could answer
+#: for others: greetings, how-are-yous, what everyone is eating or doing (tracked as an open
+#: question, it would only crowd out the real ones)
+_CHATTER = re.compile(
+    r"^\s*(hi|hello|hey|yo|sup|good (morning|evening|night))\b.{0,20}$|"
+    r"\b(how are (you|u|ya|y'all)|how's it going|how is everyone|what's up|whats up|wassup|"
+    r"how('s| was) (your|everyone's) (day|weekend|week)|"
+    r"(what's|what is|what are) (everyone|everybody|you guys|y'all|u guys) "
+    r"(having|doing|eating|watching|playing|up to)|"
+    r"(anyone|anybody|who's|who is) (here|around|online|awake|up)\b\??\s*$|"
+    r"(lunch|dinner|breakfast) (today|tonight)?\s*\??\s*$)|"
+    r"^(大家好|在吗|有人吗|有人在吗|吃了吗|早上好|晚上好|你们好)",
+    re.IGNORECASE,
+)
+
+
+def looks_like_chatter(text: str) -> bool:
+    """Small talk that reads as a question ("what's everyone having for lunch?", "在吗？")."""
+    return bool(_CHATTER.search(text.strip()))

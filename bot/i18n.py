@@ -20,7 +20,7 @@ import io
 import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from gettext import NullTranslations
 from pathlib import Path
 from typing import Any, Protocol
@@ -198,6 +198,17 @@ def clock(where: Where, at: datetime, *, weekday: bool = False) -> str:
     locale = _babel(lang)
     hm = format_skeleton("Hm", at, locale=locale)
     return f"{format_skeleton('E', at, locale=locale)} {hm}" if weekday else hm
+
+
+def elapsed(where: Where, delta: timedelta) -> str:
+    """How long, to the largest unit: ``5 min``, ``3 h``, ``12 days`` / ``5 分钟``, ``3 小时``."""
+    core = Domain("core")
+    seconds = max(0, int(delta.total_seconds()))
+    if seconds < 3600:
+        return core.plural(where, "{n} min", "{n} min", max(1, seconds // 60))
+    if seconds < 2 * 86400:
+        return core.plural(where, "{n} h", "{n} h", seconds // 3600)
+    return core.plural(where, "{n} day", "{n} days", seconds // 86400)
 
 
 def summary(spec: CommandSpec, where: Where) -> str:

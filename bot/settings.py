@@ -192,8 +192,11 @@ class PointsSettings(Section):
     #: most points a member earns per UTC day from chat, feedback and votes received
     #: (shipped ideas, accepted answers and manager grants are not capped)
     daily_cap: int = Field(default=60, ge=0, le=100000)
-    #: votes/accepted answers from accounts first seen less than this long ago earn their target nothing
+    #: votes from accounts first seen less than this long ago earn their target nothing
     min_account_age_hours: float = Field(default=24, ge=0, le=24 * 365)
+    #: most accepted answers a member is credited for per UTC day (accepted answers always count
+    #: as accepted; past this they earn no points, so an ask-and-accept ring can't farm them)
+    answers_per_day: int = Field(default=5, ge=0, le=1000)
     #: chats where messages earn nothing: "telegram:-100123", "discord:456"
     quiet_chats: StrList = Field(default_factory=list)
     grades: list[GradeSettings] = Field(default_factory=_default_grades)

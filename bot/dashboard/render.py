@@ -16,7 +16,7 @@ from jinja2 import BaseLoader, Environment, FileSystemLoader, PrefixLoader, Stri
 from bot.clock import Clock
 from bot.commands import Role
 from bot.dashboard.pages import Done, View, Viewer
-from bot.i18n import N_, SOURCE, Domain, day, moment, number
+from bot.i18n import N_, SOURCE, Domain, day, elapsed, moment, number
 
 T = Domain("core")
 HERE = Path(__file__).resolve().parent
@@ -76,16 +76,6 @@ class Renderer:
         return self.env.get_template("layout/message.html").render(values)
 
 
-def age(lang: str, then: datetime, now: datetime) -> str:
-    """How long ago, to the largest unit: ``5 min``, ``3 h``, ``12 d``."""
-    seconds = max(0, int((now - then).total_seconds()))
-    if seconds < 3600:
-        return T.plural(lang, "{n} min", "{n} min", max(1, seconds // 60))
-    if seconds < 2 * 86400:
-        return T.plural(lang, "{n} h", "{n} h", seconds // 3600)
-    return T.plural(lang, "{n} day", "{n} days", seconds // 86400)
-
-
 def _day_of(lang: str, d: date) -> str:
     if lang == SOURCE:
         return f"{d:%a %m-%d}"
@@ -95,7 +85,7 @@ def _day_of(lang: str, d: date) -> str:
 def helpers(lang: str, now: datetime, tz: str = "UTC") -> dict[str, Callable[..., Any]]:
     zone = ZoneInfo(tz)
     return {
-        "age": lambda then: age(lang, then, now),
+        "age": lambda then: elapsed(lang, now - then),
         "when": lambda at: moment(lang, at.astimezone(zone)),
         "day": lambda at: day(lang, at.astimezone(zone)),
         #: a calendar day (a date, no time): "Mon 11-24" / "11月24日周一"

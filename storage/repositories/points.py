@@ -128,6 +128,14 @@ class PointsRepo(Repository):
             s.add(GradeReached(member_id=member_id, grade=grade, reached_at=at))
             return await saved_once(s)
 
+    async def count_kind(self, member_id: int, kind: str, since: datetime) -> int:
+        """How many awards of ``kind`` a member got since ``since``."""
+        query = select(func.count()).where(
+            col(LedgerRow.member_id) == member_id, col(LedgerRow.kind) == kind, col(LedgerRow.created_at) >= since
+        )
+        async with self.db.session() as s:
+            return int((await s.execute(query)).scalar_one())
+
     async def activity(
         self, member_id: int, *, day: datetime, capped: Sequence[str], chat_since: datetime, recent: int = 5
     ) -> tuple[int, list[tuple[datetime, str | None]]]:

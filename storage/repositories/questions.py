@@ -43,6 +43,10 @@ def question_view(q: Question) -> QuestionView:
     )
 
 
+#: questions fans may answer (and the asker accept): nobody answered, or only the FAQ did
+ANSWERABLE = ("open", "faq")
+
+
 class Questions(Repository):
     async def open_question(
         self,
@@ -53,7 +57,10 @@ class Questions(Repository):
         asker_member_id: int,
         text: str,
         at: datetime,
+        status: str = "open",
     ) -> None:
+        """A fan's question: "open" (nobody answered), or "faq" (the FAQ did, and fans may still
+        answer better: the asker can accept theirs)."""
         async with self.db.session() as s:
             s.add(
                 Question(
@@ -64,6 +71,7 @@ class Questions(Repository):
                     asker_member_id=asker_member_id,
                     text=text[:4000],
                     created_at=at,
+                    status=status,
                 )
             )
             await saved_once(s)
@@ -122,7 +130,7 @@ class Questions(Repository):
         async with self.db.session() as s:
             result = await s.execute(
                 update(Question)
-                .where(col(Question.id) == question_id, col(Question.status) == "open")
+                .where(col(Question.id) == question_id, col(Question.status).in_(ANSWERABLE))
                 .values(
                     status="answered", answered_at=at, answer_text=reply.text, answerer_member_id=reply.author_member_id
                 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -10,7 +9,6 @@ from sqlmodel import col
 
 from storage.faq_tables import FaqPost, Question
 from storage.feedback_tables import FeedbackChange, FeedbackItem
-from storage.points_tables import LedgerRow
 from storage.repositories.base import Repository
 
 
@@ -37,20 +35,9 @@ class StatsRepo(Repository):
             ).scalar_one()
             return int(faq), int(fans)
 
-    async def top_contributors(self, since: datetime, kinds: Sequence[str], limit: int) -> list[tuple[int, int]]:
-        total = func.sum(LedgerRow.amount).label("total")
-        async with self.db.session() as s:
-            rows = await s.execute(
-                select(col(LedgerRow.member_id), total)
-                .where(col(LedgerRow.created_at) >= since, col(LedgerRow.kind).in_(kinds), col(LedgerRow.amount) > 0)
-                .group_by(col(LedgerRow.member_id))
-                .order_by(total.desc(), col(LedgerRow.member_id))
-                .limit(limit)
-            )
-            return [(int(r[0]), int(r[1])) for r in rows.all()]
-
-    async def helpers(self, since: datetime, limit: int) -> list[tuple[int, int, int]]:
-        """Who helped most since ``since``: ``(member_id, accepted answers, shipped ideas)``, most first."""
+    async def helpers(self, since: datetime, limit: int) -> list[tuple[int, int, int, int]]:
+        """Who helped most since ``since``: ``(member_id, accepted answers, bug reports confirmed,
+        ideas shipped)``, most first — what fans did for others, never how much they chatted."""
         answers = (
             select(col(Question.answerer_member_id), func.count())
             .where(
@@ -60,20 +47,32 @@ class StatsRepo(Repository):
             )
             .group_by(col(Question.answerer_member_id))
         )
+        bugs = (  # a report the team acknowledged (or planned, fixed...), not declined or merged away
+            select(col(FeedbackItem.submitter_id), func.count())
+            .where(
+                col(FeedbackItem.kind) == "bug",
+                col(FeedbackItem.acknowledged_at) >= since,
+                col(FeedbackItem.status).not_in(("declined", "duplicate")),
+            )
+            .group_by(col(FeedbackItem.submitter_id))
+        )
         shipped = (
             select(col(FeedbackItem.submitter_id), func.count())
-            .where(col(FeedbackItem.status) == "shipped", col(FeedbackItem.decided_at) >= since)
+            .where(
+                col(FeedbackItem.kind) == "idea",
+                col(FeedbackItem.status) == "shipped",
+                col(FeedbackItem.decided_at) >= since,
+            )
             .group_by(col(FeedbackItem.submitter_id))
         )
         counts: dict[int, list[int]] = {}
         async with self.db.session() as s:
-            for member_id, n in (await s.execute(answers)).all():
-                if member_id is not None:
-                    counts.setdefault(int(member_id), [0, 0])[0] = int(n)
-            for member_id, n in (await s.execute(shipped)).all():
-                counts.setdefault(int(member_id), [0, 0])[1] = int(n)
+            for column, query in enumerate((answers, bugs, shipped)):
+                for member_id, n in (await s.execute(query)).all():
+                    if member_id is not None:
+                        counts.setdefault(int(member_id), [0, 0, 0])[column] = int(n)
         ranked = sorted(counts.items(), key=lambda kv: (-sum(kv[1]), kv[0]))[:limit]
-        return [(member_id, a, b) for member_id, (a, b) in ranked]
+        return [(member_id, a, b, c) for member_id, (a, b, c) in ranked]
 
     async def moments(self, since: datetime) -> dict[str, list[datetime]]:
         """When things happened since ``since`` (for the weekly charts): feedback received, items

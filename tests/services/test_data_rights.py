@@ -116,7 +116,7 @@ async def test_weekly_report_figures(harness: ConsoleHarness) -> None:
     assert "bot> 💡 3 ideas and bug reports received; 67% acknowledged within a week." in text
     assert "bot> 🚀 1 shipped." in text
     assert "bot> ❓ 1 question answered: 0 by the FAQ, 1 by fans." in text
-    assert "Top helpers (by contribution, not chatter): zoequixotic" in text
+    assert "Top helpers (answers accepted, bug reports confirmed, ideas shipped): zoequixotic (1) and bob (1)" in text
     assert await harness.say("bob: /report preview") == ["bot> ⚠ /report preview is for managers only."]
 
 

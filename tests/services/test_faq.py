@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 from storage.repositories.points import PointsRepo
-from tests.conftest import ConsoleHarness
+from tests.conftest import ConsoleHarness, HarnessFactory, settings_with
 
 SETUP = (
     "mia@manager: /faq add How do I unlock the bootloader? | Apply in Settings > Mi Unlock status, wait 7 days.",
@@ -222,3 +222,83 @@ async def test_points_go_to_a_member_by_number_whichever_platform_they_use(harne
     assert (await harness.say("mia@manager: /points grant member:99 5 nobody"))[0].startswith(
         "bot> ⚠ I don't know member:99"
     )
+
+
+async def test_a_newcomers_accepted_answer_credits_the_helper_and_says_so(harness: ConsoleHarness) -> None:
+    """Newcomers are who ask: an asker's young account no longer costs the helper their points."""
+    await setup(harness)
+    await harness.say("mia: /chat fan", "carol: does the camera app support RAW photos?")  # carol: minutes old
+    await harness.say("dan (reply to carol): Yes, open Pro mode and switch the format to RAW.")
+    out = await harness.say("carol (reply to dan): /accept")
+    assert out[0] == (
+        "bot> ✅ Answer accepted — thanks, @dan! +25 points. Managers can turn it into a FAQ entry with /faq "
+        "learn (reply to the answer)."
+    )
+    assert await answer_points(harness, "dan") == [25]
+
+
+async def answer_points(harness: ConsoleHarness, name: str) -> list[int]:
+    """What ``name`` was paid for accepted answers, newest first."""
+    member = await harness.app.members.find("console", user_id=name)
+    assert member is not None
+    return [row.amount for row in await PointsRepo(harness.app.db).history(member.member_id) if row.kind == "answer"]
+
+
+async def test_managers_accept_for_the_asker_but_nobody_accepts_their_own_answer(harness: ConsoleHarness) -> None:
+    await setup(harness)
+    await harness.say(
+        "mia: /chat fan",
+        "carol: does the camera app support RAW photos?",
+        "mia (reply to carol): Yes: Pro mode, then RAW.",
+        "dan (reply to carol): Yes, open Pro mode and switch the format to RAW.",
+    )
+    assert await harness.say("mia (reply to mia): /accept") == ["bot> ⚠ You can't accept your own answer."]
+    out = await harness.say("mia (reply to dan): /accept")  # the asker went quiet: a manager accepts for them
+    assert out[0].startswith("bot> ✅ Answer accepted — thanks, @dan! +25 points.")
+
+
+async def test_the_faqs_answer_never_blocks_a_fans_better_one(harness: ConsoleHarness) -> None:
+    await setup(harness)
+    out = await harness.say("mia: /chat fan", "alice: how can I unlock my bootloader?")
+    assert answered(out[1:], "How do I unlock the bootloader?")  # the FAQ answered in the channel
+    await harness.say("bob (reply to alice): On the 14 Pro the wait is 168 hours, then use Mi Unlock on a PC.")
+    out = await harness.say("alice (reply to bob): /accept")
+    assert out[0].startswith("bot> ✅ Answer accepted — thanks, @bob! +25 points.")
+    assert await harness.say("mia: /questions open") == ["bot> No open questions. 🎉"]  # it was never "open"
+
+
+async def test_accepted_answers_earn_points_up_to_a_daily_limit(make_harness: HarnessFactory) -> None:
+    harness = await make_harness(settings=settings_with(points={"answers_per_day": 2}))
+    await setup(harness)
+    await harness.say("mia@manager: /chat fan")
+    for n, topic in enumerate(("RAW photos", "night mode", "4K video")):
+        await harness.say(f"fan{n}: does the camera app support {topic}?")
+        await harness.say(f"dan (reply to fan{n}): Yes, in Pro mode.")
+        out = await harness.say(f"fan{n} (reply to dan): /accept")
+        if n < 2:
+            assert out[0].startswith("bot> ✅ Answer accepted — thanks, @dan! +25 points.")
+        else:
+            assert out == [
+                "bot> ✅ Answer accepted — thanks, @dan! No points for this one: that's today's limit of accepted "
+                "answers that earn points."
+            ]
+    assert await answer_points(harness, "dan") == [25, 25]
+
+
+async def test_questions_open_shows_who_where_and_how_long_oldest_first_without_chatter(
+    harness: ConsoleHarness,
+) -> None:
+    await setup(harness)
+    clock = harness.app.clock
+    await harness.say("mia: /chat fan", "carol: does the camera app support RAW photos?")
+    clock.advance(timedelta(hours=3))  # type: ignore[attr-defined]
+    await harness.say(
+        "bob: what's everyone having for lunch?",  # small talk, not a question for the community
+        "frank: is there a way to hide the notch in games?",
+    )
+    clock.advance(timedelta(minutes=20))  # type: ignore[attr-defined]
+    assert await harness.say("mia: /questions open") == [
+        "bot> 2 open questions, the oldest first (reply to one to help; the asker can /accept):",
+        "bot> • Q1 “does the camera app support RAW photos?” — carol in fans, 3 h ago",
+        "bot> • Q2 “is there a way to hide the notch in games?” — frank in fans, 20 min ago",
+    ]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from bot.commands import CommandError, Role
 from bot.context import Context
 from bot.events import IncomingMessage
-from bot.i18n import SOURCE, Domain, Where
+from bot.i18n import Domain, elapsed
 from bot.replies import BR, Mention, Reply, Segment, Text, say
 from storage.repositories.questions import QuestionView
 
@@ -35,28 +35,44 @@ class CommunityAnswers:
         assert question is not None
         if question.asker_member_id != ctx.member.member_id and ctx.role < Role.MANAGER:
             raise CommandError(T(ctx, "Only the fan who asked (or a manager) can accept an answer."))
+        if reply.author_member_id == ctx.member.member_id:
+            raise CommandError(T(ctx, "You can't accept your own answer."))
         if not await self.faq.repo.accept(question.id, reply, ctx.now):
             raise CommandError(T(ctx, "That question already has an accepted answer."))
         ids = await self.faq.members.identities(reply.author_member_id)
         who = next((i for i in ids if i.platform == platform), ids[0] if ids else None)
-        helper = Mention(who.platform, who.user_id, who.display_name) if who else T(ctx, "a former member")
-        thanks = T.seg(
-            ctx,
-            "✅ Answer accepted — thanks, {who}! Managers can turn it into a FAQ entry with /faq learn (reply to "
-            "the answer).",
-            who=helper,
+        helper: Segment | str = (
+            Mention(who.platform, who.user_id, who.display_name) if who else T(ctx, "a former member")
         )
-        out = [say(*thanks)]
-        if self.faq.points is not None and not self.faq.points.too_young(ctx.member, ctx.now):
-            out += await self.faq.points.credit(
+        points = self.faq.points
+        amount = points.amount("answer") if points is not None else 0
+        if amount and points is not None and await points.answers_left_today(reply.author_member_id, ctx.now) > 0:
+            thanks = T.seg(
+                ctx,
+                "✅ Answer accepted — thanks, {who}! +{points} points. Managers can turn it into a FAQ entry with "
+                "/faq learn (reply to the answer).",
+                who=helper,
+                points=str(amount),
+            )
+            credit = await points.credit(
                 ctx,
                 reply.author_member_id,
-                self.faq.points.amount("answer"),
+                amount,
                 "answer",
                 f"answer to question {question.id}",
                 f"answer:{question.id}",
             )
-        return out
+            return [say(*thanks), *credit]
+        if amount:  # accepted all the same; the points stop for the day (no ask-and-accept farming)
+            thanks = T.seg(
+                ctx,
+                "✅ Answer accepted — thanks, {who}! No points for this one: that's today's limit of accepted "
+                "answers that earn points.",
+                who=helper,
+            )
+        else:
+            thanks = T.seg(ctx, "✅ Answer accepted — thanks, {who}!", who=helper)
+        return [say(*thanks)]
 
     async def learn(self, ctx: Context, override: str | None) -> Reply:
         """/faq learn, replying to an accepted answer."""
@@ -100,12 +116,31 @@ class CommunityAnswers:
             )
         )
 
-    async def open_list(self, where: Where = SOURCE) -> Reply:
+    async def open_list(self, ctx: Context) -> Reply:
+        """/questions open: what waits for an answer, oldest first — who asked, where, how long ago."""
+        total = await self.faq.repo.open_count()
         questions = await self.faq.repo.open_questions(10)
         if not questions:
-            return say(T(where, "No open questions. 🎉"))
-        segs: list[Segment] = [Text(T(where, "Open questions (reply to one to help; the asker can /accept):")), BR]
+            return say(T(ctx, "No open questions. 🎉"))
+        names = await self.faq.members.names([q.asker_member_id for q in questions])
+        titles = await self.faq.chats.titles(list({(q.platform, q.chat_id) for q in questions}))
+        heading = T.plural(
+            ctx,
+            "{n} open question, the oldest first (reply to one to help; the asker can /accept):",
+            "{n} open questions, the oldest first (reply to one to help; the asker can /accept):",
+            total,
+        )
+        segs: list[Segment] = [Text(heading), BR]
         for q in questions:
             short = q.text if len(q.text) <= 120 else q.text[:119] + "…"
-            segs += [Text(f"• {short}"), BR]
+            who = T(
+                ctx,
+                "{name} in {chat}, {age} ago",
+                name=names.get(q.asker_member_id) or T(ctx, "a former member"),
+                chat=titles.get((q.platform, q.chat_id)) or q.chat_id,
+                age=elapsed(ctx, ctx.now - q.created_at),
+            )
+            segs += [Text(T(ctx, "• Q{number} “{question}” — {who}", number=q.id, question=short, who=who)), BR]
+        if total > len(questions):
+            segs.append(Text(T(ctx, "…and {count} more on the dashboard.", count=total - len(questions))))
         return say(*segs)

@@ -12,7 +12,7 @@ from datetime import timedelta
 from bot.commands import CommandError, Role
 from bot.context import Context
 from bot.contracts import Awarder
-from bot.detect import looks_like_question
+from bot.detect import looks_like_chatter, looks_like_question
 from bot.events import IncomingMessage
 from bot.features.faq.community import CommunityAnswers
 from bot.features.faq.engine import FaqIndex, Match
@@ -25,6 +25,7 @@ from bot.settings import FaqSettings, LLMSettings
 from storage.repositories.chats import ChatRepo
 from storage.repositories.faq import EntryView, FaqRepo, NewPost
 from storage.repositories.members import MemberRepo
+from storage.repositories.questions import ANSWERABLE
 
 log = logging.getLogger(__name__)
 T = Domain("faq")
@@ -242,12 +243,18 @@ class FaqService:
             return await self.ask(ctx, event.text)  # replying to the bot is asking it
         if event.reply_to_id is not None:
             question = await self.repo.question_by_message(platform, chat_id, event.reply_to_id)
-            if question is not None and question.status == "open" and question.asker_member_id != ctx.member.member_id:
+            if (
+                question is not None
+                and question.status in ANSWERABLE
+                and question.asker_member_id != ctx.member.member_id
+            ):
                 await self.repo.add_reply(
                     question.id, platform, chat_id, event.message_id, ctx.member.member_id, event.text, ctx.now
                 )
                 return None
         if len(event.text) > MAX_QUESTION:
+            return None
+        if looks_like_chatter(event.text):  # small talk: nothing for the FAQ or the open questions
             return None
         rules_say_question = looks_like_question(event.text)
         if not rules_say_question and (  # the optional LLM catches questions the rules miss
@@ -255,12 +262,19 @@ class FaqService:
         ):
             return None
         matches = await self._search(event.text, 1)
-        if matches and matches[0].confidence >= self.settings.answer_threshold:
-            return await self._post(ctx, matches[0], event.text)
+        sure = bool(matches) and matches[0].confidence >= self.settings.answer_threshold
+        # kept either way: a fan may answer better than the FAQ, and the asker accept theirs
         await self.repo.open_question(
-            platform, chat_id, event.chat.thread_id, event.message_id, ctx.member.member_id, event.text, ctx.now
+            platform,
+            chat_id,
+            event.chat.thread_id,
+            event.message_id,
+            ctx.member.member_id,
+            event.text,
+            ctx.now,
+            status="faq" if sure else "open",
         )
-        return None
+        return await self._post(ctx, matches[0], event.text) if sure else None
 
     async def rate(self, ctx: Context, payload: str) -> list[Reply | Outgoing]:
         post_id, _, value = payload.partition(":")

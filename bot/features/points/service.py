@@ -207,6 +207,11 @@ class PointsService:
             self._activity.put(member_id, activity)
         return activity
 
+    async def answers_left_today(self, member_id: int, now: datetime) -> int:
+        """How many more accepted answers earn ``member_id`` points today (UTC)."""
+        day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        return max(0, self.settings.answers_per_day - await self.repo.count_kind(member_id, "answer", day))
+
     def too_young(self, member: MemberView, now: datetime) -> bool:
         return now - member.first_seen < timedelta(hours=self.settings.min_account_age_hours)
 

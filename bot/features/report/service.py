@@ -12,7 +12,6 @@ from storage.repositories.stats import StatsRepo
 
 T = Domain("report")
 WEEK = timedelta(days=7)
-CONTRIBUTION_KINDS = ("feedback", "vote_received", "shipped", "answer")
 
 
 async def build_report(
@@ -25,7 +24,7 @@ async def build_report(
     shipped = await stats.shipped_since(since)
     top = await items.query(statuses=OPEN, order="votes", limit=3)
     faq_answers, fan_answers = await stats.answers_since(since)
-    helpers = await stats.top_contributors(since, CONTRIBUTION_KINDS, 3)
+    helpers = await stats.helpers(since, 3)
     pct = f"{round(100 * acked / len(received))}%" if received else "—"
     received_line = T.plural(
         where,
@@ -56,8 +55,16 @@ async def build_report(
         segs += [Text(T(where, "Top voted open ideas:")), BR]
         segs += [x for i in top for x in (Text(f"  #{i.id} {i.title} ({i.votes})"), BR)]
     if helpers:
-        known = await members.names([member_id for member_id, _ in helpers])
-        names = [f"{known.get(member_id) or T(where, 'a former member')} ({points})" for member_id, points in helpers]
-        segs += [Text(T(where, "Top helpers (by contribution, not chatter): {names}", names=listing(where, names))), BR]
+        known = await members.names([member_id for member_id, *_ in helpers])
+        names = [
+            T(where, "{name} ({count})", name=known.get(m) or T(where, "a former member"), count=a + b + c)
+            for m, a, b, c in helpers
+        ]
+        line = T(
+            where,
+            "Top helpers (answers accepted, bug reports confirmed, ideas shipped): {names}",
+            names=listing(where, names),
+        )
+        segs += [Text(line), BR]
     segs.append(Text(T(where, "Thank you all — share more with /idea, help others, and see you next week!")))
     return say(*segs)

@@ -35,8 +35,8 @@ class ReportViews:
         top = await self.stats.helpers(req.now - WEEK, 8)
         if not top:
             return None
-        names = await self.members.names([m for m, _, _ in top])
-        rows = [(names.get(m) or T(req, "a former member"), answers, shipped) for m, answers, shipped in top]
+        names = await self.members.names([m for m, *_ in top])
+        rows = [(names.get(m) or T(req, "a former member"), *counts) for m, *counts in top]
         return View("report/helpers_panel.html", T(req, "Top helpers this week"), {"rows": rows})
 
     async def report(self, req: PageRequest) -> View:
