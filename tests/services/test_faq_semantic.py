@@ -69,8 +69,11 @@ def test_updates_and_negatives_apply() -> None:
     assert all(m.entry_id != 3 for m in idx.search("screen capture", 3))
     idx.add(3, ["How do I capture the screen?"])
     assert idx.search("screen capture", 1)[0].entry_id == 3
-    idx.add_negative(4, "phone dies quickly")
-    assert all(m.entry_id != 4 for m in idx.search("phone dies quickly", 3))
+    before = idx.search("phone dies quickly", 1)[0]
+    for asked in ("phone dies quickly", "the phone dies quickly", "phone dies so quickly"):  # three askers' 👎
+        idx.add_negative(before.entry_id, asked)
+    after = next(m for m in idx.search("phone dies quickly", 3) if m.entry_id == before.entry_id)
+    assert after.confidence < before.confidence
 
 
 async def test_remote_embeddings_from_the_llm_server(tmp_path: Any) -> None:

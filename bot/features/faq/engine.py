@@ -1,6 +1,6 @@
 """The FAQ matcher: ranks FAQ entries for a free-text question, with a calibrated confidence.
 
-Lexical and dependency-free: BM25 over words (stemmed, stop words dropped) fused with BM25 over
+Lexical: BM25 over words (Snowball-stemmed, stop words dropped) fused with BM25 over
 character n-grams (typos, inflections, word order, and scripts without spaces — Chinese and
 Japanese are indexed as character bigrams). Every phrasing of an entry (canonical question and
 alternates) is a document; an entry scores as its best phrasing. The confidence is a cosine
@@ -10,6 +10,7 @@ FAQ. Updates are incremental: adding or removing an entry touches only its posti
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -18,6 +19,10 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+import Stemmer
+
+from bot.features.faq.calibration import LEXICAL, Calibration
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -45,13 +50,13 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
 
 
+#: the Snowball (Porter 2) English stemmer, in C: "charges", "charging", "charged" -> "charg"
+_SNOWBALL = Stemmer.Stemmer("english")
+
+
+@functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A light English stemmer: enough to match plural/verb forms without a dependency."""
-    for suffix, min_len in (("ing", 5), ("edly", 6), ("ed", 4), ("ies", 4), ("es", 4), ("s", 3), ("ly", 5)):
-        if word.endswith(suffix) and len(word) - len(suffix) >= min_len - len(suffix) + 1:
-            base = word[: -len(suffix)]
-            return base + "y" if suffix == "ies" else base
-    return word
+    return str(_SNOWBALL.stemWord(word))
 
 
 def words(text: str) -> list[str]:
@@ -95,6 +100,8 @@ class _Field:
         self.top_k = top_k
         self._idf: dict[str, float] = {}
         self._impact: dict[str, tuple[array[int], array[float]]] | None = None
+        #: terms whose postings changed since their impacts were computed
+        self._dirty: set[str] = set()
 
     def add(self, doc: int, terms: Sequence[str]) -> None:
         counts: dict[str, int] = defaultdict(int)
@@ -104,7 +111,7 @@ class _Field:
             self.postings[t][doc] = c
         self.lengths[doc] = len(terms)
         self.total += len(terms)
-        self._changed()
+        self._changed(counts)
 
     def remove(self, doc: int, terms: Sequence[str]) -> None:
         for t in set(terms):
@@ -114,11 +121,16 @@ class _Field:
                 if not posting:
                     del self.postings[t]
         self.total -= self.lengths.pop(doc, 0)
-        self._changed()
+        self._changed(terms)
 
-    def _changed(self) -> None:
-        self._idf.clear()
-        self._impact = None
+    def _changed(self, terms: Iterable[str]) -> None:
+        """Only the changed terms are re-weighed at the next search: one entry added to a big FAQ
+        costs its own terms, not a rebuild of every posting list on the event loop. (The other
+        terms keep weights computed with the old document count, a drift of a fraction of a
+        percent per change, until the index is next built whole — at start.)"""
+        for t in terms:
+            self._idf.pop(t, None)
+            self._dirty.add(t)
 
     def idf(self, term: str) -> float:
         value = self._idf.get(term)
@@ -129,24 +141,36 @@ class _Field:
         return value
 
     def _impacts(self) -> dict[str, tuple[array[int], array[float]]]:
-        """Per term, the best ``top_k`` postings as two flat arrays (compact; invisible to the GC)."""
+        """Per term, the best ``top_k`` postings as two flat arrays (compact; invisible to the GC);
+        built whole once, then only for the terms changed since."""
         if self._impact is None:
+            self._impact, self._dirty = {}, set(self.postings)
+        if self._dirty:
             avg = self.total / max(len(self.lengths), 1)
             norm, slope = K1 * (1 - B), K1 * B / avg if avg else 0.0
-            impact: dict[str, tuple[array[int], array[float]]] = {}
-            for term, posting in self.postings.items():
+            impact = self._impact
+            limit = self._df_limit()
+            for term in self._dirty:
+                posting = self.postings.get(term)
+                if not posting or len(posting) > limit:  # gone, or too common to be scored at all
+                    impact.pop(term, None)
+                    continue
                 weight = self.idf(term) * (K1 + 1)
                 scored = sorted(
                     ((weight * tf / (tf + norm + slope * self.lengths[doc]), doc) for doc, tf in posting.items()),
                     reverse=True,
                 )[: self.top_k]
                 impact[term] = (array("l", [d for _, d in scored]), array("d", [w for w, _ in scored]))
-            self._impact = impact
+            self._dirty = set()
         return self._impact
+
+    def _df_limit(self) -> float:
+        """Terms in more documents than this are skipped (``max_df``): they carry no information."""
+        return max(50, self.max_df * len(self.lengths))
 
     def scores(self, terms: Sequence[str]) -> dict[int, float]:
         impacts = self._impacts()
-        limit = max(50, self.max_df * len(self.lengths))
+        limit = self._df_limit()
         out: dict[int, float] = defaultdict(float)
         # a long question: its rarest terms decide, the common ones would only add cost
         chosen = sorted(set(terms), key=self.idf, reverse=True)[:QUERY_TERMS]
@@ -178,14 +202,28 @@ class _Field:
 class Match:
     entry_id: int
     score: float  # ranking score (unbounded)
-    confidence: float  # 0..1, comparable across FAQs
+    #: the probability that this entry is the right answer (``calibration``), comparable across
+    #: engines and FAQs: what ``[faq] answer_threshold`` is compared with
+    confidence: float
     phrasing: str
+    #: the raw evidence: how alike the question and ``phrasing`` are (0..1), how far this entry
+    #: leads the next one (0..1), and the question's share of CJK characters (0..1)
+    similarity: float = 0.0
+    lead: float = 0.0
+    cjk: float = 0.0
+
+
+def cjk_share(text: str) -> float:
+    """The share of Chinese/Japanese/Korean characters among a text's letters."""
+    letters = [c for c in text if c.isalpha()]
+    return sum(1 for c in letters if _CJK.match(c)) / len(letters) if letters else 0.0
 
 
 class FaqIndex:
-    def __init__(self, demote_after: int = 3) -> None:
+    def __init__(self, demote_after: int = 3, calibration: Calibration = LEXICAL) -> None:
         #: how many fans' 👎 (their questions, alike) lower an entry for questions like theirs
         self.demote_after = demote_after
+        self.calibration = calibration
         self._words = _Field()
         self._grams = _Field(max_df=GRAM_MAX_DF)
         # doc -> entry, text, words, grams (tuples of str: the GC stops tracking them)
@@ -258,8 +296,12 @@ class FaqIndex:
             best[entry] = (factor * (scored[0][0] + SUPPORT * sum(s for s, _ in scored[1:3])), scored[0][1], factor)
         ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
         out: list[Match] = []
-        for entry, (score, doc, factor) in ranked[:limit]:
+        cjk = cjk_share(question)
+        for i, (entry, (score, doc, factor)) in enumerate(ranked[:limit]):
             _, text, w, g = self._docs[doc]
-            conf = factor * (0.5 * self._words.cosine(qw, w) + 0.5 * self._grams.cosine(qg, g))
-            out.append(Match(entry, score, conf, text))
+            similarity = factor * (0.5 * self._words.cosine(qw, w) + 0.5 * self._grams.cosine(qg, g))
+            runner_up = ranked[i + 1][1][0] if i + 1 < len(ranked) else 0.0
+            lead = (score - runner_up) / score if score > 0 else 0.0
+            confidence = factor * self.calibration.probability(similarity, lead, cjk)
+            out.append(Match(entry, score, confidence, text, similarity, lead, cjk))
         return out

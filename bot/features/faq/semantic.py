@@ -12,7 +12,8 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from bot.features.faq.engine import FaqIndex, Match, words
+from bot.features.faq.calibration import HYBRID, Calibration
+from bot.features.faq.engine import FaqIndex, Match, cjk_share, words
 
 log = logging.getLogger(__name__)
 Embed = Callable[[Sequence[str]], Any]  # texts -> array of shape (n, dim), rows L2-normalised
@@ -68,8 +69,8 @@ def remote_embedder(base_url: str, model: str, api_key: str | None, timeout: flo
 class HybridIndex(FaqIndex):
     """The lexical index plus one embedding per phrasing; ranks by a fusion of both."""
 
-    def __init__(self, embed: Embed, demote_after: int = 3) -> None:
-        super().__init__(demote_after)
+    def __init__(self, embed: Embed, demote_after: int = 3, calibration: Calibration = HYBRID) -> None:
+        super().__init__(demote_after, calibration)
         import numpy as np
 
         self._np = np
@@ -108,8 +109,8 @@ class HybridIndex(FaqIndex):
 
     def search(self, question: str, limit: int = 3) -> list[Match]:
         """Fused ranking: an entry's best phrasing similarity plus a share of its next two, with a
-        little lexical evidence; confidence is the best similarity plus the lead over the runner-up
-        (tuned on faq-bench DEV: a clear winner is more often right than a close call)."""
+        little lexical evidence; the confidence is calibrated from the best similarity and the lead
+        over the runner-up (bot/features/faq/calibration.py: a clear winner is more often right)."""
         np = self._np
         if not self._vectors:
             return super().search(question, limit)
@@ -135,6 +136,9 @@ class HybridIndex(FaqIndex):
         out: list[Match] = []
         for i, (fused, entry, best_sim, doc) in enumerate(candidates[:limit]):
             runner_up = candidates[i + 1][0] if i + 1 < len(candidates) else 0.0
-            confidence = max(0.0, min(1.0, best_sim + (fused - runner_up)))
-            out.append(Match(entry, fused, confidence, self._docs[doc][1]))
+            lead = (fused - runner_up) / fused if fused > 0 else 0.0
+            similarity = max(0.0, min(1.0, best_sim))
+            cjk = cjk_share(question)
+            confidence = self.calibration.probability(similarity, lead, cjk)
+            out.append(Match(entry, fused, confidence, self._docs[doc][1], similarity, lead, cjk))
         return out
