@@ -228,7 +228,7 @@ def engines(lexical_only: bool) -> dict[str, tuple[Maker, Calibration]]:
     found: dict[str, tuple[Maker, Calibration]] = {"lexical": (lambda cal: FaqIndex(calibration=cal), LEXICAL)}
     embed = None if lexical_only else local_embedder()
     if embed is not None:  # the fanloop[semantic] extra is installed
-        found["hybrid"] = (lambda cal: HybridIndex(embed, calibration=cal), HYBRID)
+        found["hybrid"] = (lambda cal: HybridIndex(embed, calibration=cal, multilingual=False), HYBRID)
     return found
 
 

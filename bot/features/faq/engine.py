@@ -279,6 +279,9 @@ class FaqIndex:
         return DEMOTION if alike >= self.demote_after else 1.0
 
     def search(self, question: str, limit: int = 3) -> list[Match]:
+        return self.lexical_search(question, limit, self.calibration)
+
+    def lexical_search(self, question: str, limit: int, calibration: Calibration) -> list[Match]:
         qw, qg = words(question), grams(question)
         if not qw and not qg:
             return []
@@ -302,6 +305,6 @@ class FaqIndex:
             similarity = factor * (0.5 * self._words.cosine(qw, w) + 0.5 * self._grams.cosine(qg, g))
             runner_up = ranked[i + 1][1][0] if i + 1 < len(ranked) else 0.0
             lead = (score - runner_up) / score if score > 0 else 0.0
-            confidence = factor * self.calibration.probability(similarity, lead, cjk)
+            confidence = factor * calibration.probability(similarity, lead, cjk)
             out.append(Match(entry, score, confidence, text, similarity, lead, cjk))
         return out

@@ -14,6 +14,7 @@ from bot.context import Context
 from bot.contracts import Awarder
 from bot.detect import looks_like_chatter, looks_like_question
 from bot.events import IncomingMessage
+from bot.features.faq.calibration import LEXICAL
 from bot.features.faq.community import CommunityAnswers
 from bot.features.faq.engine import FaqIndex, Match
 from bot.features.faq.semantic import Embed, HybridIndex, local_embedder, remote_embedder
@@ -74,7 +75,9 @@ class FaqService:
         self.index = FaqIndex(self.settings.demote_after_downvotes)
         embed = await self._embedder()
         if embed is not None:
-            hybrid = HybridIndex(embed, self.settings.demote_after_downvotes)
+            # the packaged model reads English only; a chosen local model or the LLM server's may not
+            english_only = self.settings.semantic == "local" and not self.settings.semantic_model
+            hybrid = HybridIndex(embed, self.settings.demote_after_downvotes, multilingual=not english_only)
             try:
                 await asyncio.to_thread(hybrid.add_many, [(e.id, [e.question, *e.alternates]) for e in entries])
                 self.index, engine = hybrid, f"lexical + {self.settings.semantic} semantic"
@@ -116,7 +119,7 @@ class FaqService:
                 return await asyncio.to_thread(self.index.search, text, limit)
             except Exception as exc:
                 log.warning("semantic search failed, answering lexically: %s", exc)
-                return FaqIndex.search(self.index, text, limit)
+                return self.index.lexical_search(text, limit, LEXICAL)
         return self.index.search(text, limit)
 
     async def matches(self, text: str, limit: int = 5) -> list[Match]:
