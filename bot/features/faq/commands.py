@@ -112,7 +112,7 @@ class FaqCommands:
 
     async def press_rate(self, ctx: Context, press: ButtonPressed) -> Result:
         try:
-            return await self.service.rate(ctx, press.payload)
+            return await self.service.ratings.rate(ctx, press.payload)
         except ValueError:
             raise CommandError(T(ctx, "That button no longer works.")) from None
 
@@ -157,7 +157,7 @@ class FaqCommands:
         return reply
 
     async def reset(self, ctx: CommandContext) -> Result:
-        reply = await self.service.reset(ctx.args["entry"], ctx)
+        reply = await self.service.ratings.reset(ctx.args["entry"], ctx)
         await self.auditor.record(ctx, "faq.reset", target=f"faq:{ctx.args['entry']}")
         return reply
 

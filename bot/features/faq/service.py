@@ -17,11 +17,12 @@ from bot.events import IncomingMessage
 from bot.features.faq.calibration import LEXICAL
 from bot.features.faq.community import CommunityAnswers
 from bot.features.faq.engine import FaqIndex, Match
+from bot.features.faq.ratings import Ratings
 from bot.features.faq.semantic import Embed, HybridIndex, local_embedder, remote_embedder
 from bot.i18n import N_, SOURCE, Domain, Where, language_name, negotiate
 from bot.llm import LLM, NullLLM, classify_once
 from bot.notices import ManagerNotices
-from bot.replies import BR, Bold, Button, Code, Outgoing, Reply, Segment, Text, say
+from bot.replies import BR, Bold, Button, Code, Reply, Segment, Text, say
 from bot.settings import FaqSettings, LLMSettings
 from storage.repositories.chats import ChatRepo
 from storage.repositories.faq import EntryView, FaqRepo, NewPost
@@ -67,6 +68,8 @@ class FaqService:
         self.llm_settings = llm_settings
         #: fans answering fans: /accept, /faq learn, /questions open
         self.community = CommunityAnswers(self)
+        #: 👍/👎 on answers, flags, /faq reset
+        self.ratings = Ratings(self)
 
     async def load(self) -> int:
         """Build the index from the database (at start); later changes update it in place."""
@@ -283,40 +286,6 @@ class FaqService:
         )
         return await self._post(ctx, matches[0], event.text) if sure else None
 
-    async def rate(self, ctx: Context, payload: str) -> list[Reply | Outgoing]:
-        post_id, _, value = payload.partition(":")
-        post = await self.repo.post(int(post_id))
-        if post is None:
-            raise CommandError(T(ctx, "That answer is gone."))
-        helpful = value == "1"
-        counts = await self.repo.rate(post.id or 0, ctx.member.member_id, helpful, ctx.now)
-        if counts is None:
-            return [say(T(ctx, "You already rated that answer."), private=True)]
-        thanks = N_("Thanks for the feedback!") if helpful else N_("Sorry it didn't help — noted.")
-        replies: list[Reply | Outgoing] = [say(T(ctx, thanks), private=True)]
-        if not helpful and post.asker_member_id == ctx.member.member_id:
-            # the asker says it was the wrong answer to their question: once enough askers agree,
-            # the entry is lowered for questions like theirs (FaqIndex.demotion)
-            await self.repo.add_phrasing(post.entry_id, post.question_text, "negative", ctx.now)
-            self.index.add_negative(post.entry_id, post.question_text)
-        up, down = counts
-        if down >= self.settings.flag_after_downvotes and down > up and await self.repo.flag(post.entry_id):
-            entry = await self.entry(post.entry_id)
-            alert = say(
-                T(
-                    self.language,
-                    "⚑ FAQ #{number} “{question}” got {down} 👎 and {up} 👍 — please review it (/faq show {number}, "
-                    "/faq edit {number} ANSWER).",
-                    number=entry.id,
-                    question=entry.question,
-                    down=down,
-                    up=up,
-                )
-            )
-            if self.notices is not None:  # their chats, else kept for /setup
-                await self.notices.tell(alert.plain())
-        return replies
-
     # -- managing entries ----------------------------------------------------------------------
     async def add(self, ctx: Context, raw: str) -> Reply:
         question, sep, answer = raw.partition("|")
@@ -345,21 +314,6 @@ class FaqService:
             raise no_entry(where, entry_id)
         self.index.remove(entry_id)
         return say(T(where, "Removed FAQ #{number}.", number=entry_id))
-
-    async def reset(self, entry_id: int, where: Where = SOURCE) -> Reply:
-        """/faq reset N: the entry's ratings start over (a manager fixed its answer, or disagrees)."""
-        entry = await self.entry(entry_id, where)
-        await self.repo.reset(entry.id)
-        self.index.clear_negatives(entry.id)
-        return say(
-            T(
-                where,
-                "FAQ #{number}'s ratings start over: 👍 and 👎 counts, the {count} questions askers said it "
-                "answered wrongly, and its flag are cleared.",
-                number=entry.id,
-                count=len(entry.negatives),
-            )
-        )
 
     async def show(self, entry_id: int, ctx: Context) -> Reply:
         e = await self.entry(entry_id, ctx)
