@@ -220,8 +220,13 @@ def scale(data: Path, entries: int) -> dict[str, Any]:
         index.search(q, 3)
         lat.append((time.perf_counter() - t) * 1000)
     lat.sort()
+    t = time.perf_counter()  # a manager adds an entry: the next question pays for re-weighing it
+    index.add(entries, ["How do I change the boot animation?", "boot animation theme"])
+    index.search("change the boot animation", 3)
+    update = (time.perf_counter() - t) * 1000
     return {"entries": entries, "build_s": round(build, 3), "p50_ms": round(statistics.median(lat), 3),
-            "p99_ms": round(lat[int(len(lat) * 0.99) - 1], 3), "peak_rss_mb": rss_mb()}  # fmt: skip
+            "p99_ms": round(lat[int(len(lat) * 0.99) - 1], 3), "first_search_after_an_add_ms": round(update, 1),
+            "peak_rss_mb": rss_mb()}  # fmt: skip
 
 
 def engines(lexical_only: bool) -> dict[str, tuple[Maker, Calibration]]:
