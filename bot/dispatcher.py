@@ -13,9 +13,8 @@ import logging
 import re
 import secrets
 import time
-from collections import deque
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.adapter import Gate, HandleResult
@@ -24,7 +23,6 @@ from bot.commands import (
     CommandError,
     CommandRegistry,
     CommandSpec,
-    MemberRef,
     NeedsConfirmation,
     Result,
     Role,
@@ -32,6 +30,7 @@ from bot.commands import (
     parse_args,
     split_command,
 )
+from bot.confirming import CONFIRM, CONFIRM_ACTION, PendingCommands
 from bot.context import ButtonHandler, CommandContext, Context, MessageListener, PerkSource, ReactionListener
 from bot.events import (
     ButtonPressed,
@@ -45,9 +44,10 @@ from bot.events import (
 )
 from bot.gates import LocalGate, SharedGate
 from bot.i18n import N_, Domain, negotiate
+from bot.limits import RateLimiter
 from bot.messenger import Messenger
 from bot.metrics import Metrics
-from bot.replies import Button, Outgoing, Reply, Text, error, reply_to_json
+from bot.replies import Outgoing, Reply, error, reply_to_json
 from bot.roles import RoleResolver
 from bot.settings import LimitsSettings
 from storage.repositories.chats import ChatRepo
@@ -59,32 +59,6 @@ from storage.repositories.replies import NewReply, ReplyRepo
 
 log = logging.getLogger(__name__)
 T = Domain("core")
-
-
-@dataclass(slots=True)
-class _Bucket:
-    hits: deque[float] = field(default_factory=deque)
-
-
-class RateLimiter:
-    """Sliding-window limit on commands per member (per process; see README on scale)."""
-
-    def __init__(self, limit: int, window: float) -> None:
-        self.limit, self.window = limit, window
-        self._buckets: dict[str, _Bucket] = {}
-
-    def hit(self, key: str, now: float) -> float:
-        """Record a hit at ``now`` (seconds); return 0 if allowed, else seconds until the next one is."""
-        bucket = self._buckets.setdefault(key, _Bucket())
-        while bucket.hits and now - bucket.hits[0] >= self.window:
-            bucket.hits.popleft()
-        if len(bucket.hits) >= self.limit:
-            return self.window - (now - bucket.hits[0])
-        bucket.hits.append(now)
-        if len(self._buckets) > 10_000:  # forget idle members
-            for k in [k for k, b in self._buckets.items() if not b.hits][:5_000]:
-                del self._buckets[k]
-        return 0.0
 
 
 _KINDS: dict[type, str] = {
@@ -130,7 +104,8 @@ class Dispatcher:
         self.chats = chats
         self.events = events
         self.replies = ReplyRepo(events.db)
-        self.confirmations = ConfirmationRepo(events.db)
+        #: commands waiting for their author's confirmation
+        self.pending = PendingCommands(ConfirmationRepo(events.db))
         self._gates: dict[str, Gate] = {}
         self.messenger = messenger
         self.clock = clock
@@ -394,42 +369,20 @@ class Dispatcher:
             }.get(spec.min_role, N_("/{command} is for admins only."))
             return error(T(ctx, only, command=spec.name))
         ctx.spec = spec
-        if spec.confirmable and isinstance(args, str) and _CONFIRM.search(args):
-            args, ctx.confirmed = _CONFIRM.sub("", args), True
+        if spec.confirmable and isinstance(args, str) and CONFIRM.search(args):
+            args, ctx.confirmed = CONFIRM.sub("", args), True
         ctx.args = parse_args(spec, args, self.mentions)
         try:
             return await spec.handler(ctx)
         except NeedsConfirmation as ask:
             if resolved:
                 raise
-            return await self._ask_to_confirm(ctx, spec, ask.preview)
-
-    async def _ask_to_confirm(self, ctx: CommandContext, spec: CommandSpec, preview: Reply) -> Reply:
-        """Keep the command for its author and show what it would do, with a Confirm button."""
-        given = [a for a in spec.args if ctx.args.get(a.name) is not None]
-        command = " ".join(["/" + spec.name, *(_arg_text(ctx.args[a.name], a is given[-1]) for a in given)])
-        pending = await self.confirmations.add(
-            ctx.member.member_id, str(ctx.chat.platform), ctx.chat.chat_id, command, ctx.now
-        )
-        hint = Text(
-            T(ctx, " Nothing happens until you confirm (within 10 minutes) — or send it again ending with “confirm”.")
-        )
-        return replace(
-            preview,
-            segments=(*preview.segments, hint),
-            buttons=(*preview.buttons, Button(T(ctx, "Confirm"), CONFIRM_ACTION, str(pending))),
-        )
+            return await self.pending.ask(ctx, spec, ask.preview)
 
     async def _confirm(self, ctx: CommandContext, press: ButtonPressed) -> Result:
-        try:
-            pending = int(press.payload)
-        except ValueError:
-            return error(T(ctx, "That button no longer works."))
-        command = await self.confirmations.take(pending, ctx.member.member_id, ctx.now, CONFIRM_TTL)
-        if command is None:
-            return error(
-                T(ctx, "That confirmation has expired, was used already, or is someone else's. Send the command again.")
-            )
+        command = await self.pending.take(ctx, press)
+        if isinstance(command, Reply):
+            return command
         found = split_command(command)
         assert found is not None
         return await self._command(ctx, found[0], f"{found[1]} confirm")
@@ -443,22 +396,6 @@ class Dispatcher:
 
 
 OUTCOMES = ("sent", "failed", "unknown", "retry")
-CONFIRM_ACTION = "core.confirm"
-CONFIRM_TTL = timedelta(minutes=10)
-#: "… confirm" at the end of a confirmable command
-_CONFIRM = re.compile(r"\s*\bconfirm\s*$", re.IGNORECASE)
-
-
-def _arg_text(value: object, last: bool) -> str:
-    """An argument as it would be typed again (quoted when it has spaces and isn't the last)."""
-    if isinstance(value, MemberRef):
-        return value.raw
-    if isinstance(value, timedelta):
-        return f"{int(value.total_seconds())}s"
-    text = str(value)
-    return f'"{text}"' if " " in text and not last else text
-
-
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
