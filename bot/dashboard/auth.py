@@ -1,5 +1,6 @@
 """Sign-in without passwords: a one-time link (10 minutes, single use) opens a browser session
-(12 hours, revocable) that carries its own form token against CSRF.
+(12 hours, revocable) that carries its own form token against CSRF. Opening the link shows a
+"Sign in" button; only its POST uses the link (chat apps fetch links to preview them).
 
 Links and cookies are 256-bit random secrets; the database keeps only their SHA-256, and every
 check is a database lookup, so any number of processes share sign-ins with no key to distribute
@@ -51,6 +52,17 @@ class SignIn:
         now = self.clock.now()
         await self.repo.add_link(digest(secret), Grant(member_id, identity, int(role), lang), now, now + LINK_TTL)
         return f"{self.base_url}{LOGIN_PATH}?t={quote(secret)}"
+
+    async def check(self, secret: str) -> tuple[Grant | None, str]:
+        """Whether a link would sign someone in, without using it: link previews (Telegram and
+        Discord fetch every URL posted) must not spend it, so opening it shows a button, and
+        only the button's POST redeems it. The reason as for :meth:`redeem`."""
+        if not secret or len(secret) > 100:
+            return None, "unknown"
+        grant, why = await self.repo.peek_link(digest(secret), self.clock.now())
+        if grant is not None and grant.role < Role.MODERATOR:
+            return None, "fan"
+        return grant, why
 
     async def redeem(self, secret: str) -> tuple[Opened | None, str]:
         """A session for a link's secret, or why not: "unknown", "used", "expired" or "fan"."""

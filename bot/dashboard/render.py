@@ -69,6 +69,13 @@ class Renderer:
         values = {**self.values(feature, viewer, csrf), "title": view.title, "nav": nav, "done": done, **view.values}
         return self.env.get_template(view.template).render(values)
 
+    def signin(self, viewer: Viewer, name: str, secret: str) -> str:
+        """The sign-in link's page: who it signs in, and the button that does it."""
+        title = T(viewer, "Sign in to the dashboard")
+        values = {**self.values("core", viewer, ""), "title": title, "nav": [], "done": None, "name": name,
+                  "secret": secret}  # fmt: skip
+        return self.env.get_template("layout/signin.html").render(values)
+
     def message(self, lang: str, text: str, *, signed_in: bool) -> str:
         """A one-line answer as a page of its own (a refusal, "signed out")."""
         viewer = Viewer(0, "", "", Role.FAN, lang)

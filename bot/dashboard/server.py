@@ -208,18 +208,31 @@ class Dashboard:
         return self._refusal(viewer.lang, 404, T(viewer, "There is no such page."), session=session)
 
     # -- sign-in -----------------------------------------------------------------------------
+    def _link_refused(self, lang: str, why: str) -> web.Response:
+        reasons = {
+            "used": T(lang, "This sign-in link was used already. Each link works once: send /dashboard again."),
+            "expired": T(lang, "This sign-in link has expired (links work for 10 minutes). Send /dashboard again."),
+            "fan": T(lang, "The dashboard is for the community's moderators and managers."),
+        }
+        text = reasons.get(why, T(lang, "This sign-in link is not valid. Send /dashboard to the bot for a new one."))
+        return self._refusal(lang, 403, text)
+
     async def _login(self, request: web.Request, lang: str) -> web.StreamResponse:
-        opened, why = await self.signin.redeem(request.query.get("t", ""))
+        """GET: the link's page, a button (link previews fetch URLs; they must not spend it);
+        POST: the button, which uses the link and opens the session."""
+        if request.method != "POST":
+            secret = request.query.get("t", "")
+            grant, why = await self.signin.check(secret)
+            if grant is None:
+                return self._link_refused(lang, why)
+            name = (await self.members.names([grant.member_id])).get(grant.member_id, grant.identity)
+            viewer = Viewer(0, "", "", Role.FAN, negotiate(grant.lang) or lang)
+            html = self.render.signin(viewer, name, secret)
+            return self._respond(html)
+        posted = await request.post()
+        opened, why = await self.signin.redeem(str(posted.get("t", "")))
         if opened is None:
-            reasons = {
-                "used": T(lang, "This sign-in link was used already. Each link works once: send /dashboard again."),
-                "expired": T(lang, "This sign-in link has expired (links work for 10 minutes). Send /dashboard again."),
-                "fan": T(lang, "The dashboard is for the community's moderators and managers."),
-            }
-            text = reasons.get(
-                why, T(lang, "This sign-in link is not valid. Send /dashboard to the bot for a new one.")
-            )
-            return self._refusal(lang, 403, text)
+            return self._link_refused(lang, why)
         response = _see_other(f"{PREFIX}/")
         response.set_cookie(
             COOKIE,

@@ -45,6 +45,18 @@ class DashboardRepo(Repository):
             )
             await s.commit()
 
+    async def peek_link(self, digest: str, now: datetime) -> tuple[Grant | None, str]:
+        """What :meth:`take_link` would give, without taking it."""
+        async with self.db.session() as s:
+            row = await s.get(DashboardLink, digest)
+            if row is None:
+                return None, "unknown"
+            if row.used_at is not None:
+                return None, "used"
+            if row.expires_at <= now:
+                return None, "expired"
+            return Grant(row.member_id, row.identity, row.role, row.lang), ""
+
     async def take_link(self, digest: str, now: datetime) -> tuple[Grant | None, str]:
         """The link's grant, marked used in the same statement that checks it is unused and
         unexpired (of two processes redeeming it at once, one wins). The second value says why

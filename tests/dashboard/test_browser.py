@@ -133,7 +133,10 @@ async def test_reused_expired_and_fans_links_are_refused(site: Site, clock: Manu
     async with browser() as b:
         link = await site.link()
         first = await b.new_page()
-        await first.goto(link)
+        await first.goto(link)  # what a chat app's link preview does: the link is still unused
+        await expect(first.get_by_role("button", name="Sign in")).to_be_visible()
+        await shot(first, "sign-in")
+        await first.get_by_role("button", name="Sign in").click()
         await expect(first.get_by_role("heading", level=1)).to_have_text("Overview")
         second = await (await b.new_context()).new_page()  # another browser: no session cookie
         response = await second.goto(link)
@@ -178,8 +181,7 @@ async def test_a_phone_sized_screen_and_a_chinese_speaking_moderator(site: Site)
     await site.h.say("max: /language zh-CN")
     async with browser() as b:
         page = await b.new_page(viewport={"width": 375, "height": 800})
-        await page.goto(await site.link("max"))
-        await expect(page.get_by_role("heading", level=1)).to_have_text("总览")
+        await signed_in(site, page, "max", overview="总览")
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375  # nothing runs off the side
         await shot(page, "overview-375px-zh")

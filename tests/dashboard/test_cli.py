@@ -54,7 +54,8 @@ def test_fanloop_web_serves_the_dashboard_and_stops_on_sigterm(tmp_path: Path) -
         link = made.stdout.strip()
         assert LINK.fullmatch(link), made.stdout  # the URL alone on its line
         with httpx.Client(follow_redirects=True) as browser:
-            page = browser.get(link)
+            assert "Sign in" in browser.get(link).text
+            page = browser.post(link.split("?", 1)[0], data={"t": link.split("t=", 1)[1]})
             assert page.status_code == 200 and "Overview" in page.text
         revoked = _cli(tmp_path, "dashboard", "revoke", "console:mia")
         assert revoked.stdout.strip() == "signed out of 1 session"
