@@ -23,7 +23,7 @@ from bot.clock import Clock
 from bot.commands import Problem, Role
 from bot.context import CommandContext
 from bot.dashboard.auth import SignIn, csrf_ok
-from bot.dashboard.pages import Done, NotFound, Page, PageRequest, Panel, Redirect, Refused, View, Viewer
+from bot.dashboard.pages import Done, Handler, NotFound, Page, PageRequest, Panel, Redirect, Refused, View, Viewer
 from bot.dashboard.render import Renderer
 from bot.dispatcher import Dispatcher
 from bot.events import Author, ChatRef, IncomingMessage, Platform
@@ -98,16 +98,32 @@ class Dashboard:
         async def serve(request: web.Request) -> web.StreamResponse:
             viewer = Viewer(0, "", "", Role.FAN, self._browser_language(request))
             req = PageRequest(viewer=viewer, now=self.clock.now(), perform=_nobody, query=dict(request.query))
-            try:
-                result = await route.page.get(req)
-            except (Problem, Refused, NotFound) as exc:
-                text = exc.text(viewer) if isinstance(exc, Problem) else str(exc)
-                return self._refusal(viewer.lang, 404 if isinstance(exc, NotFound) else 400, text)
-            if isinstance(result, Redirect):
-                return self._redirect(result)
-            return self._respond(self._page(route.feature, result, viewer, None, None, route.page.path))
+            return await self._answer(route, route.page.get, req, None, None, route.page.path)
 
         return serve
+
+    async def _answer(
+        self,
+        route: _Route,
+        handler: Handler,
+        req: PageRequest,
+        session: SessionView | None,
+        done: Done | None,
+        path: str,
+    ) -> web.StreamResponse:
+        """A page handler's result as a response; its bad input and missing objects as one line."""
+        viewer = req.viewer
+        try:
+            result = await handler(req)
+        except Problem as exc:
+            return self._refusal(viewer.lang, 400, exc.text(viewer), session=session)
+        except Refused as exc:
+            return self._refusal(viewer.lang, 400, str(exc), session=session)
+        except NotFound as exc:
+            return self._refusal(viewer.lang, 404, str(exc) or T(viewer, "There is no such page."), session=session)
+        if isinstance(result, Redirect):
+            return self._redirect(result)
+        return self._respond(self._page(route.feature, result, viewer, session, done, path))
 
     # -- the one entry point --------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -194,17 +210,7 @@ class Dashboard:
                     else T(viewer, "That is for moderators.")
                 )
                 return self._refusal(viewer.lang, 403, only)
-            try:
-                result = await handler(req)
-            except Problem as exc:
-                return self._refusal(viewer.lang, 400, exc.text(viewer), session=session)
-            except Refused as exc:
-                return self._refusal(viewer.lang, 400, str(exc), session=session)
-            except NotFound as exc:
-                return self._refusal(viewer.lang, 404, str(exc) or T(viewer, "There is no such page."), session=session)
-            if isinstance(result, Redirect):
-                return self._redirect(result)
-            return self._respond(self._page(route.feature, result, viewer, session, done, path))
+            return await self._answer(route, handler, req, session, done, path)
         return self._refusal(viewer.lang, 404, T(viewer, "There is no such page."), session=session)
 
     # -- sign-in -----------------------------------------------------------------------------
