@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Result, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Result, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +27,12 @@ def insert_for(session: AsyncSession, model: Any) -> Any:
     bulk-insert layer costs more than the statement itself."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(getattr(model, "__table__", model))
+
+
+def icontains(column: Any, text: str) -> ColumnElement[bool]:
+    """``column`` holds ``text``, ignoring case; ``%`` and ``_`` in ``text`` are literal (the
+    dashboard's search boxes)."""
+    return func.lower(column).contains(text.lower(), autoescape=True)
 
 
 def is_unique_violation(exc: IntegrityError) -> bool:

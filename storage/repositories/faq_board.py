@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlmodel import col
 
 from storage.faq_tables import FaqEntry, FaqPhrasing, Question
-from storage.repositories.base import Repository
+from storage.repositories.base import Repository, icontains
 from storage.repositories.questions import QuestionView, question_view
 
 
@@ -30,14 +30,11 @@ class FaqBoard(Repository):
         if flagged:
             where.append(col(FaqEntry.flagged).is_(True))
         if text:
-            needle = text.lower()
-            said = select(col(FaqPhrasing.entry_id)).where(
-                func.lower(col(FaqPhrasing.text)).contains(needle, autoescape=True)
-            )
+            said = select(col(FaqPhrasing.entry_id)).where(icontains(col(FaqPhrasing.text), text))
             where.append(
                 or_(
-                    func.lower(col(FaqEntry.question)).contains(needle, autoescape=True),
-                    func.lower(col(FaqEntry.answer)).contains(needle, autoescape=True),
+                    icontains(col(FaqEntry.question), text),
+                    icontains(col(FaqEntry.answer), text),
                     col(FaqEntry.id).in_(said),
                 )
             )

@@ -12,7 +12,7 @@ from sqlmodel import col
 
 from storage.feedback_tables import FeedbackChange, FeedbackFollower, FeedbackItem, FeedbackVote
 from storage.models import Member
-from storage.repositories.base import Repository
+from storage.repositories.base import Repository, icontains
 from storage.repositories.feedback_views import ItemView, item_view
 
 ORDERS = {
@@ -53,11 +53,10 @@ class FeedbackBoard(Repository):
         if f.platform:
             where.append(col(FeedbackItem.platform) == f.platform)
         if f.text:
-            needle = f.text.lower()
             where.append(
                 or_(
-                    func.lower(col(FeedbackItem.title)).contains(needle, autoescape=True),
-                    func.lower(col(FeedbackItem.text)).contains(needle, autoescape=True),
+                    icontains(col(FeedbackItem.title), f.text),
+                    icontains(col(FeedbackItem.text), f.text),
                 )
             )
         query = select(FeedbackItem).where(*where).order_by(*ORDERS[f.order]).limit(limit).offset(offset)

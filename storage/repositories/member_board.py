@@ -11,7 +11,7 @@ from sqlmodel import col
 
 from storage.models import Identity, Member
 from storage.points_tables import Balance
-from storage.repositories.base import Repository
+from storage.repositories.base import Repository, icontains
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +28,11 @@ class MemberBoard(Repository):
         balance = func.coalesce(col(Balance.balance), 0)
         where: list[ColumnElement[bool]] = []
         if text:
-            needle = text.lower().removeprefix("@")
+            needle = text.removeprefix("@")
             found = select(col(Identity.member_id)).where(
                 or_(
-                    func.lower(col(Identity.display_name)).contains(needle, autoescape=True),
-                    func.lower(col(Identity.username)).contains(needle, autoescape=True),
+                    icontains(col(Identity.display_name), needle),
+                    icontains(col(Identity.username), needle),
                     col(Identity.user_id) == text,
                 )
             )
