@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, func, select, update
 from sqlmodel import col
 
 from storage.announcement_tables import Release, ReleaseItem
@@ -52,6 +53,18 @@ class ReleaseRepo(Repository):
                 .order_by(col(ReleaseItem.id))
             )
             return [int(r) for r in rows.scalars()]
+
+    async def item_counts(self, release_ids: Sequence[int]) -> dict[int, int]:
+        """How many fan ideas each release holds, in one query (releases with none are missing)."""
+        if not release_ids:
+            return {}
+        async with self.db.session() as s:
+            rows = await s.execute(
+                select(col(ReleaseItem.release_id), func.count())
+                .where(col(ReleaseItem.release_id).in_(release_ids))
+                .group_by(col(ReleaseItem.release_id))
+            )
+            return {int(r): int(n) for r, n in rows.all()}
 
     async def schedule(self, release_id: int, cron: str, timezone: str, next_run_at: datetime) -> None:
         async with self.db.session() as s:

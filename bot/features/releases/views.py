@@ -10,7 +10,7 @@ from bot.dashboard.pages import NotFound, Page, PageRequest, Panel, Redirect, Re
 from bot.features.releases.service import ReleaseService
 from bot.i18n import Domain
 from storage.repositories.feedback import FeedbackRepo
-from storage.repositories.releases import ReleaseRepo
+from storage.repositories.releases import ReleaseRepo, ReleaseView
 
 T = Domain("releases")
 VERSION = re.compile(r"^[\w.+\-]{1,40}$")
@@ -33,13 +33,17 @@ class ReleaseViews:
         scheduled = (await self.repo.scheduled())[:3]
         if not scheduled:
             return None
-        rows = [(r, len(await self.repo.items(r.id))) for r in scheduled]
-        return View("releases/next_panel.html", T(req, "Next release"), {"rows": rows})
+        return View("releases/next_panel.html", T(req, "Next release"), {"rows": await self._counted(scheduled)})
 
     async def releases(self, req: PageRequest) -> View:
         listed = await self.repo.recent(50)
-        rows = [(r, len(await self.repo.items(r.id))) for r in listed]
+        rows = await self._counted(listed)
         return View("releases/releases.html", T(req, "Releases"), {"rows": rows, "states": _states(req.lang)})
+
+    async def _counted(self, releases: list[ReleaseView]) -> list[tuple[ReleaseView, int]]:
+        """Each release with how many fan ideas ship in it."""
+        counts = await self.repo.item_counts([r.id for r in releases])
+        return [(r, counts.get(r.id, 0)) for r in releases]
 
     async def draft(self, req: PageRequest) -> Redirect:
         version, notes = self._version(req, req.value("version")), req.value("notes")
