@@ -25,6 +25,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -179,10 +180,9 @@ def isotonic(scored: list[tuple[float, float, float]], points: int = 24) -> tupl
 
 def recalibrated(run: dict[str, Any], cal: Calibration) -> dict[str, Any]:
     rows = [
-        (None if m is None else Match(m.entry_id, m.score, cal.probability(m.similarity, m.lead, m.cjk),
-                                      m.phrasing, m.similarity, m.lead, m.cjk), ok)
+        (None if m is None else replace(m, confidence=cal.probability(m.similarity, m.lead, m.cjk)), ok)
         for m, ok in run["rows"]
-    ]  # fmt: skip
+    ]
     return {**run, "rows": rows}
 
 
