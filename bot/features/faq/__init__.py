@@ -31,7 +31,7 @@ def build(deps: Deps) -> Feature:
     )
     commands = FaqCommands(service, Auditor(AuditRepo(deps.db)))
     board = FaqBoard(deps.db)
-    views = FaqViews(FaqRepo(deps.db), board, MemberRepo(deps.db), ChatRepo(deps.db))
+    views = FaqViews(FaqRepo(deps.db), board, service.community)
     editor = FaqEditor(service, board)
     return Feature(
         name="faq",

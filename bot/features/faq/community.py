@@ -4,6 +4,7 @@ still waits for an answer."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.commands import CommandError, Role
@@ -17,6 +18,14 @@ if TYPE_CHECKING:
     from bot.features.faq.service import FaqService
 
 T = Domain("faq")
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    question: QuestionView
+    asker: str | None
+    chat: str
+    helper: str | None
 
 
 class CommunityAnswers:
@@ -116,14 +125,28 @@ class CommunityAnswers:
             )
         )
 
+    async def asked(self, questions: list[QuestionView]) -> list[Asked]:
+        """Who asked each question, in which chat, and who answered it (names None when forgotten)."""
+        members = self.faq.members
+        names = await members.names([q.asker_member_id for q in questions])
+        helpers = await members.names([q.answerer_member_id for q in questions if q.answerer_member_id])
+        titles = await self.faq.chats.titles(list({(q.platform, q.chat_id) for q in questions}))
+        return [
+            Asked(
+                q,
+                names.get(q.asker_member_id),
+                titles.get((q.platform, q.chat_id)) or q.chat_id,
+                helpers.get(q.answerer_member_id) if q.answerer_member_id else None,
+            )
+            for q in questions
+        ]
+
     async def open_list(self, ctx: Context) -> Reply:
         """/questions open: what waits for an answer, oldest first — who asked, where, how long ago."""
         total = await self.faq.repo.open_count()
         questions = await self.faq.repo.open_questions(10)
         if not questions:
             return say(T(ctx, "No open questions. 🎉"))
-        names = await self.faq.members.names([q.asker_member_id for q in questions])
-        titles = await self.faq.chats.titles(list({(q.platform, q.chat_id) for q in questions}))
         heading = T.plural(
             ctx,
             "{n} open question, the oldest first (reply to one to help; the asker can /accept):",
@@ -131,13 +154,14 @@ class CommunityAnswers:
             total,
         )
         segs: list[Segment] = [Text(heading), BR]
-        for q in questions:
+        for a in await self.asked(questions):
+            q = a.question
             short = q.text if len(q.text) <= 120 else q.text[:119] + "…"
             who = T(
                 ctx,
                 "{name} in {chat}, {age} ago",
-                name=names.get(q.asker_member_id) or T(ctx, "a former member"),
-                chat=titles.get((q.platform, q.chat_id)) or q.chat_id,
+                name=a.asker or T(ctx, "a former member"),
+                chat=a.chat,
                 age=elapsed(ctx, ctx.now - q.created_at),
             )
             segs += [Text(T(ctx, "• Q{number} “{question}” — {who}", number=q.id, question=short, who=who)), BR]

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from bot.dashboard.pages import PAGE_SIZE, Page, PageRequest, Panel, Redirect, View
+from bot.features.faq.community import CommunityAnswers
 from bot.i18n import Domain
-from storage.repositories.chats import ChatRepo
 from storage.repositories.faq import FaqRepo
 from storage.repositories.faq_board import FaqBoard
-from storage.repositories.members import MemberRepo
 from storage.repositories.questions import QuestionView
 
 T = Domain("faq")
 
 
 class FaqViews:
-    def __init__(self, faq: FaqRepo, board: FaqBoard, members: MemberRepo, chats: ChatRepo) -> None:
-        self.faq, self.board, self.members, self.chats = faq, board, members, chats
+    def __init__(self, faq: FaqRepo, board: FaqBoard, community: CommunityAnswers) -> None:
+        self.faq, self.board, self.community = faq, board, community
 
     def pages(self) -> tuple[Page, ...]:
         return (Page("/questions", self.questions, post=self.learn, nav=lambda lang: T(lang, "Questions"), order=20),)
@@ -24,17 +23,9 @@ class FaqViews:
         return (Panel("faq-open", self.open_panel, order=15),)
 
     async def _rows(self, questions: list[QuestionView]) -> list[dict[str, object]]:
-        names = await self.members.names([q.asker_member_id for q in questions])
-        titles = await self.chats.titles(list({(q.platform, q.chat_id) for q in questions}))
-        helpers = await self.members.names([q.answerer_member_id for q in questions if q.answerer_member_id])
         return [
-            {
-                "q": q,
-                "asker": names.get(q.asker_member_id) or "—",
-                "chat": titles.get((q.platform, q.chat_id)) or q.chat_id,
-                "helper": helpers.get(q.answerer_member_id or 0) or "—",
-            }
-            for q in questions
+            {"q": a.question, "asker": a.asker or "—", "chat": a.chat, "helper": a.helper or "—"}
+            for a in await self.community.asked(questions)
         ]
 
     async def open_panel(self, req: PageRequest) -> View | None:
