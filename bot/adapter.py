@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.commands import CommandSpec, Role
 from bot.events import Author, ChatRef, Event, Platform
@@ -146,6 +146,22 @@ class Adapter(Protocol):
     async def describe(self, chat: ChatRef, where: str = "en") -> list[str]:
         """Health lines for /status about this chat (e.g. "I can't see plain messages here"), in
         ``where``'s language (the core catalog, ``Domain("core")``, holds the adapters' lines too)."""
+
+
+@runtime_checkable
+class GradeRoles(Protocol):
+    """An adapter that shows members' grades on its platform (Discord: a role per grade)."""
+
+    def shows_grades(self) -> bool:
+        """Whether grades are configured to show here (a role mapping is set)."""
+
+    async def show_grade(self, user_id: str, grade: str) -> bool:
+        """Give the member the platform's mark of ``grade`` wherever this process serves them, and
+        take the other grades' marks away; True when anything changed. Raises :class:`DeliveryError`
+        (``permanent`` when the bot lacks the permission: managers are told)."""
+
+    async def grade_holders(self) -> dict[str, str]:
+        """``{user_id: grade}`` of the members known to hold a grade's mark now (start-up repair)."""
 
 
 async def report_delivery(sink: EventSink | None, reply_id: int | None, failure: DeliveryError | None = None) -> None:

@@ -7,6 +7,7 @@ for optional needs).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -15,7 +16,6 @@ from bot.commands import Result
 from bot.context import CommandContext, Context
 from bot.feature import Slot
 from bot.i18n import SOURCE, Where
-from bot.replies import Reply
 from bot.settings import GradeSettings
 from storage.repositories.feedback import ItemView
 from storage.repositories.members import MemberView
@@ -57,8 +57,8 @@ class Awarder(Protocol):
 
     async def credit(
         self, ctx: Context, member_id: int, amount: int, kind: str, reason: str, source_key: str
-    ) -> list[Reply]:
-        """Award for something that happened in ``ctx``; returns the congratulations to post there."""
+    ) -> AwardResult:
+        """Award for something that happened in ``ctx`` (where a grade reached is announced, if in a chat)."""
 
 
 class FeedbackLoop(Protocol):
@@ -87,6 +87,31 @@ class Announcer(Protocol):
         """How many announcement chats a broadcast to all would go to right now."""
 
 
+class Grading(Protocol):
+    """Grades as points define them (offered by the points feature)."""
+
+    #: lowest first; the first one's threshold is 0
+    grades: list[GradeSettings]
+
+    def grade_for(self, balance: int) -> GradeSettings:
+        """The grade a balance earns."""
+
+    def perk_names(self, where: Where, perks: Iterable[str]) -> str:
+        """Perks as fans read them, in ``where``'s language."""
+
+    async def balances(self, member_ids: Iterable[int]) -> dict[int, int]:
+        """Current balances (0 for members without points)."""
+
+
+class Cohorts(Protocol):
+    """Beta cohorts (offered by the beta feature)."""
+
+    async def testing(self, member_id: int) -> int | None:
+        """The open beta cohort the member joined, if any (their feedback is tagged with it)."""
+
+
 POINTS: Slot[Awarder] = Slot("points")
+GRADES: Slot[Grading] = Slot("grading")
+COHORTS: Slot[Cohorts] = Slot("beta")
 FEEDBACK: Slot[FeedbackLoop] = Slot("feedback")
 ANNOUNCER: Slot[Announcer] = Slot("announcements")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Set
 
-from bot.adapter import Adapter, DeliveryError, SentRef
+from bot.adapter import Adapter, DeliveryError, GradeRoles, SentRef
 from bot.events import Author, ChatRef, Event
 from bot.replies import Outgoing, Reply
 from storage.repositories.chats import ChatRepo
@@ -35,6 +35,24 @@ class Messenger:
         """The platforms this process can send to right now (its adapters that are up): shared
         queues claim only their rows, and leave the rest to the processes that serve them."""
         return [name for name in self._adapters if name not in self._down]
+
+    def grade_platforms(self) -> list[str]:
+        """The platforms this process serves that show grades (Discord roles, when configured)."""
+        return [
+            name
+            for name in self.serving()
+            if isinstance(self._adapters[name], GradeRoles) and self._adapters[name].shows_grades()  # type: ignore[attr-defined]
+        ]
+
+    async def show_grade(self, platform: str, user_id: str, grade: str) -> bool:
+        adapter = self._adapter(platform)
+        if not isinstance(adapter, GradeRoles):
+            raise DeliveryError(f"{platform} is not connected", permanent=False)
+        return await adapter.show_grade(user_id, grade)
+
+    async def grade_holders(self, platform: str) -> dict[str, str]:
+        adapter = self._adapter(platform)
+        return await adapter.grade_holders() if isinstance(adapter, GradeRoles) else {}
 
     async def send(self, chat: ChatRef, reply: Reply) -> SentRef:
         adapter = self._adapter(chat.platform)

@@ -189,6 +189,8 @@ class PointsSettings(Section):
     per_vote_received: int = Field(default=2, ge=0, le=1000)
     per_feedback_shipped: int = Field(default=50, ge=0, le=10000)
     per_accepted_answer: int = Field(default=25, ge=0, le=10000)
+    #: the bonus of ``/award #N`` (the team's award for the week's best feedback)
+    per_award: int = Field(default=100, ge=0, le=100000)
     #: most points a member earns per UTC day from chat, feedback and votes received
     #: (shipped ideas, accepted answers and manager grants are not capped)
     daily_cap: int = Field(default=60, ge=0, le=100000)
@@ -200,6 +202,11 @@ class PointsSettings(Section):
     #: chats where messages earn nothing: "telegram:-100123", "discord:456"
     quiet_chats: StrList = Field(default_factory=list)
     grades: list[GradeSettings] = Field(default_factory=_default_grades)
+    #: where "reached a new grade" is posted: the chat where it was earned ("chat"), to the member
+    #: alone ("private"), the announcement chats ("announcements") or nowhere ("off")
+    grade_up: Literal["chat", "private", "announcements", "off"] = "chat"
+    #: grade-ups within this many seconds of the first one go out together, as one message
+    grade_up_wait_seconds: float = Field(default=120, ge=0, le=86400)
 
     @field_validator("grades")
     @classmethod
@@ -209,6 +216,13 @@ class PointsSettings(Section):
         if any(b.threshold <= a.threshold for a, b in itertools.pairwise(grades)):
             raise ValueError("grade thresholds must increase")
         return grades
+
+
+class BetaSettings(Section):
+    #: how long a fan has to accept a beta invitation; unanswered, their place goes to the waitlist
+    respond_hours: float = Field(default=72, gt=0, le=24 * 90)
+    #: only fans active within this many days are picked
+    active_days: int = Field(default=30, ge=1, le=3650)
 
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -344,6 +358,7 @@ class Settings(EnvFirstSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     feedback: FeedbackSettings = Field(default_factory=FeedbackSettings)
     points: PointsSettings = Field(default_factory=PointsSettings)
+    beta: BetaSettings = Field(default_factory=BetaSettings)
     faq: FaqSettings = Field(default_factory=FaqSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     http: HttpSettings = Field(default_factory=HttpSettings)

@@ -40,6 +40,8 @@ class FeedbackItem(SQLModel, table=True):
     #: platform:chat:message of the fan's message, so one message is never logged twice
     source_key: str = Field(max_length=200)
     votes: int = Field(default=0)
+    #: the beta cohort the submitter was testing in when they sent it (tagged "beta #N")
+    cohort_id: int | None = Field(default=None, foreign_key="beta_cohorts.id")
     created_at: datetime = Field(sa_column=_ts())
     status_changed_at: datetime = Field(sa_column=_ts())
     acknowledged_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))

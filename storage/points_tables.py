@@ -55,21 +55,41 @@ class GradeReached(SQLModel, table=True):
 
 
 class BetaCohort(SQLModel, table=True):
+    """A beta test's group of fans: ``size`` places, filled by invitations fans accept or decline."""
+
     __tablename__ = "beta_cohorts"
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(sa_column=_ts())
     actor_id: int | None = Field(default=None, foreign_key="members.id")
     size: int
     min_grade: str | None = Field(default=None, max_length=40)
+    #: open | closed (its members can be picked for another beta again)
+    status: str = Field(default="open", max_length=12, sa_column_kwargs={"server_default": "open"})
+    closed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    #: the chat it was picked in: invitations a fan can't get privately are posted there
+    platform: str | None = Field(default=None, max_length=16)
+    chat_id: str | None = Field(default=None, max_length=64)
 
 
 class BetaMember(SQLModel, table=True):
+    """A fan's place in a cohort: invited (until ``respond_by``), accepted, declined, expired, removed,
+    or waitlisted (invited, in ``position`` order, when an invitation is declined or expires)."""
+
     __tablename__ = "beta_members"
-    __table_args__ = (UniqueConstraint("cohort_id", "member_id", name="uq_beta_member"),)
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "member_id", name="uq_beta_member"),
+        Index("ix_beta_member_status", "status", "respond_by"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     cohort_id: int = Field(foreign_key="beta_cohorts.id", index=True)
     member_id: int = Field(foreign_key="members.id", index=True)
     notified_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    status: str = Field(default="invited", max_length=12, sa_column_kwargs={"server_default": "invited"})
+    #: the order fans were picked in: the waitlist is invited lowest first
+    position: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    invited_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    respond_by: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    answered_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
 class LinkCode(SQLModel, table=True):

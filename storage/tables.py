@@ -5,4 +5,5 @@ import storage.dashboard_tables
 import storage.faq_tables
 import storage.feedback_tables
 import storage.models
-import storage.points_tables  # noqa: F401
+import storage.points_tables
+import storage.recognition_tables  # noqa: F401

@@ -14,7 +14,19 @@ from bot.i18n_catalogs import BOT, load, messages
 from bot.replies import Bold, Text
 
 #: the domains whose every message is in the catalogs (the rest of fanloop speaks English for now)
-DOMAINS = ("core", "feedback", "faq", "points", "announcements", "releases", "report", "mydata", "dashboard")
+DOMAINS = (
+    "core",
+    "feedback",
+    "faq",
+    "points",
+    "grades",
+    "beta",
+    "announcements",
+    "releases",
+    "report",
+    "mydata",
+    "dashboard",
+)
 #: where a literal handed to a reply is a bug: all of bot/ (features and core)
 CONVERTED = (".",)
 PLACEHOLDER = re.compile(r"\{(\w*)\}")

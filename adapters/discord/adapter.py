@@ -22,6 +22,7 @@ from discord import app_commands
 
 from adapters.discord import catchup
 from adapters.discord import commands as slash
+from adapters.discord.grades import DiscordGrades
 from adapters.discord.plugin import DiscordSettings
 from adapters.discord.render import allowed_mentions, parse_custom_id, render_chunks, view
 from adapters.discord.roles import ROLE_TTL, DiscordRoles
@@ -54,7 +55,10 @@ _FATAL_CLOSE = {
     4010: ("invalid shard", "check [discord] shard_count / --shards"),
     4011: ("this bot needs sharding", "set [discord] shard_count (Discord requires it past 2,500 servers)"),
     4013: ("invalid gateway intents", "upgrade fanloop"),
-    4014: ("a privileged intent is not enabled", "enable Message Content under Bot → Privileged Gateway Intents"),
+    4014: (
+        "a privileged intent is not enabled",
+        "enable Message Content (and Server Members with members_intent) under Bot → Privileged Gateway Intents",
+    ),
 }
 
 
@@ -91,7 +95,7 @@ class _ShardedClient(_Events, discord.AutoShardedClient):
     pass
 
 
-class DiscordAdapter(DiscordRoles):
+class DiscordAdapter(DiscordRoles, DiscordGrades):
     platform = PLATFORM
 
     def __init__(
@@ -120,6 +124,8 @@ class DiscordAdapter(DiscordRoles):
         self._task: asyncio.Task[None] | None = None
         self._catching_up: asyncio.Task[int] | None = None
         self._roles: dict[tuple[str, str], tuple[float, Role | None]] = {}
+        self._shown: dict[str, str] = {}
+        self._grade_lock = asyncio.Lock()
         self._finished = asyncio.Event()
         self.fatal: str | None = None
         #: the gateway went away for a reason that may pass: the supervisor restarts the adapter
@@ -134,6 +140,7 @@ class DiscordAdapter(DiscordRoles):
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # fanloop has no voice features
         intents = discord.Intents.default()
         intents.message_content = message_content
+        intents.members = self.settings.members_intent
         options: dict[str, Any] = {
             "intents": intents,
             "allowed_mentions": discord.AllowedMentions.none(),

@@ -31,6 +31,12 @@ class DiscordSettings(PlatformSection):
     guild_ids: IntList = Field(default_factory=list)
     manager_roles: StrList = Field(default_factory=list)
     moderator_roles: StrList = Field(default_factory=list)
+    #: fanloop grades shown as server roles: {grade = role name or id}; a role named here that the
+    #: server lacks is created. The bot needs Manage Roles, and its own role above these.
+    grade_roles: dict[str, str] = Field(default_factory=dict)
+    #: the Server Members intent (privileged: enable it in the Developer Portal too). With it the bot
+    #: sees every member's roles, so grade roles given or kept by hand are put right at start.
+    members_intent: bool = False
     #: total shards of the bot (Discord requires sharding past 2,500 servers); with ``shard_ids``,
     #: this process runs only those shards (``fanloop run --shards 0-1 --shard-count 4``)
     shard_count: int | None = Field(default=None, ge=1, le=10000)

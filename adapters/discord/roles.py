@@ -1,4 +1,4 @@
-"""Who is a manager on Discord (permissions, configured roles), grade-role mirroring, health."""
+"""Who is a manager on Discord (permissions, configured roles), and the adapter's health lines."""
 
 from __future__ import annotations
 
@@ -54,17 +54,6 @@ class DiscordRoles:
         self._remember_role(chat.community_id, member)
         return self._roles[(chat.community_id, author.user_id)][1]
 
-    async def mirror_grade(self, guild_id: str, user_id: str, grade: str) -> bool:
-        """Hook for mirroring fanloop grades to Discord roles: give the member the role named
-        like their grade, if the server has one. Returns whether a role was added."""
-        guild = self.client.get_guild(int(guild_id))
-        member = guild.get_member(int(user_id)) if guild else None
-        role = discord.utils.get(guild.roles, name=grade) if guild else None
-        if member is None or role is None or role in member.roles:
-            return False
-        await member.add_roles(role, reason="fanloop grade")
-        return True
-
     async def describe(self, chat: ChatRef, where: str = "en") -> list[str]:
         lines = [
             "⚠ " + T(where, "Discord server {server} is configured but I can't reach it ({why}).", server=g, why=why)
@@ -80,4 +69,8 @@ class DiscordRoles:
             perms = channel.permissions_for(guild.me)  # type: ignore[union-attr]
             if not perms.send_messages:
                 lines.append("⚠ " + T(where, "I can't post in this channel (missing Send Messages permission)."))
+            if self.settings.grade_roles and not guild.me.guild_permissions.manage_roles:
+                lines.append(
+                    "⚠ " + T(where, "Grades can't show as roles in this server: I need the Manage Roles permission.")
+                )
         return lines

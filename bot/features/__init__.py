@@ -7,14 +7,30 @@ before their owner deletes them)."""
 from __future__ import annotations
 
 from bot.feature import Builder
-from bot.features import announcements, core, dashboard, faq, feedback, mydata, points, releases, report
+from bot.features import (
+    announcements,
+    awards,
+    beta,
+    core,
+    dashboard,
+    faq,
+    feedback,
+    grades,
+    mydata,
+    points,
+    releases,
+    report,
+)
 
 DEFAULT_FEATURES: tuple[Builder, ...] = (
     points.build,
+    grades.build,
+    beta.build,
     feedback.build,
     faq.build,
     announcements.build,
     releases.build,
+    awards.build,
     report.build,
     mydata.build,
     dashboard.build,

@@ -57,6 +57,7 @@ class FeedbackRepo(FeedbackChanges):
                 message_id=new.message_id,
                 source_key=new.source_key,
                 similar_to=new.similar_to,
+                cohort_id=new.cohort_id,
                 created_at=now,
                 status_changed_at=now,
             )

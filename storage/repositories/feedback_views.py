@@ -31,6 +31,8 @@ class ItemView:
     status_changed_at: datetime
     acknowledged_at: datetime | None
     decided_at: datetime | None
+    #: the beta cohort its submitter was testing in
+    cohort_id: int | None = None
 
     @property
     def is_open(self) -> bool:
@@ -58,6 +60,7 @@ def item_view(i: FeedbackItem) -> ItemView:
         i.status_changed_at,
         i.acknowledged_at,
         i.decided_at,
+        i.cohort_id,
     )
 
 
@@ -74,6 +77,7 @@ class NewItem:
     message_id: str | None
     source_key: str
     similar_to: int | None = None
+    cohort_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from sqlmodel import col
 from storage.feedback_tables import FeedbackFollower, FeedbackItem, FeedbackVote, MemberPreference
 from storage.models import Identity
 from storage.points_tables import Balance, GradeReached, IdentityLink, LedgerRow
+from storage.recognition_tables import GradeRoleSync
 from storage.repositories.base import Repository
 from storage.repositories.points import PointsRepo
 
@@ -69,6 +70,7 @@ class LinkRepo(Repository):
             await s.execute(delete(MemberPreference).where(col(MemberPreference.member_id) == merged))
             await s.execute(delete(Balance).where(col(Balance.member_id) == merged))
             await PointsRepo(self.db).recompute(s, keep)
+            s.add(GradeRoleSync(member_id=keep, created_at=at))  # the merged identities take the grade
             await s.commit()
             return len(identities)
 
@@ -110,5 +112,6 @@ class LinkRepo(Repository):
             repo = PointsRepo(self.db)
             await repo.recompute(s, current)
             await repo.recompute(s, origin)
+            s.add_all(GradeRoleSync(member_id=m, created_at=at) for m in (current, origin))
             await s.commit()
             return current, origin

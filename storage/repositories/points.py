@@ -1,8 +1,8 @@
-"""The points ledger (append-only, the truth), balances, grades and beta cohorts."""
+"""The points ledger (append-only, the truth), balances, grades reached and link codes."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,9 +11,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import Identity
-from storage.points_tables import Balance, BetaCohort, BetaMember, GradeReached, LedgerRow, LinkCode
-from storage.repositories.base import Repository, insert_for, rowcount, saved_once
+from storage.db import Database
+from storage.points_tables import Balance, GradeReached, LedgerRow, LinkCode
+from storage.recognition_tables import GradeNews, GradeRoleSync
+from storage.repositories.base import Repository, insert_for, rowcount
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +41,19 @@ class Award:
 
 class _Awards:
     """Every award waiting: ledger rows in one INSERT … ON CONFLICT (source_key) DO NOTHING
-    RETURNING, balances in one upsert of each member's total, then one read of the new balances."""
+    RETURNING, balances in one upsert of each member's total, then one read of the new balances.
 
-    async def apply(self, s: AsyncSession, items: list[Award]) -> list[tuple[bool, int, int]]:
+    With a grade ladder (``(name, threshold)``, lowest first) a member whose grade changes gets a
+    row in ``grade_role_syncs`` (platform roles follow), and one reaching a grade for the first time
+    a row in ``grade_history`` and in ``grade_news`` — in the same transaction as the points."""
+
+    def __init__(self, ladder: Sequence[tuple[str, int]] = ()) -> None:
+        self.ladder = tuple(ladder)
+
+    def grade_index(self, balance: int) -> int:
+        return max(0, sum(1 for _, threshold in self.ladder if threshold <= balance) - 1)
+
+    async def apply(self, s: AsyncSession, items: list[Award]) -> list[tuple[bool, int, int, str | None]]:
         ledger = LedgerRow.__table__.c  # type: ignore[attr-defined]
         rows, keys = [], set()
         for a in items:
@@ -86,29 +97,68 @@ class _Awards:
         query = select(col(Balance.member_id), col(Balance.balance)).where(col(Balance.member_id).in_(members))
         balance = {m: int(b) for m, b in (await s.execute(query)).all()}
         running = {m: balance.get(m, 0) - totals.get(m, 0) for m in members}  # before this batch
-        results = []
-        for a, ok in zip(items, paid, strict=True):
+        start = dict(running)
+        results: list[tuple[bool, int, int, str | None]] = []
+        last: dict[int, int] = {}  # member -> index of their last paid award in this batch
+        for i, (a, ok) in enumerate(zip(items, paid, strict=True)):
             before = running[a.member_id]
             if ok:
                 running[a.member_id] = before + a.amount
-                results.append((True, before, before + a.amount))
+                results.append((True, before, before + a.amount, None))
+                last[a.member_id] = i
             else:
-                results.append((False, balance.get(a.member_id, 0), balance.get(a.member_id, 0)))
+                results.append((False, balance.get(a.member_id, 0), balance.get(a.member_id, 0), None))
+        if self.ladder:
+            await self._grades(s, items, start, running, last, results)
         return results
 
-
-AWARDS = _Awards()
+    async def _grades(
+        self,
+        s: AsyncSession,
+        items: list[Award],
+        start: dict[int, int],
+        end: dict[int, int],
+        last: dict[int, int],
+        results: list[tuple[bool, int, int, str | None]],
+    ) -> None:
+        changed = [m for m in last if self.grade_index(start[m]) != self.grade_index(end[m])]
+        if not changed:
+            return
+        at = items[last[changed[0]]].at
+        await s.execute(
+            insert_for(s, GradeRoleSync), [{"member_id": m, "created_at": at, "status": "pending"} for m in changed]
+        )
+        for m in changed:
+            low, high = self.grade_index(start[m]), self.grade_index(end[m])
+            if high <= low or self.ladder[high][1] <= 0:
+                continue
+            a = items[last[m]]
+            reached = insert_for(s, GradeReached).on_conflict_do_nothing(index_elements=["member_id", "grade"])
+            rows = [{"member_id": m, "grade": name, "reached_at": a.at} for name, _ in self.ladder[low + 1 : high + 1]]
+            new = set((await s.execute(reached.returning(GradeReached.__table__.c.grade), rows)).scalars())  # type: ignore[attr-defined]
+            top = next((name for name, _ in reversed(self.ladder[low + 1 : high + 1]) if name in new), None)
+            if top is None:
+                continue  # reached before (points taken and earned back): announced then
+            s.add(GradeNews(member_id=m, grade=top, platform=a.platform, chat_id=a.chat_id, created_at=a.at))
+            paid, old, new_balance, _ = results[last[m]]
+            results[last[m]] = (paid, old, new_balance, top)
 
 
 class PointsRepo(Repository):
-    async def award(self, a: Award) -> tuple[bool, int, int]:
+    def __init__(self, db: Database, ladder: Sequence[tuple[str, int]] = ()) -> None:
+        super().__init__(db)
+        #: one per repository: the group commit batches the awards of one operation together
+        self._awards = _Awards(ladder)
+
+    async def award(self, a: Award) -> tuple[bool, int, int, str | None]:
         """Append a ledger row and move the balance in one transaction, shared with the other
         awards in flight (group commit: one multi-row statement each for ledger and balances).
 
-        Returns ``(paid, old_balance, new_balance)``; an already-paid ``source_key`` pays
-        nothing (a replayed or redelivered event).
+        Returns ``(paid, old_balance, new_balance, grade)``: ``grade`` is the one the member reached
+        for the first time with it (announced); an already-paid ``source_key`` pays nothing (a
+        replayed or redelivered event).
         """
-        return await self.db.group.bulk(AWARDS, a)
+        return await self.db.group.bulk(self._awards, a)
 
     async def _add_to_balance(self, s: AsyncSession, member_id: int, amount: int) -> None:
         dialect = postgresql if self.db.engine.dialect.name == "postgresql" else sqlite
@@ -122,11 +172,14 @@ class PointsRepo(Repository):
             value = (await s.execute(select(col(Balance.balance)).where(col(Balance.member_id) == member_id))).scalar()
             return int(value or 0)
 
-    async def record_grade(self, member_id: int, grade: str, at: datetime) -> bool:
-        """True the first time a member reaches ``grade`` (so it is announced once)."""
+    async def balances(self, member_ids: Iterable[int]) -> dict[int, int]:
+        ids = list(member_ids)
         async with self.db.session() as s:
-            s.add(GradeReached(member_id=member_id, grade=grade, reached_at=at))
-            return await saved_once(s)
+            rows = await s.execute(
+                select(col(Balance.member_id), col(Balance.balance)).where(col(Balance.member_id).in_(ids))
+            )
+            found = {int(m): int(b) for m, b in rows.all()}
+        return {m: found.get(m, 0) for m in ids}
 
     async def count_kind(self, member_id: int, kind: str, since: datetime) -> int:
         """How many awards of ``kind`` a member got since ``since``."""
@@ -233,45 +286,6 @@ class PointsRepo(Repository):
         dialect = postgresql if self.db.engine.dialect.name == "postgresql" else sqlite
         stmt = dialect.insert(Balance).values(member_id=member_id, balance=int(total))
         await s.execute(stmt.on_conflict_do_update(index_elements=["member_id"], set_={"balance": int(total)}))
-
-    # -- beta programme -------------------------------------------------------------------------
-    async def beta_candidates(self, min_balance: int, active_since: datetime, limit: int) -> list[tuple[int, int]]:
-        """(member_id, balance) of the highest-ranked members active since ``active_since``."""
-        active = select(col(Identity.member_id)).where(col(Identity.last_seen) >= active_since)
-        async with self.db.session() as s:
-            rows = await s.execute(
-                select(col(Balance.member_id), col(Balance.balance))
-                .where(col(Balance.balance) >= min_balance, col(Balance.member_id).in_(active))
-                .order_by(col(Balance.balance).desc(), col(Balance.member_id))
-                .limit(limit)
-            )
-            return [(int(r[0]), int(r[1])) for r in rows.all()]
-
-    async def create_cohort(self, member_ids: Sequence[int], actor_id: int, min_grade: str | None, at: datetime) -> int:
-        async with self.db.session() as s:
-            cohort = BetaCohort(created_at=at, actor_id=actor_id, size=len(member_ids), min_grade=min_grade)
-            s.add(cohort)
-            await s.flush()
-            assert cohort.id is not None
-            for member_id in member_ids:
-                s.add(BetaMember(cohort_id=cohort.id, member_id=member_id))
-            await s.commit()
-            return cohort.id
-
-    async def mark_notified(self, cohort_id: int, member_id: int, at: datetime) -> bool:
-        """Claim the one notification of a cohort member (False if already sent)."""
-        async with self.db.session() as s:
-            result = await s.execute(
-                update(BetaMember)
-                .where(
-                    col(BetaMember.cohort_id) == cohort_id,
-                    col(BetaMember.member_id) == member_id,
-                    col(BetaMember.notified_at).is_(None),
-                )
-                .values(notified_at=at)
-            )
-            await s.commit()
-            return rowcount(result) == 1
 
     # -- link codes -------------------------------------------------------------------------------
     async def create_code(self, code: str, member_id: int, platform: str, at: datetime, expires: datetime) -> None:

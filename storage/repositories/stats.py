@@ -9,6 +9,7 @@ from sqlmodel import col
 
 from storage.faq_tables import FaqPost, Question
 from storage.feedback_tables import FeedbackChange, FeedbackItem
+from storage.repositories.awards import AwardRepo, AwardView
 from storage.repositories.base import Repository
 
 
@@ -34,6 +35,10 @@ class StatsRepo(Repository):
                 )
             ).scalar_one()
             return int(faq), int(fans)
+
+    async def awards(self, since: datetime) -> list[AwardView]:
+        """The team's awards for feedback since ``since`` (``/award``), oldest first."""
+        return await AwardRepo(self.db).since(since)
 
     async def helpers(self, since: datetime, limit: int) -> list[tuple[int, int, int, int]]:
         """Who helped most since ``since``: ``(member_id, accepted answers, bug reports confirmed,

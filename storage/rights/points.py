@@ -1,4 +1,4 @@
-"""Points data rights: the ledger, balance, grades, beta cohorts, link codes and identity links."""
+"""Points data rights: the ledger, balance, grades, link codes and identity links."""
 
 from __future__ import annotations
 
@@ -9,19 +9,16 @@ from sqlmodel import col
 
 from storage.db import Tx
 from storage.models import Identity, Member
-from storage.points_tables import Balance, BetaMember, GradeReached, IdentityLink, LedgerRow, LinkCode
+from storage.points_tables import Balance, GradeReached, IdentityLink, LedgerRow, LinkCode
 from storage.rights.core import FORMER, iso
 
 if TYPE_CHECKING:
     from storage.rights import Forget
 
-#: beta_cohorts keeps the manager's member number that picked a cohort (not a fan's data)
 TABLES = (
     "points_ledger",
     "points_balances",
     "grade_history",
-    "beta_members",
-    "beta_cohorts",
     "link_codes",
     "identity_links",
 )
@@ -48,7 +45,6 @@ async def forget(tx: Tx, req: Forget) -> dict[str, int]:
         (LedgerRow, LedgerRow.member_id),
         (Balance, Balance.member_id),
         (GradeReached, GradeReached.member_id),
-        (BetaMember, BetaMember.member_id),
         (LinkCode, LinkCode.member_id),
     ):
         await tx.execute(delete(table).where(col(column) == member_id))

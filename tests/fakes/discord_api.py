@@ -26,6 +26,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from tests.fakes import discord_payloads as payloads
+from tests.fakes.discord_guild import GuildRoles
 from tests.fakes.discord_payloads import APP_ID, BOT, CHANNEL_ID, EVERYONE_PERMS, GUILD_ID, user
 
 OWNER_ID = "3000"
@@ -73,6 +74,8 @@ class FakeDiscordAPI:
         self._ids = itertools.count((int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22)
         #: every message of each channel, the fans' and the bot's, oldest first (GET .../messages)
         self.history: dict[str, list[dict[str, Any]]] = {}
+        #: the servers' roles and who holds them (``discord_guild``)
+        self.guild_roles = GuildRoles(self.dispatch, self.members)
         self._seq = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -123,12 +126,13 @@ class FakeDiscordAPI:
         self.faults.setdefault(route, []).append(Fault(status, body))
 
     def member_payload(self, uid: str) -> dict[str, Any]:
-        return payloads.member(self.members[uid], manager=uid in self.manager_ids)
+        found = payloads.member(self.members[uid], manager=uid in self.manager_ids)
+        return {**found, "roles": self.guild_roles.of(GUILD_ID, uid)}
 
-    @staticmethod
-    def _bot_member() -> dict[str, Any]:
+    def _bot_member(self, guild_id: str) -> dict[str, Any]:
         """The bot's own member, as every GUILD_CREATE carries it (``guild.me``)."""
-        return {"user": BOT, "roles": [], "joined_at": "2024-01-01T00:00:00+00:00", "deaf": False, "mute": False,
+        roles = [self.guild_roles.bot_role(guild_id)]
+        return {"user": BOT, "roles": roles, "joined_at": "2024-01-01T00:00:00+00:00", "deaf": False, "mute": False,
                 "flags": 0, "nick": None}  # fmt: skip
 
     def _guild_member(self, uid: str) -> dict[str, Any]:
@@ -235,10 +239,21 @@ class FakeDiscordAPI:
                 shard, count = msg["d"].get("shard") or [0, 1]
                 self.sessions.append((ws, shard, count))
                 await self._ready(ws, shard, count)
+            elif msg["op"] == 8:  # Request Guild Members (the Server Members intent's chunking)
+                await self._chunk(ws, msg["d"])
             elif msg["op"] == 6:
                 await ws.send_str(json.dumps({"op": 0, "t": "RESUMED", "s": next(self._seq), "d": {}}))
         self.sessions = [entry for entry in self.sessions if entry[0] is not ws]
         return ws
+
+    async def _chunk(self, ws: web.WebSocketResponse, request: dict[str, Any]) -> None:
+        guilds = request["guild_id"] if isinstance(request["guild_id"], list) else [request["guild_id"]]
+        for gid in map(str, guilds):
+            members = [{**self._guild_member(uid), "roles": self.guild_roles.of(gid, uid)} for uid in self.members]
+            chunk = {"guild_id": gid, "members": members, "chunk_index": 0, "chunk_count": 1}
+            if request.get("nonce"):
+                chunk["nonce"] = request["nonce"]
+            await ws.send_str(json.dumps({"op": 0, "t": "GUILD_MEMBERS_CHUNK", "s": next(self._seq), "d": chunk}))
 
     async def _ready(self, ws: web.WebSocketResponse, shard: int, count: int) -> None:
         mine = [gid for gid in self.guilds if (int(gid) >> 22) % count == shard]
@@ -286,10 +301,14 @@ class FakeDiscordAPI:
                     "managed": False,
                     "mentionable": False,
                     "flags": 0,
-                }
+                },
+                *self.guild_roles.payloads(guild_id),
             ],
             "channels": [self._channel(guild_id, channel_id)],
-            "members": [self._guild_member(uid) for uid in self.members] + [self._bot_member()],
+            "members": [
+                {**self._guild_member(uid), "roles": self.guild_roles.of(guild_id, uid)} for uid in self.members
+            ]
+            + [self._bot_member(guild_id)],
             "threads": [],
             "stage_instances": [],
             "guild_scheduled_events": [],
@@ -379,6 +398,9 @@ class FakeDiscordAPI:
             return _json(
                 {"id": f"9{recipient}", "type": 1, "recipients": [self.members.get(recipient, user(recipient, "x"))]}
             )
+        if (answer := await self.guild_roles.handle(m, path, body)) is not None:
+            status, data = answer
+            return web.Response(status=204) if status == 204 else _json(data, status)
         if (cm := re.fullmatch(r"interactions/(\d+)/([^/]+)/callback", path)) is not None:
             return self._interaction_callback(cm.group(1), body)
         if (cm := re.fullmatch(r"webhooks/\d+/([^/]+)(?:/messages/(@original|\d+))?", path)) is not None:

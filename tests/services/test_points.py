@@ -94,18 +94,6 @@ async def test_feedback_votes_and_shipping_pay_the_submitter(harness: ConsoleHar
     assert await balance(harness, "alice") == 57
 
 
-async def test_grade_crossing_is_announced_once(harness: ConsoleHarness) -> None:
-    await harness.say("alice: hi")
-    out = await harness.say("mia@manager: /points grant @alice 49 welcome gift")
-    assert out == ["bot> Gave 49 points to @alice (welcome gift). Balance: 49."]
-    await harness.say("alice: /idea Lock screen widgets")  # +5 crosses Regular (50)
-    assert "bot> 🎉 @alice reached Regular!" in harness.output()
-    await harness.say("mia: /points revoke @alice 10 oops", "mia: /points grant @alice 10 fixed")
-    assert harness.output().count("reached Regular") == 1
-    out = await harness.say("mia: /points grant @alice 200 great beta report")
-    assert out[-1] == "bot> 🎉 @alice reached Contributor! Unlocked: beta testing."
-
-
 async def test_grant_and_revoke_are_audited_and_refused_to_fans(harness: ConsoleHarness) -> None:
     await harness.say("alice: hi", "bob: hi")
     assert await harness.say("bob: /points grant @bob 1000 me") == ["bot> ⚠ /points grant is for managers only."]
@@ -143,29 +131,6 @@ async def test_rank_and_leaderboard_windows(harness: ConsoleHarness) -> None:
     assert other[0].startswith(
         "bot> alice: Regular, 100 points (#1). Next: Contributor at 200 (100 to go; unlocks beta"
     )
-
-
-async def test_beta_pick_selects_eligible_active_members_and_notifies_once(harness: ConsoleHarness) -> None:
-    for name in ("ann", "ben", "cat", "dan"):
-        await harness.say(f"{name}: hi")
-    await harness.say(
-        "mia@manager: /points grant @ann 700 x",
-        "mia: /points grant @ben 300 x",
-        "mia: /points grant @cat 250 x",
-        "mia: /points grant @dan 100 x",
-    )
-    advance(harness, 40 * 86400)  # ann was quiet for 40 days: not active
-    await harness.say("ben: still here", "cat: me too", "dan: and me")
-    out = await harness.say("mia: /beta pick 5")
-    dms = [line for line in out if ": 🎉 You've been picked" in line]
-    assert dms == [
-        "bot> @ben: 🎉 You've been picked for the next beta test! The team will send you the details here.",
-        "bot> @cat: 🎉 You've been picked for the next beta test! The team will send you the details here.",
-    ]
-    assert out[-1] == "bot> Beta cohort #1: picked 2 fans; invitations sent."
-    out = await harness.say("mia: /beta pick 5 expert")
-    assert out == ["bot> Nobody is eligible yet (grade with beta testing, active in the last 30 days)."]
-    assert "No grade called “wizard”" in (await harness.say("mia: /beta pick 1 wizard"))[0]
 
 
 async def test_link_and_unlink_merge_and_split_balances(harness: ConsoleHarness) -> None:

@@ -63,7 +63,7 @@ class CommunityAnswers:
                 who=helper,
                 points=str(amount),
             )
-            credit = await points.credit(
+            await points.credit(
                 ctx,
                 reply.author_member_id,
                 amount,
@@ -71,7 +71,7 @@ class CommunityAnswers:
                 f"answer to question {question.id}",
                 f"answer:{question.id}",
             )
-            return [say(*thanks), *credit]
+            return [say(*thanks)]
         if amount:  # accepted all the same; the points stop for the day (no ask-and-accept farming)
             thanks = T.seg(
                 ctx,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from bot.audit import Auditor
-from bot.contracts import FEEDBACK, POINTS
+from bot.contracts import COHORTS, FEEDBACK, POINTS
 from bot.feature import DataRights, Deps, Feature, Job, Provide
 from bot.features.feedback.commands import FeedbackCommands
 from bot.features.feedback.notifier import Notifier
@@ -44,6 +44,7 @@ def build(deps: Deps) -> Feature:
         s.feedback,
         points=deps.optional(POINTS),
         llm=deps.llm if s.llm.base_url else None,
+        cohorts=deps.optional(COHORTS),
     )
     reader = FeedbackReader(items, MemberRepo(deps.db))
     commands = FeedbackCommands(service, reader, notifier, deps.messenger, chats)

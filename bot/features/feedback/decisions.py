@@ -19,7 +19,7 @@ from storage.repositories.feedback import ChangeView, FeedbackRepo
 STATES = ("acknowledged", "planned", "in-progress", "shipped", "declined")
 VERSION = re.compile(r"^[\w.+\-]{1,40}$")
 #: pays a member for something that happened in ``ctx``: (ctx, member, kind, source key, reason)
-Credit = Callable[[Context, int, str, str, str], Awaitable[list[Reply]]]
+Credit = Callable[[Context, int, str, str, str], Awaitable[None]]
 
 
 class Decisions:
@@ -92,11 +92,10 @@ class Decisions:
             reason=rest or None,
         )
         fresh = await resolve_item(self.items, item.id, ctx)
-        extra: list[Reply] = []
         if to == "shipped":
-            extra = await self._credit(ctx, item.submitter_id, "shipped", f"shipped:{item.id}", f"#{item.id} shipped")
+            await self._credit(ctx, item.submitter_id, "shipped", f"shipped:{item.id}", f"#{item.id} shipped")
         done = T.seg(ctx, "{item} is now {status}.", item=ref(fresh), status=status_phrase(fresh, ctx))
-        return [say(*done), *extra], changed
+        return [say(*done)], changed
 
     async def merge(self, ctx: Context, from_id: int, into_id: int, reason: str | None) -> tuple[Reply, ChangeView]:
         if from_id == into_id:

@@ -48,6 +48,8 @@ class FeedbackReader:
                 )
             ),
         ]
+        if item.cohort_id is not None:
+            segs += [BR, Text(T(ctx, "🧪 Sent while testing beta #{cohort}.", cohort=item.cohort_id))]
         if item.text != item.title:
             segs += [BR, Text(item.text)]
         if item.status in ("declined", "duplicate") and item.status_note:

@@ -14,7 +14,7 @@ from datetime import timedelta
 from bot.audit import Auditor
 from bot.commands import CommandError, Role
 from bot.context import Context
-from bot.contracts import Awarder
+from bot.contracts import Awarder, Cohorts
 from bot.detect import FeedbackDetector
 from bot.events import Author, ChatRef, IncomingMessage, Platform
 from bot.features.feedback.decisions import Decisions
@@ -78,6 +78,7 @@ class FeedbackService:
         *,
         points: Awarder | None = None,
         llm: LLM | None = None,
+        cohorts: Cohorts | None = None,
     ) -> None:
         self.items = items
         self.offers = offers
@@ -88,6 +89,8 @@ class FeedbackService:
         self.detector = FeedbackDetector(settings.idea_phrases, settings.bug_phrases)
         #: points, when that feature is installed: the one place feedback earns points
         self.points = points
+        #: beta cohorts, when that feature is installed: a tester's feedback is tagged with theirs
+        self.cohorts = cohorts
         #: the optional LLM classifier (None: phrase rules only)
         self.llm = llm
         #: open items for "+1 #N instead" offers, kept current (not rebuilt per submission)
@@ -98,10 +101,9 @@ class FeedbackService:
     async def resolve(self, number: int) -> ItemView:
         return await resolve_item(self.items, number)
 
-    async def _credit(self, ctx: Context, member_id: int, kind: str, source_key: str, reason: str) -> list[Reply]:
-        if self.points is None:
-            return []
-        return await self.points.credit(ctx, member_id, self.points.amount(kind), kind, reason, source_key)
+    async def _credit(self, ctx: Context, member_id: int, kind: str, source_key: str, reason: str) -> None:
+        if self.points is not None:
+            await self.points.credit(ctx, member_id, self.points.amount(kind), kind, reason, source_key)
 
     # -- capture ------------------------------------------------------------------------
     def check_text(self, text: str | None, where: Where = SOURCE) -> str:
@@ -145,13 +147,14 @@ class FeedbackService:
                 message_id=source.message_id,
                 source_key=source.key,
                 similar_to=similar[0][0].id if similar and logged_by is None else None,
+                cohort_id=await self.cohorts.testing(submitter.member_id) if self.cohorts is not None else None,
             ),
             ctx.now,
         )
         if not created:
             await self.offers.mark_logged(source.key, item.id)
             return [say(*T.seg(ctx, "That message is already logged as {item}.", item=ref(item)))]
-        extra = await self._credit(ctx, submitter.member_id, "feedback", f"fb:{item.id}", f"feedback #{item.id}")
+        await self._credit(ctx, submitter.member_id, "feedback", f"fb:{item.id}", f"feedback #{item.id}")
         if logged_by is not None:
             await self.auditor.record(ctx, "feedback.log", target=f"#{item.id}", args={"for": submitter.member_id})
             who = Mention(source.platform, submitter.user_id, submitter.display_name)
@@ -161,7 +164,7 @@ class FeedbackService:
                 else N_("Logged {who}'s bug report as {item} — thanks! Follow it with /feedback show {number}.")
             )
             thanks = say(*T.seg(ctx, template, who=who, item=ref(item), number=str(item.id)))
-            return [thanks, *extra]
+            return [thanks]
         mine = (
             N_(
                 "Thanks {name}! Logged your idea as {item}. Follow it with /feedback show {number} — you'll hear "
@@ -190,7 +193,7 @@ class FeedbackService:
             ]
             label = T(ctx, "+1 #{number} instead", number=other.id)
             buttons.append(Button(label, "fb.instead", f"{item.id}:{other.id}"))
-        return [say(*segs, buttons=buttons), *extra]
+        return [say(*segs, buttons=buttons)]
 
     async def similar(
         self, text: str, *, limit: int = 1, exclude: tuple[int, ...] = ()
@@ -310,10 +313,9 @@ class FeedbackService:
         if outcome == VoteOutcome.ALREADY:
             raise CommandError(T(ctx, "You already voted for #{number}.", number=item.id))
         folded = await self._fold_own(ctx, item)
-        extra: list[Reply] = []
         if self.points is None or not self.points.too_young(ctx.member, ctx.now):
             source = f"vote:{item.id}:{ctx.member.member_id}"
-            extra = await self._credit(ctx, item.submitter_id, "vote_received", source, f"a vote on #{item.id}")
+            await self._credit(ctx, item.submitter_id, "vote_received", source, f"a vote on #{item.id}")
         fresh = await self.resolve(item.id)
         segs: list[Segment] = [
             *redirected,
@@ -326,7 +328,7 @@ class FeedbackService:
         ]
         if folded is not None:
             segs.append(Text(T(ctx, " Your #{number} is folded into it.", number=folded)))
-        return [say(*segs), *extra]
+        return [say(*segs)]
 
     async def _fold_own(self, ctx: Context, target: ItemView) -> int | None:
         """A fan who +1s the item they were offered folds their own fresh twin into it."""

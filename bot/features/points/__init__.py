@@ -1,9 +1,9 @@
-"""Participation points and grades: the ledger, /rank, /leaderboard, beta cohorts, linked accounts."""
+"""Participation points and grades: the ledger, /rank, /leaderboard, linked accounts."""
 
 from __future__ import annotations
 
 from bot.audit import Auditor
-from bot.contracts import POINTS
+from bot.contracts import GRADES, POINTS
 from bot.feature import DataRights, Deps, Feature, Provide
 from bot.features.points.commands import PointsCommands
 from bot.features.points.service import PointsService
@@ -17,7 +17,8 @@ from storage.rights import points as rights
 
 
 def build(deps: Deps) -> Feature:
-    service = PointsService(PointsRepo(deps.db), MemberRepo(deps.db), deps.settings.points)
+    ladder = [(g.name, g.threshold) for g in deps.settings.points.grades]
+    service = PointsService(PointsRepo(deps.db, ladder), MemberRepo(deps.db), deps.settings.points)
     commands = PointsCommands(service, LinkRepo(deps.db), Auditor(AuditRepo(deps.db)), deps.messenger)
     return Feature(
         name="points",
@@ -28,5 +29,5 @@ def build(deps: Deps) -> Feature:
             service, MemberBoard(deps.db)
         ).pages(),  # grades' perks open commands such as /triage (can_triage)
         data_rights=(DataRights(tables=rights.TABLES, export=rights.export, forget=rights.forget),),
-        provides=(Provide(POINTS, service),),
+        provides=(Provide(POINTS, service), Provide(GRADES, service)),
     )

@@ -1,4 +1,4 @@
-"""Points commands: /rank, /leaderboard, /points ..., /beta pick, /link, /unlink."""
+"""Points commands: /rank, /leaderboard, /points ..., /link, /unlink."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from datetime import timedelta
 from bot.audit import Auditor
 from bot.commands import Arg, ArgKind, CommandError, CommandSpec, MemberRef, NeedsConfirmation, Result, Role
 from bot.context import CommandContext, Context
-from bot.events import Author, Platform
 from bot.features.points.service import PointsService, T, perk_names
-from bot.i18n import N_, day, listing, negotiate, number
+from bot.i18n import N_, day, listing, number
 from bot.messenger import Messenger
 from bot.replies import BR, Bold, Mention, Segment, Text, say
 from storage.repositories.linking import LinkRepo
@@ -60,16 +59,6 @@ class PointsCommands:
                 args=(member, amount, reason),
                 min_role=Role.MANAGER,
                 confirmable=True,
-            ),
-            CommandSpec(
-                "beta pick",
-                "Invite the top eligible fans to a beta test",
-                self.beta_pick,
-                args=(
-                    Arg("count", ArgKind.INT, "how many", min_value=1, max_value=1000),
-                    Arg("min_grade", ArgKind.WORD, "lowest grade", required=False, max_length=40),
-                ),
-                min_role=Role.MANAGER,
             ),
             CommandSpec(
                 "link",
@@ -231,68 +220,13 @@ class PointsCommands:
             else N_("Took {amount} points from {who} ({reason}). Balance: {balance}.")
         )
         done = T.seg(ctx, template, amount=str(abs(amount)), who=who, reason=reason, balance=str(result.balance))
-        return [say(*done), *self.points.congrats(ctx.chat_lang, target, result)]
+        return say(*done)
 
     async def grant(self, ctx: CommandContext) -> Result:
         return await self._adjust(ctx, 1, "grant")
 
     async def revoke(self, ctx: CommandContext) -> Result:
         return await self._adjust(ctx, -1, "revoke")
-
-    async def beta_pick(self, ctx: CommandContext) -> Result:
-        grades = self.points.grades
-        eligible = [g for g in grades if "beta_eligible" in g.perks]
-        if not eligible:
-            raise CommandError(T(ctx, "No grade has the beta_eligible perk in the config."))
-        floor = eligible[0].threshold
-        name = ctx.args["min_grade"]
-        if name:
-            match = next((g for g in grades if g.name.lower() == name.lower()), None)
-            if match is None:
-                raise CommandError(
-                    T(
-                        ctx,
-                        "No grade called “{name}”. Grades: {grades}.",
-                        name=name,
-                        grades=listing(ctx, [g.name for g in grades]),
-                    )
-                )
-            floor = max(floor, match.threshold)
-        picked = await self.points.repo.beta_candidates(floor, ctx.now - timedelta(days=30), ctx.args["count"])
-        if not picked:
-            return say(T(ctx, "Nobody is eligible yet (grade with beta testing, active in the last 30 days)."))
-        cohort = await self.points.repo.create_cohort([m for m, _ in picked], ctx.member.member_id, name, ctx.now)
-        await self.auditor.record(
-            ctx, "beta.pick", target=f"cohort:{cohort}", args={"count": len(picked), "min_grade": name}
-        )
-        unreachable: list[MemberView] = []
-        for member_id, _ in picked:
-            if not await self.points.repo.mark_notified(cohort, member_id, ctx.now):
-                continue  # already told (a retried command)
-            ids = await self.points.members.identities(member_id)
-            target = next((i for i in ids if i.platform == str(ctx.chat.platform)), ids[0] if ids else None)
-            if target is None:
-                continue
-            author = Author(Platform(target.platform), target.user_id, target.display_name, target.username)
-            lang = negotiate(await self.points.members.language(member_id)) or ctx.chat_lang
-            invite = say(
-                T(lang, "🎉 You've been picked for the next beta test! The team will send you the details here.")
-            )
-            if await self.messenger.send_direct(author, invite) is None:
-                unreachable.append(target)
-        picked_line = T.plural(
-            ctx,
-            "Beta cohort #{cohort}: picked {n} fan; invitation sent.",
-            "Beta cohort #{cohort}: picked {n} fans; invitations sent.",
-            len(picked),
-            cohort=cohort,
-        )
-        segs: list[Segment] = [Text(picked_line)]
-        if unreachable:  # one message for everyone we could not DM, never one per fan
-            segs += [BR, Text(T(ctx.chat_lang, "Picked for the beta (I couldn't DM you — message me /start): "))]
-            for i, m in enumerate(unreachable):
-                segs += [Text(" ") if i else Text(""), Mention(m.platform, m.user_id, m.display_name)]
-        return say(*segs)
 
     async def link(self, ctx: CommandContext) -> Result:
         code: str | None = ctx.args["code"]

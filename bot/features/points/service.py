@@ -18,7 +18,7 @@ from bot.context import Context
 from bot.contracts import AwardResult
 from bot.events import IncomingMessage
 from bot.i18n import N_, Domain, Where, listing
-from bot.replies import Mention, Reply, say
+from bot.replies import Reply
 from bot.settings import GradeSettings, PointsSettings
 from storage.cache import TTLCache
 from storage.repositories.members import MemberRepo, MemberView
@@ -109,22 +109,14 @@ class PointsService:
                 return AwardResult(False, await self.repo.balance(member_id))
         if amount == 0:
             return AwardResult(False, await self.repo.balance(member_id))
-        paid, old, new = await self.repo.award(
+        paid, _, new, reached = await self.repo.award(
             Award(member_id, amount, kind, reason, source_key, at, fingerprint, actor_id, platform, chat_id)
         )
         if paid and activity is not None:
             activity.earned += amount
             if kind == "message":
                 activity.recent = [(at, fingerprint), *activity.recent][:RECENT]
-        crossed = None
-        if paid and new > old:
-            for grade in self.grades:
-                if (
-                    old < grade.threshold <= new
-                    and grade.threshold > 0
-                    and await self.repo.record_grade(member_id, grade.name, at)
-                ):
-                    crossed = grade
+        crossed = next((g for g in self.grades if g.name == reached), None)
         return AwardResult(paid, new, crossed)
 
     # -- grades ---------------------------------------------------------------------------
@@ -134,19 +126,14 @@ class PointsService:
     def next_grade(self, balance: int) -> GradeSettings | None:
         return next((g for g in self.grades if g.threshold > balance), None)
 
+    def perk_names(self, where: Where, perks: Iterable[str]) -> str:
+        return perk_names(where, perks)
+
+    async def balances(self, member_ids: Iterable[int]) -> dict[int, int]:
+        return await self.repo.balances(member_ids)
+
     async def perks(self, member_id: int) -> frozenset[str]:
         return frozenset(self.grade_for(await self.repo.balance(member_id)).perks)
-
-    def congrats(self, where: Where, member: MemberView, result: AwardResult) -> list[Reply]:
-        """The grade-up post, in the language of the chat it goes to (``where``)."""
-        if result.crossed is None:
-            return []
-        who = Mention(member.platform, member.user_id, member.display_name)
-        perks = perk_names(where, result.crossed.perks)
-        if perks:
-            return [say("🎉 ", *T.seg(where, "{who} reached {grade}! Unlocked: {perks}.", who=who,
-                                       grade=result.crossed.name, perks=perks))]  # fmt: skip
-        return [say("🎉 ", *T.seg(where, "{who} reached {grade}!", who=who, grade=result.crossed.name))]
 
     # -- weekly and monthly standings -------------------------------------------------------
     async def window(self, name: str, since: datetime) -> dict[int, int]:
@@ -178,7 +165,7 @@ class PointsService:
             return []
         if any(f == fp for _, f in recent):
             return []  # the same message again (reordered, re-cased, repeated) earns nothing
-        result = await self.award(
+        await self.award(
             ctx.member.member_id,
             s.per_message,
             "message",
@@ -189,7 +176,7 @@ class PointsService:
             platform=str(event.chat.platform),
             chat_id=event.chat.chat_id,
         )
-        return self.congrats(ctx.chat_lang, ctx.member, result)
+        return []
 
     async def _activity_of(self, member_id: int, at: datetime, *, empty: bool = False) -> _Activity:
         """Today's capped earnings and latest chat awards, read from the ledger once and kept for
@@ -217,9 +204,10 @@ class PointsService:
 
     async def credit(
         self, ctx: Context, member_id: int, amount: int, kind: str, reason: str, source_key: str
-    ) -> list[Reply]:
-        """Award ``member_id`` for something that happened in ``ctx`` and congratulate them there."""
-        result = await self.award(
+    ) -> AwardResult:
+        """Award ``member_id`` for something that happened in ``ctx`` (a grade reached is announced
+        where ``[points] grade_up`` says, by the grades feature)."""
+        return await self.award(
             member_id,
             amount,
             kind,
@@ -229,8 +217,3 @@ class PointsService:
             platform=str(ctx.chat.platform),
             chat_id=ctx.chat.chat_id,
         )
-        if result.crossed is None:
-            return []
-        ids = await self.members.identities(member_id)
-        here = next((i for i in ids if i.platform == str(ctx.chat.platform)), ids[0] if ids else None)
-        return self.congrats(ctx.chat_lang, here, result) if here else []

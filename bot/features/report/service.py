@@ -25,6 +25,7 @@ async def build_report(
     top = await items.query(statuses=OPEN, order="votes", limit=3)
     faq_answers, fan_answers = await stats.answers_since(since)
     helpers = await stats.helpers(since, 3)
+    awards = await stats.awards(since)
     pct = f"{round(100 * acked / len(received))}%" if received else "—"
     received_line = T.plural(
         where,
@@ -54,6 +55,13 @@ async def build_report(
     if top:
         segs += [Text(T(where, "Top voted open ideas:")), BR]
         segs += [x for i in top for x in (Text(f"  #{i.id} {i.title} ({i.votes})"), BR)]
+    if awards:  # the team's pick of the week's feedback, before the numbers
+        awarded = await members.names([a.member_id for a in awards])
+        for a in awards:
+            name = awarded.get(a.member_id) or T(where, "a former member")
+            line = T(where, "🏆 Best feedback: #{number} “{title}” by {name} — {reason}", number=a.feedback_id,
+                     title=a.title, name=name, reason=a.reason)  # fmt: skip
+            segs += [Text(line), BR]
     if helpers:
         known = await members.names([member_id for member_id, *_ in helpers])
         names = [

@@ -1,0 +1,148 @@
+"""Beta invitations: a private message with "Join the beta" / "No thanks" buttons and an answer-by
+time; where a fan can't be messaged privately, the chat the cohort was picked in gets the invitation
+with the same buttons (only the fans it names can press them). Declines and expiries give the place to
+the next fan on the waitlist."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.commands import Result
+from bot.context import Context
+from bot.events import Author, ButtonPressed, ChatRef, Platform
+from bot.i18n import Domain, Where, elapsed, negotiate
+from bot.messenger import Messenger
+from bot.replies import Button, Mention, Reply, Segment, Text, error, say
+from bot.settings import BetaSettings
+from storage.repositories.beta import BetaRepo
+from storage.repositories.members import MemberRepo, MemberView
+
+log = logging.getLogger(__name__)
+T = Domain("beta")
+ACCEPT, DECLINE = "beta.accept", "beta.decline"
+
+
+class Invitations:
+    def __init__(
+        self,
+        repo: BetaRepo,
+        members: MemberRepo,
+        messenger: Messenger,
+        clock: Clock,
+        settings: BetaSettings,
+        *,
+        language: str,
+    ) -> None:
+        self.repo, self.members, self.messenger, self.clock = repo, members, messenger, clock
+        self.settings, self.language = settings, language
+
+    def respond_by(self, now: datetime) -> datetime:
+        return now + timedelta(hours=self.settings.respond_hours)
+
+    def buttons(self, where: Where, cohort_id: int) -> list[Button]:
+        return [
+            Button(T(where, "Join the beta"), ACCEPT, str(cohort_id)),
+            Button(T(where, "No thanks"), DECLINE, str(cohort_id)),
+        ]
+
+    async def send(self, cohort_id: int, member_ids: list[int], *, chat: ChatRef | None) -> list[MemberView]:
+        """Invite each member privately (once per place, however often this is retried); returns
+        those who couldn't be messaged. Their invitation goes to ``chat`` when given (one message,
+        naming them all), else to the chat the cohort was picked in."""
+        cohort = await self.repo.get(cohort_id)
+        if cohort is None:
+            return []
+        unreachable: list[MemberView] = []
+        for member_id in member_ids:
+            if not await self.repo.mark_notified(cohort_id, member_id, self.clock.now()):
+                continue  # told already (a retried command or job)
+            ids = await self.members.identities(member_id)
+            target = next((i for i in ids if i.platform == cohort.platform), ids[0] if ids else None)
+            if target is None:
+                continue
+            lang = negotiate(await self.members.language(member_id)) or self.language
+            text = T(
+                lang,
+                "🎉 You've been picked for beta test #{cohort}! Answer within {time} — or let another fan have the "
+                "place.",
+                cohort=cohort_id,
+                time=elapsed(lang, timedelta(hours=self.settings.respond_hours)),
+            )
+            author = Author(Platform(target.platform), target.user_id, target.display_name, target.username)
+            invite = say(text, buttons=self.buttons(lang, cohort_id))
+            if await self.messenger.send_direct(author, invite) is None:
+                unreachable.append(target)
+        if unreachable and chat is None and cohort.platform and cohort.chat_id:
+            await self._post_in_chat(ChatRef(Platform(cohort.platform), cohort.chat_id), cohort_id, unreachable)
+            return []
+        return unreachable
+
+    async def _post_in_chat(self, chat: ChatRef, cohort_id: int, people: list[MemberView]) -> None:
+        here = [p for p in people if p.platform == str(chat.platform)]
+        if not here:
+            return
+        segs: list[Segment] = [
+            Text(
+                T(self.language, "Picked for beta test #{cohort} (I couldn't message you privately):", cohort=cohort_id)
+            )
+        ]
+        for person in here:
+            segs += [Text(" "), Mention(person.platform, person.user_id, person.display_name)]
+        try:
+            await self.messenger.send(chat, say(*segs, buttons=self.buttons(self.language, cohort_id)))
+        except Exception:
+            log.warning("beta invitation not posted", extra={"chat": chat.key, "cohort": cohort_id}, exc_info=True)
+
+    # -- answers -------------------------------------------------------------------------------------
+    async def accept(self, ctx: Context, press: ButtonPressed) -> Result:
+        return await self._answer(ctx, press, "accepted")
+
+    async def decline(self, ctx: Context, press: ButtonPressed) -> Result:
+        return await self._answer(ctx, press, "declined")
+
+    async def _answer(self, ctx: Context, press: ButtonPressed, status: str) -> Result:
+        if not press.payload.isdigit():
+            return _privately(T(ctx, "That invitation is not valid."))
+        cohort_id = int(press.payload)
+        now = ctx.now
+        outcome = await self.repo.answer(cohort_id, ctx.member.member_id, status, now)
+        if outcome is None and status == "accepted":
+            return say(
+                T(ctx, "You're in beta test #{cohort} — thank you! The team will send you the details here.",
+                  cohort=cohort_id),
+                private=True,
+            )  # fmt: skip
+        if outcome is None:
+            await self.refill(cohort_id)
+            return say(T(ctx, "No problem — your place goes to another fan. You can be picked again later."),
+                       private=True)  # fmt: skip
+        messages = {
+            "accepted": T(ctx, "You've already joined beta test #{cohort}.", cohort=cohort_id),
+            "declined": T(ctx, "You've already said no to beta test #{cohort}.", cohort=cohort_id),
+            "expired": T(ctx, "This invitation to beta test #{cohort} has expired.", cohort=cohort_id),
+            "closed": T(ctx, "Beta test #{cohort} has ended.", cohort=cohort_id),
+        }
+        # only the presser sees why (the invitation may be a post in a busy chat)
+        return _privately(messages.get(outcome, T(ctx, "This invitation isn't for you.")))
+
+    # -- expiry and the waitlist -----------------------------------------------------------------
+    async def refill(self, cohort_id: int) -> int:
+        """Give free places to the waitlist, in pick order, and invite them; returns how many."""
+        now = self.clock.now()
+        invited = await self.repo.refill(cohort_id, now, self.respond_by(now))
+        if invited:
+            await self.send(cohort_id, invited, chat=None)
+        return len(invited)
+
+    async def sweep(self) -> int:
+        """The job: expire unanswered invitations, then refill every open cohort with free places (also
+        those a decline freed just before a crash); returns how many fans were invited."""
+        await self.repo.expire(self.clock.now())
+        return sum([await self.refill(c.id) for c in await self.repo.cohorts(open_only=True)])
+
+
+def _privately(message: str) -> Reply:
+    return replace(error(message), private=True)

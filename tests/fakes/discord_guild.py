@@ -1,0 +1,114 @@
+"""Roles of the fake Discord's servers and who holds them, with the REST routes that change them.
+
+Answered as Discord does: ``POST /guilds/{id}/roles`` creates a role, ``PUT``/``DELETE
+/guilds/{id}/members/{user}/roles/{role}`` give and take one (204), ``GET /guilds/{id}/members/{user}``
+reads a member; every change is also announced on the gateway (``GUILD_ROLE_CREATE``,
+``GUILD_MEMBER_UPDATE``), which is how discord.py's cache learns of it. The bot holds a role with
+Manage Roles unless a test takes it away (``forbidden``: every change answers 403, Missing Permissions).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+MANAGE_ROLES = 0x10000000
+
+Dispatch = Callable[[str, dict[str, Any]], Awaitable[None]]
+
+
+def role(role_id: str, name: str, position: int, permissions: int = 0) -> dict[str, Any]:
+    return {
+        "id": role_id,
+        "name": name,
+        "permissions": str(permissions),
+        "position": position,
+        "color": 0,
+        "hoist": False,
+        "managed": False,
+        "mentionable": False,
+        "flags": 0,
+    }
+
+
+class GuildRoles:
+    def __init__(self, dispatch: Dispatch, users: dict[str, dict[str, Any]]) -> None:
+        self._dispatch = dispatch
+        self._users = users
+        #: guild id -> its roles other than @everyone
+        self.roles: dict[str, list[dict[str, Any]]] = {}
+        #: (guild id, user id) -> ids of the roles held
+        self.held: dict[tuple[str, str], list[str]] = {}
+        #: the bot lost Manage Roles: changes answer 403
+        self.forbidden = False
+        self._ids = itertools.count(7000)
+
+    def bot_role(self, guild_id: str) -> str:
+        """The bot's own role (with Manage Roles), made with the guild."""
+        found = [r for r in self.roles.setdefault(guild_id, []) if r["name"] == "Fanloop"]
+        if not found:
+            self.roles[guild_id].append(role(f"{guild_id}9", "Fanloop", 10, MANAGE_ROLES))
+        return f"{guild_id}9"
+
+    def add(self, guild_id: str, name: str) -> str:
+        role_id = str(next(self._ids))
+        self.roles.setdefault(guild_id, []).append(role(role_id, name, len(self.roles[guild_id]) + 1))
+        return role_id
+
+    def of(self, guild_id: str, uid: str) -> list[str]:
+        return list(self.held.get((guild_id, uid), []))
+
+    def names(self, guild_id: str, uid: str) -> set[str]:
+        by_id = {r["id"]: r["name"] for r in self.roles.get(guild_id, [])}
+        return {by_id[r] for r in self.of(guild_id, uid)}
+
+    def give(self, guild_id: str, uid: str, name: str) -> None:
+        """A role given by hand (a moderator in Discord's client), not through the bot."""
+        role_id = next(r["id"] for r in self.roles[guild_id] if r["name"] == name)
+        self.held.setdefault((guild_id, uid), []).append(role_id)
+
+    def payloads(self, guild_id: str) -> list[dict[str, Any]]:
+        self.bot_role(guild_id)
+        return list(self.roles[guild_id])
+
+    def _member(self, guild_id: str, uid: str) -> dict[str, Any]:
+        return {
+            "guild_id": guild_id,
+            "user": self._users[uid],
+            "roles": self.of(guild_id, uid),
+            "joined_at": "2024-01-01T00:00:00+00:00",
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "nick": None,
+        }
+
+    async def handle(self, method: str, path: str, body: Any) -> tuple[int, Any] | None:
+        """``(status, json)`` for a role route, None for any other."""
+        if (m := re.fullmatch(r"guilds/(\d+)/roles", path)) is not None and method == "POST":
+            if self.forbidden:
+                return 403, {"message": "Missing Permissions", "code": 50013}
+            guild_id = m.group(1)
+            role_id = self.add(guild_id, str(body.get("name") or "new role"))
+            created = next(r for r in self.roles[guild_id] if r["id"] == role_id)
+            await self._dispatch("GUILD_ROLE_CREATE", {"guild_id": guild_id, "role": created})
+            return 200, created
+        if (m := re.fullmatch(r"guilds/(\d+)/members/(\d+)/roles/(\d+)", path)) is not None:
+            if self.forbidden:
+                return 403, {"message": "Missing Permissions", "code": 50013}
+            guild_id, uid, role_id = m.groups()
+            held = self.held.setdefault((guild_id, uid), [])
+            if method == "PUT" and role_id not in held:
+                held.append(role_id)
+            elif method == "DELETE" and role_id in held:
+                held.remove(role_id)
+            await self._dispatch("GUILD_MEMBER_UPDATE", self._member(guild_id, uid))
+            return 204, None
+        if (m := re.fullmatch(r"guilds/(\d+)/members/(\d+)", path)) is not None and method == "GET":
+            guild_id, uid = m.groups()
+            if uid not in self._users:
+                return 404, {"message": "Unknown Member", "code": 10007}
+            return 200, self._member(guild_id, uid)
+        return None
