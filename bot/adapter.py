@@ -102,6 +102,9 @@ class HandleResult:
     replies: tuple[Reply, ...] = ()
     #: each reply's id in the durable outbox, None for one not kept (report with ``EventSink.delivered``)
     reply_ids: tuple[int | None, ...] = ()
+    #: a :class:`~bot.events.JoinRequested`: approve (True), decline (False), or leave it to the
+    #: chat's admins (None); its replies go to the requester privately
+    admit: bool | None = None
 
     @property
     def may_acknowledge(self) -> bool:

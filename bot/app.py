@@ -125,6 +125,7 @@ class App:
             message_listeners=[m for f in self.features for m in f.on_message],
             reaction_listeners=[r for f in self.features for r in f.on_reaction],
             join_listeners=[j for f in self.features for j in f.on_join],
+            admission_listeners=[a for f in self.features for a in f.on_join_request],
             buttons=_buttons(self.features),
             perks=[f.perks for f in self.features if f.perks is not None],
         )

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.commands import CommandSpec, Result, Role
 from bot.events import Author, ButtonPressed, ChatRef, Event, IncomingMessage, ReactionAdded
+from bot.replies import Reply
 from storage.repositories.members import MemberView
 
 
@@ -62,5 +63,18 @@ class CommandContext(Context):
 MessageListener = Callable[[Context], Awaitable[Result]]
 ButtonHandler = Callable[[Context, ButtonPressed], Awaitable[Result]]
 ReactionListener = Callable[[Context, ReactionAdded], Awaitable[Result]]
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """A feature's answer to a request to join a chat it guards: admit or not, and what the
+    requester is told (privately)."""
+
+    admit: bool
+    reply: Reply | None = None
+
+
+#: asked about every join request; answers None for a chat that isn't its to guard
+AdmissionListener = Callable[[Context], Awaitable[Admission | None]]
 #: the perks a member has (from grades): a command with ``perk=`` is open to holders
 PerkSource = Callable[[int], Awaitable[frozenset[str]]]

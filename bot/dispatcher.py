@@ -31,13 +31,22 @@ from bot.commands import (
     split_command,
 )
 from bot.confirming import CONFIRM, CONFIRM_ACTION, PendingCommands
-from bot.context import ButtonHandler, CommandContext, Context, MessageListener, PerkSource, ReactionListener
+from bot.context import (
+    AdmissionListener,
+    ButtonHandler,
+    CommandContext,
+    Context,
+    MessageListener,
+    PerkSource,
+    ReactionListener,
+)
 from bot.events import (
     ButtonPressed,
     ChatMigrated,
     CommandInvocation,
     Event,
     IncomingMessage,
+    JoinRequested,
     MemberJoined,
     ReactionAdded,
     cleaned,
@@ -67,6 +76,7 @@ _KINDS: dict[type, str] = {
     ButtonPressed: "button",
     ReactionAdded: "reaction",
     MemberJoined: "join",
+    JoinRequested: "join_request",
     ChatMigrated: "migration",
 }
 
@@ -90,6 +100,7 @@ class Dispatcher:
         message_listeners: Sequence[MessageListener] = (),
         reaction_listeners: Sequence[ReactionListener] = (),
         join_listeners: Sequence[MessageListener] = (),
+        admission_listeners: Sequence[AdmissionListener] = (),
         buttons: Mapping[str, ButtonHandler] | None = None,
         perks: Sequence[PerkSource] = (),
         metrics: Metrics | None = None,
@@ -119,6 +130,7 @@ class Dispatcher:
         self.message_listeners = tuple(message_listeners)
         self.reaction_listeners = tuple(reaction_listeners)
         self.join_listeners = tuple(join_listeners)
+        self.admission_listeners = tuple(admission_listeners)
         self.buttons = dict(buttons or {})
         self.perk_sources = tuple(perks)
         self._inflight = 0
@@ -188,6 +200,8 @@ class Dispatcher:
             return HandleResult("handled")
         if event.author.is_bot:
             return HandleResult("ignored")
+        if isinstance(event, JoinRequested):  # no claim: deciding again gives the same answer
+            return await self._admit(event)
         platform = str(event.chat.platform)
         now = self.clock.now()
         lease = timedelta(seconds=self.limits.claim_lease_seconds)
@@ -254,6 +268,21 @@ class Dispatcher:
             else:
                 replies.append(replace(item, lang=ctx_lang) if item.lang != ctx_lang else item)
         return replies
+
+    async def _admit(self, event: JoinRequested) -> HandleResult:
+        """Ask the features guarding chats; the first that answers decides. A failure leaves the
+        request to the chat's admins rather than refusing a fan for the bot's fault."""
+        try:
+            ctx = await self._context(event)
+            for listener in self.admission_listeners:
+                verdict = await listener(ctx)
+                if verdict is not None:
+                    told = () if verdict.reply is None else (replace(verdict.reply, private=True, lang=ctx.lang),)
+                    return HandleResult("handled", told, admit=verdict.admit)
+        except Exception:
+            log.exception("join request not decided", extra={"chat": event.chat.key})
+            return HandleResult("handled")
+        return HandleResult("ignored")
 
     def _failed(self, exc: Exception, event: Event, lang: str) -> Reply:
         """A handler's exception as its one-line answer: bad input says what was wrong; anything

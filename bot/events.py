@@ -102,6 +102,18 @@ class MemberJoined:
 
 
 @dataclass(frozen=True, slots=True)
+class JoinRequested:
+    """Someone asked to join a chat whose invite link needs approval (Telegram join requests). The
+    core admits, refuses or leaves it to the chat's admins (``HandleResult.admit``); its answer goes
+    to the requester privately, never to the chat."""
+
+    chat: ChatRef
+    author: Author
+    message_id: str
+    sent_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class ReactionAdded:
     chat: ChatRef
     author: Author
@@ -123,7 +135,9 @@ class ChatMigrated:
     sent_at: datetime
 
 
-Event = IncomingMessage | CommandInvocation | ButtonPressed | MemberJoined | ReactionAdded | ChatMigrated
+Event = (
+    IncomingMessage | CommandInvocation | ButtonPressed | MemberJoined | JoinRequested | ReactionAdded | ChatMigrated
+)
 
 
 def clean_text(text: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 
 from bot.clock import Clock
 from bot.commands import CommandRegistry, CommandSpec
-from bot.context import ButtonHandler, MessageListener, PerkSource, ReactionListener
+from bot.context import AdmissionListener, ButtonHandler, MessageListener, PerkSource, ReactionListener
 from bot.dashboard.pages import Page, Panel
 from bot.events import ChatRef
 from bot.i18n import SOURCE, negotiate
@@ -91,6 +91,8 @@ class Feature:
     on_message: tuple[MessageListener, ...] = ()
     on_reaction: tuple[ReactionListener, ...] = ()
     on_join: tuple[MessageListener, ...] = ()
+    #: asked in order about each request to join a chat (Telegram join requests); the first answer wins
+    on_join_request: tuple[AdmissionListener, ...] = ()
     buttons: Mapping[str, ButtonHandler] = field(default_factory=dict)
     jobs: tuple[Job, ...] = ()
     #: perks a member has (from grades): a command with ``perk=`` is open to holders

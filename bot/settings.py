@@ -24,6 +24,7 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -207,6 +208,17 @@ class PointsSettings(Section):
     grade_up: Literal["chat", "private", "announcements", "off"] = "chat"
     #: grade-ups within this many seconds of the first one go out together, as one message
     grade_up_wait_seconds: float = Field(default=120, ge=0, le=86400)
+    #: chats only members of a grade may join: {"telegram:-1001234" = "Contributor"}. Their invite
+    #: link asks for approval; the bot approves requests from members at that grade or above
+    grade_chats: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _gated_by_known_grades(self) -> PointsSettings:
+        names = [g.name for g in self.grades]
+        unknown = sorted(set(self.grade_chats.values()) - set(names))
+        if unknown:
+            raise ValueError(f"grade_chats names no such grade: {', '.join(unknown)} (grades: {', '.join(names)})")
+        return self
 
     @field_validator("grades")
     @classmethod
@@ -223,6 +235,11 @@ class BetaSettings(Section):
     respond_hours: float = Field(default=72, gt=0, le=24 * 90)
     #: only fans active within this many days are picked
     active_days: int = Field(default=30, ge=1, le=3650)
+    #: the testers' chat ("telegram:-1001234"): its invite link asks for approval, and the bot
+    #: approves fans who joined an open beta
+    chat: str | None = None
+    #: that invite link, sent to every fan who joins a beta
+    chat_link: str | None = Field(default=None, pattern=r"^https://")
 
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

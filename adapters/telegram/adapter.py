@@ -43,7 +43,7 @@ from adapters.telegram.translate import PLATFORM, chat_ref
 from bot.adapter import AdapterFailure, DeliveryError, EventSink, Gate, HandleResult, SentRef, report_delivery
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandSpec, Role
-from bot.events import Author, ChatRef, Event, IncomingMessage
+from bot.events import Author, ChatRef, Event, IncomingMessage, JoinRequested
 from bot.gates import LocalGate
 from bot.i18n import SOURCE, Domain, available, summary
 from bot.replies import Reply
@@ -198,8 +198,27 @@ class TelegramAdapter:
     def _deliver(self, event: Event, result: HandleResult) -> None:
         """Replies go out in their chat's send lane: a chat waiting out a flood limit holds back
         only its own replies, never another chat's, nor the intake of updates."""
+        if isinstance(event, JoinRequested):
+            self.senders.submit(event.chat.chat_id, partial(self._admit, event, result))
+            return
         for reply, reply_id in result.outgoing():
             self.senders.submit(event.chat.chat_id, partial(self._answer, event, reply, reply_id))
+
+    async def _admit(self, event: JoinRequested, result: HandleResult) -> None:
+        """Tell the requester why (privately: Telegram lets a bot message someone who asked to join,
+        for a few minutes), then approve or decline. A request already answered (by an admin, or a
+        redelivery) is no error."""
+        for reply in result.replies:
+            await self.send_direct(event.author, reply)
+        if result.admit is None:
+            return  # left to the chat's admins
+        method = "approveChatJoinRequest" if result.admit else "declineChatJoinRequest"
+        call = self.app.bot.approve_chat_join_request if result.admit else self.app.bot.decline_chat_join_request
+        try:
+            who = {"chat_id": int(event.chat.chat_id), "user_id": int(event.author.user_id)}
+            await delivery.call(method, call, who, turn=self.pacer.wait, on_wait=self._waited)
+        except DeliveryError as exc:
+            log.info("join request already answered", extra={"chat": event.chat.key, "reason": exc.reason})
 
     async def _answer(self, event: Event, reply: Reply, reply_id: int | None) -> None:
         try:

@@ -22,14 +22,14 @@ from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 
 from adapters.lanes import Lanes
-from adapters.telegram.translate import PLATFORM, button_event, joined_events, message_event
+from adapters.telegram.translate import PLATFORM, button_event, join_request_event, joined_events, message_event
 from adapters.telegram.updates import UpdateSource
 from bot.adapter import EventSink, HandleResult
 from bot.events import Author, ChatMigrated, ChatRef, Event
 from bot.supervisor import Backoff, Trouble
 
 log = logging.getLogger(__name__)
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "chat_join_request"]
 Deliver = Callable[[Event, HandleResult], None]
 
 
@@ -63,6 +63,8 @@ class Receiver:
         if update.callback_query is not None:
             press = button_event(update.callback_query)
             return [press] if press is not None else []
+        if update.chat_join_request is not None:
+            return [join_request_event(update.chat_join_request)]
         msg = update.message
         if msg is None:  # edited messages, member updates: nothing for the core
             return []

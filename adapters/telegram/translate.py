@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from telegram import CallbackQuery, Chat, Message, User
+from telegram import CallbackQuery, Chat, ChatJoinRequest, Message, User
 
 from adapters.telegram.render import parse_callback
 from bot.commands import split_command
-from bot.events import Author, ButtonPressed, ChatRef, IncomingMessage, MemberJoined, Platform
+from bot.events import Author, ButtonPressed, ChatRef, IncomingMessage, JoinRequested, MemberJoined, Platform
 
 PLATFORM = Platform("telegram")
 
@@ -81,6 +81,14 @@ def joined_events(msg: Message) -> list[MemberJoined]:
         for u in msg.new_chat_members or ()
         if not u.is_bot
     ]
+
+
+def join_request_event(request: ChatJoinRequest) -> JoinRequested:
+    """A request to join through an invite link that needs approval; its id is the request (a second
+    request by the same fan later is a new one)."""
+    when = request.date.astimezone(UTC) if request.date else datetime.now(UTC)
+    key = f"join:{request.from_user.id}:{int(when.timestamp())}"
+    return JoinRequested(chat_ref(request.chat), author(request.from_user), key, when)
 
 
 def button_event(query: CallbackQuery) -> ButtonPressed | None:

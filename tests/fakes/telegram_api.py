@@ -68,6 +68,10 @@ class FakeTelegramAPI:
         self.creators: dict[int, int] = {}
         self.blocked_chats: set[int] = set()
         self.commands: dict[str, list[dict[str, Any]]] = {}  # scope type -> commands
+        #: join requests waiting, approved and declined: (chat id, user id)
+        self.join_requests: set[tuple[int, int]] = set()
+        self.approved: set[tuple[int, int]] = set()
+        self.declined: set[tuple[int, int]] = set()
         self.faults: dict[str, list[Fault]] = {}
         self.slow_answers: dict[str, list[float]] = {}
         #: a per-second limit on sendMessage across all chats (None: unlimited)
@@ -168,6 +172,12 @@ class FakeTelegramAPI:
                 }
             }
         )
+
+    def push_join_request(self, chat: dict[str, Any], sender: dict[str, Any]) -> dict[str, Any]:
+        """Someone opened an invite link that asks for approval (the request waits in ``requests``)."""
+        self.join_requests.add((chat["id"], sender["id"]))
+        request = {"chat": chat, "from": sender, "user_chat_id": sender["id"], "date": int(time.time())}
+        return self.push({"chat_join_request": request})
 
     def redeliver(self, update: dict[str, Any]) -> None:
         """Deliver an update again (what Telegram does for an unconfirmed one)."""
@@ -397,6 +407,20 @@ class FakeTelegramAPI:
 
     async def api_answerCallbackQuery(self, p: dict[str, Any]) -> Any:
         return True
+
+    async def _answer_join(self, p: dict[str, Any], into: set[tuple[int, int]]) -> Any:
+        key = (int(p["chat_id"]), int(p["user_id"]))
+        if key not in self.join_requests:  # answered already (by an admin, or twice)
+            raise _ApiError(400, "Bad Request: HIDE_REQUESTER_MISSING")
+        self.join_requests.discard(key)
+        into.add(key)
+        return True
+
+    async def api_approveChatJoinRequest(self, p: dict[str, Any]) -> Any:
+        return await self._answer_join(p, self.approved)
+
+    async def api_declineChatJoinRequest(self, p: dict[str, Any]) -> Any:
+        return await self._answer_join(p, self.declined)
 
 
 class _ApiError(Exception):

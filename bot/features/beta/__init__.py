@@ -38,6 +38,7 @@ def build(deps: Deps) -> Feature:
         name="beta",
         commands=tuple(commands.specs()),
         buttons={ACCEPT: invitations.accept, DECLINE: invitations.decline},
+        on_join_request=(invitations.admit,),
         # at start too: invitations that expired while the bot was down give their places away
         jobs=(Job("beta-invitations", invitations.sweep, every=600, at_start=True),),
         data_rights=(DataRights(tables=rights.TABLES, export=rights.export, forget=rights.forget),),

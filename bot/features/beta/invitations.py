@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.commands import Result
-from bot.context import Context
+from bot.context import Admission, Context
 from bot.events import Author, ButtonPressed, ChatRef, Platform
 from bot.i18n import Domain, Where, elapsed, negotiate
 from bot.messenger import Messenger
-from bot.replies import Button, Mention, Reply, Segment, Text, error, say
+from bot.replies import BR, Button, Link, Mention, Reply, Segment, Text, error, say
 from bot.settings import BetaSettings
 from storage.repositories.beta import BetaRepo
 from storage.repositories.members import MemberRepo, MemberView
@@ -110,11 +110,12 @@ class Invitations:
         now = ctx.now
         outcome = await self.repo.answer(cohort_id, ctx.member.member_id, status, now)
         if outcome is None and status == "accepted":
-            return say(
-                T(ctx, "You're in beta test #{cohort} — thank you! The team will send you the details here.",
-                  cohort=cohort_id),
-                private=True,
-            )  # fmt: skip
+            thanks = T(ctx, "You're in beta test #{cohort} — thank you! The team will send you the details here.",
+                       cohort=cohort_id)  # fmt: skip
+            if self.settings.chat_link:
+                testers = Link(self.settings.chat_link, T(ctx, "the testers' chat"))
+                return say(thanks, BR, *T.seg(ctx, "Join {chat} too.", chat=testers), private=True)
+            return say(thanks, private=True)
         if outcome is None:
             await self.refill(cohort_id)
             return say(T(ctx, "No problem — your place goes to another fan. You can be picked again later."),
@@ -127,6 +128,21 @@ class Invitations:
         }
         # only the presser sees why (the invitation may be a post in a busy chat)
         return _privately(messages.get(outcome, T(ctx, "This invitation isn't for you.")))
+
+    async def admit(self, ctx: Context) -> Admission | None:
+        """A request to join the testers' chat (``[beta] chat``): fans who joined an open beta are let in."""
+        if self.settings.chat is None or ctx.chat.key != self.settings.chat:
+            return None
+        cohort = await self.repo.testing(ctx.member.member_id)
+        if cohort is not None:
+            return Admission(True, say(T(ctx, "Welcome to the testers' chat — you're testing beta #{cohort}.",
+                                         cohort=cohort)))  # fmt: skip
+        text = T(
+            ctx,
+            "The testers' chat is for fans testing an open beta. Testers are picked by grade and activity; "
+            "/rank shows yours.",
+        )
+        return Admission(False, say(text))
 
     # -- expiry and the waitlist -----------------------------------------------------------------
     async def refill(self, cohort_id: int) -> int:

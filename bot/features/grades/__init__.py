@@ -1,9 +1,11 @@
-"""Grades fans can see: grade-up news routed per config and batched, and grades as platform roles."""
+"""Grades fans can see: grade-up news routed per config and batched, grades as platform roles, and
+chats only a grade may join."""
 
 from __future__ import annotations
 
 from bot.contracts import GRADES
 from bot.feature import DataRights, Deps, Feature, Job
+from bot.features.grades.chats import GradeChats
 from bot.features.grades.news import GradeNews
 from bot.features.grades.roles import GradeRoleSync
 from storage.repositories.chats import ChatRepo
@@ -32,6 +34,7 @@ def build(deps: Deps) -> Feature:
     roles = GradeRoleSync(repo, grading, MemberRepo(deps.db), deps.messenger, deps.notices, deps.clock, deps.worker_id)
     return Feature(
         name="grades",
+        on_join_request=(GradeChats(grading, deps.settings.points).admit,),
         jobs=(
             Job("grade-news", news.flush, every=TICK, at_start=True),
             Job("grade-roles", roles.flush, every=TICK, at_start=True),

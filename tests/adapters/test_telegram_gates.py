@@ -1,0 +1,100 @@
+"""Chats a fan is let into by the bot: the beta testers' chat and a grade-gated chat, through
+Telegram join requests on the fake Bot API (the real python-telegram-bot client)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from adapters.telegram import TelegramAdapter
+from bot.app import App
+from bot.contracts import POINTS
+from bot.features import DEFAULT_FEATURES
+from bot.settings import Settings
+from storage.db import Database
+from tests.adapters.test_telegram_e2e import ALICE, MIA, section_for, until
+from tests.fakes.telegram_api import GROUP, FakeTelegramAPI, user
+
+BOB = user(43, "Bob")
+TESTERS = {"id": -1009990001, "type": "supergroup", "title": "Beta testers"}
+LOUNGE = {"id": -1009990002, "type": "supergroup", "title": "Contributors' lounge"}
+SETTINGS = Settings(
+    limits={"commands_per_window": 1000},  # type: ignore[arg-type]
+    points={"grade_chats": {f"telegram:{LOUNGE['id']}": "Contributor"}},  # type: ignore[arg-type]
+    beta={"chat": f"telegram:{TESTERS['id']}", "chat_link": "https://t.me/+testers"},  # type: ignore[arg-type]
+)
+
+
+@pytest.fixture
+async def app(fake: FakeTelegramAPI, db: Database) -> AsyncIterator[App]:
+    fake.admins[int(GROUP["id"])] = {MIA["id"]}
+    app = App(SETTINGS, db=db, features=list(DEFAULT_FEATURES))
+    adapter = TelegramAdapter(settings=section_for(fake), clock=app.clock, poll_timeout=1, retry_delay=0.05)
+    app.add_adapter(adapter)
+    await app.prepare()
+    await adapter.start(app.dispatcher)
+    yield app
+    await adapter.stop()
+
+
+async def member(app: App, fake: FakeTelegramAPI, who: dict[str, Any], points: int) -> None:
+    """``who`` says hello in the fan group, then has ``points``."""
+    fake.push_message("hello everyone, long time fan here", sender=who)
+    for _ in range(500):
+        if (found := await app.members.find("telegram", user_id=str(who["id"]))) is not None:
+            break
+        await asyncio.sleep(0.02)
+    else:
+        raise AssertionError("never became a member")
+    awarder = app.get(POINTS)
+    assert awarder is not None
+    await awarder.award(found.member_id, points, "grant", "test", f"t:{who['id']}", app.clock.now())
+
+
+def dms(fake: FakeTelegramAPI, who: dict[str, Any]) -> list[str]:
+    return [m["visible"] for m in fake.sent if m["chat_id"] == str(who["id"])]
+
+
+async def test_the_testers_chat_admits_fans_in_a_beta_and_declines_the_others(fake: FakeTelegramAPI, app: App) -> None:
+    await member(app, fake, ALICE, 700)
+    await member(app, fake, BOB, 100)  # not a grade with beta testing
+    fake.push_message("/beta pick 1", sender=MIA)
+    invitation = await until(lambda: next((m for m in fake.sent if m["chat_id"] == "42"), None))
+    assert "beta.accept|1" in str(invitation["reply_markup"])
+    fake.push_callback("beta.accept|1", fake.message("x", chat={"id": 42, "type": "private"}), sender=ALICE)
+    await until(lambda: any("You're in beta test #1" in t for t in dms(fake, ALICE)))
+    joined = next(m for m in fake.sent if "You're in beta test #1" in m["visible"])
+    assert 'href="https://t.me/+testers"' in joined["text"]  # the testers' chat link
+    fake.push_join_request(TESTERS, ALICE)
+    fake.push_join_request(TESTERS, BOB)
+    await until(lambda: fake.approved and fake.declined)
+    assert fake.approved == {(TESTERS["id"], 42)} and fake.declined == {(TESTERS["id"], 43)}
+    await until(lambda: dms(fake, BOB))
+    assert dms(fake, ALICE)[-1] == "Welcome to the testers' chat — you're testing beta #1."
+    assert dms(fake, BOB) == [
+        "The testers' chat is for fans testing an open beta. Testers are picked by grade and activity; /rank "
+        "shows yours."
+    ]
+    assert not [m for m in fake.sent if m["chat_id"] == str(TESTERS["id"])]  # nothing said in the chat itself
+
+
+async def test_a_grade_gated_chat_lets_in_members_at_its_grade(fake: FakeTelegramAPI, app: App) -> None:
+    await member(app, fake, ALICE, 250)  # Contributor
+    await member(app, fake, BOB, 119)  # Regular: 120 with the point for saying hello
+    fake.push_join_request(LOUNGE, ALICE)
+    fake.push_join_request(LOUNGE, BOB)
+    await until(lambda: fake.approved and fake.declined and dms(fake, BOB))
+    assert fake.approved == {(LOUNGE["id"], 42)} and fake.declined == {(LOUNGE["id"], 43)}
+    assert dms(fake, ALICE) == ["Welcome to Contributors' lounge! It's for Contributor and up, and you're Contributor."]
+    assert dms(fake, BOB) == [
+        "Contributors' lounge is for Contributor and up. You're Regular with 120 points — 80 to go. /rank shows "
+        "what counts; ask again once you're there."
+    ]
+    # a chat nobody configured is left to its admins
+    other = {"id": -1009990003, "type": "supergroup", "title": "Off-topic"}
+    fake.push_join_request(other, BOB)
+    await asyncio.sleep(0.3)  # nothing to wait for: the bot must not answer
+    assert (other["id"], 43) in fake.join_requests
