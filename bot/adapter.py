@@ -25,6 +25,8 @@ class SentRef:
     platform: Platform
     chat_id: str
     message_ids: tuple[str, ...]
+    #: the platform's id of the poll posted (a reply with ``poll``, on a platform with native polls)
+    poll_id: str | None = None
 
 
 class DeliveryError(Exception):
@@ -165,6 +167,14 @@ class GradeRoles(Protocol):
 
     async def grade_holders(self) -> dict[str, str]:
         """``{user_id: grade}`` of the members known to hold a grade's mark now (start-up repair)."""
+
+
+@runtime_checkable
+class PollCloser(Protocol):
+    """An adapter whose platform has native polls that can be stopped (Telegram's stopPoll)."""
+
+    async def close_poll(self, sent: SentRef) -> None:
+        """Stop the poll posted as ``sent``: no more votes there."""
 
 
 async def report_delivery(sink: EventSink | None, reply_id: int | None, failure: DeliveryError | None = None) -> None:

@@ -126,6 +126,7 @@ class App:
             reaction_listeners=[r for f in self.features for r in f.on_reaction],
             join_listeners=[j for f in self.features for j in f.on_join],
             admission_listeners=[a for f in self.features for a in f.on_join_request],
+            vote_listeners=[v for f in self.features for v in f.on_poll_vote],
             buttons=_buttons(self.features),
             perks=[f.perks for f in self.features if f.perks is not None],
         )

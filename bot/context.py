@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.commands import CommandSpec, Result, Role
-from bot.events import Author, ButtonPressed, ChatRef, Event, IncomingMessage, ReactionAdded
+from bot.events import Author, ButtonPressed, ChatRef, Event, IncomingMessage, PollVoted, ReactionAdded
 from bot.replies import Reply
 from storage.repositories.members import MemberView
 
@@ -76,5 +76,7 @@ class Admission:
 
 #: asked about every join request; answers None for a chat that isn't its to guard
 AdmissionListener = Callable[[Context], Awaitable[Admission | None]]
+#: told of every vote in a platform's native poll, with the member who voted
+VoteListener = Callable[[MemberView, PollVoted], Awaitable[None]]
 #: the perks a member has (from grades): a command with ``perk=`` is open to holders
 PerkSource = Callable[[int], Awaitable[frozenset[str]]]

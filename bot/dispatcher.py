@@ -39,6 +39,7 @@ from bot.context import (
     MessageListener,
     PerkSource,
     ReactionListener,
+    VoteListener,
 )
 from bot.events import (
     ButtonPressed,
@@ -48,6 +49,7 @@ from bot.events import (
     IncomingMessage,
     JoinRequested,
     MemberJoined,
+    PollVoted,
     ReactionAdded,
     cleaned,
 )
@@ -77,6 +79,7 @@ _KINDS: dict[type, str] = {
     ReactionAdded: "reaction",
     MemberJoined: "join",
     JoinRequested: "join_request",
+    PollVoted: "poll_vote",
     ChatMigrated: "migration",
 }
 
@@ -101,6 +104,7 @@ class Dispatcher:
         reaction_listeners: Sequence[ReactionListener] = (),
         join_listeners: Sequence[MessageListener] = (),
         admission_listeners: Sequence[AdmissionListener] = (),
+        vote_listeners: Sequence[VoteListener] = (),
         buttons: Mapping[str, ButtonHandler] | None = None,
         perks: Sequence[PerkSource] = (),
         metrics: Metrics | None = None,
@@ -131,6 +135,7 @@ class Dispatcher:
         self.reaction_listeners = tuple(reaction_listeners)
         self.join_listeners = tuple(join_listeners)
         self.admission_listeners = tuple(admission_listeners)
+        self.vote_listeners = tuple(vote_listeners)
         self.buttons = dict(buttons or {})
         self.perk_sources = tuple(perks)
         self._inflight = 0
@@ -202,6 +207,14 @@ class Dispatcher:
             return HandleResult("ignored")
         if isinstance(event, JoinRequested):  # no claim: deciding again gives the same answer
             return await self._admit(event)
+        if isinstance(event, PollVoted):  # no claim: a vote is set, so setting it again changes nothing
+            author = event.author
+            member = await self.members.ensure(
+                str(author.platform), author.user_id, author.display_name, author.username, self.clock.now()
+            )
+            for listener in self.vote_listeners:
+                await listener(member, event)
+            return HandleResult("handled")
         platform = str(event.chat.platform)
         now = self.clock.now()
         lease = timedelta(seconds=self.limits.claim_lease_seconds)

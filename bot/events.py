@@ -114,6 +114,20 @@ class JoinRequested:
 
 
 @dataclass(frozen=True, slots=True)
+class PollVoted:
+    """A vote in a platform's own poll (Telegram). ``poll_id`` is the platform's; ``options`` the
+    positions chosen, empty when the vote was taken back. The platform doesn't say which chat: the
+    core knows where it posted the poll (``chat`` carries the platform only)."""
+
+    chat: ChatRef
+    author: Author
+    message_id: str
+    poll_id: str
+    options: tuple[int, ...]
+    sent_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class ReactionAdded:
     chat: ChatRef
     author: Author
@@ -136,7 +150,14 @@ class ChatMigrated:
 
 
 Event = (
-    IncomingMessage | CommandInvocation | ButtonPressed | MemberJoined | JoinRequested | ReactionAdded | ChatMigrated
+    IncomingMessage
+    | CommandInvocation
+    | ButtonPressed
+    | MemberJoined
+    | JoinRequested
+    | PollVoted
+    | ReactionAdded
+    | ChatMigrated
 )
 
 

@@ -18,7 +18,14 @@ from typing import Any, Generic, TypeVar
 
 from bot.clock import Clock
 from bot.commands import CommandRegistry, CommandSpec
-from bot.context import AdmissionListener, ButtonHandler, MessageListener, PerkSource, ReactionListener
+from bot.context import (
+    AdmissionListener,
+    ButtonHandler,
+    MessageListener,
+    PerkSource,
+    ReactionListener,
+    VoteListener,
+)
 from bot.dashboard.pages import Page, Panel
 from bot.events import ChatRef
 from bot.i18n import SOURCE, negotiate
@@ -93,6 +100,8 @@ class Feature:
     on_join: tuple[MessageListener, ...] = ()
     #: asked in order about each request to join a chat (Telegram join requests); the first answer wins
     on_join_request: tuple[AdmissionListener, ...] = ()
+    #: told of votes in platforms' native polls (Telegram poll answers)
+    on_poll_vote: tuple[VoteListener, ...] = ()
     buttons: Mapping[str, ButtonHandler] = field(default_factory=dict)
     jobs: tuple[Job, ...] = ()
     #: perks a member has (from grades): a command with ``perk=`` is open to holders

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Set
 
-from bot.adapter import Adapter, DeliveryError, GradeRoles, SentRef
+from bot.adapter import Adapter, DeliveryError, GradeRoles, PollCloser, SentRef
 from bot.events import Author, ChatRef, Event
 from bot.replies import Outgoing, Reply
 from storage.repositories.chats import ChatRepo
@@ -53,6 +53,12 @@ class Messenger:
     async def grade_holders(self, platform: str) -> dict[str, str]:
         adapter = self._adapter(platform)
         return await adapter.grade_holders() if isinstance(adapter, GradeRoles) else {}
+
+    async def close_poll(self, sent: SentRef) -> None:
+        """Stop a native poll (a platform without them has nothing to stop)."""
+        adapter = self._adapter(sent.platform)
+        if isinstance(adapter, PollCloser):
+            await adapter.close_poll(sent)
 
     async def send(self, chat: ChatRef, reply: Reply) -> SentRef:
         adapter = self._adapter(chat.platform)

@@ -66,6 +66,15 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class PollSpec:
+    """A poll, for platforms with native polls (Telegram): they post it as one instead of the reply's
+    text and buttons, which every other platform shows (a button per option)."""
+
+    question: str
+    options: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """One message to send. ``private`` asks for an ephemeral/DM answer where possible."""
 
@@ -80,6 +89,8 @@ class Reply:
     durable: bool = True
     #: the language it is written in (the dispatcher sets it): adapters word what they add in it
     lang: str = "en"
+    #: post as the platform's own poll where it has them (the segments and buttons are the fallback)
+    poll: PollSpec | None = None
 
     def plain(self) -> str:
         """Unescaped plain text, for logs, tests and the console."""

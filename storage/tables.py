@@ -6,4 +6,5 @@ import storage.faq_tables
 import storage.feedback_tables
 import storage.models
 import storage.points_tables
+import storage.poll_tables
 import storage.recognition_tables  # noqa: F401

@@ -128,12 +128,13 @@ def test_a_missing_dependency_is_named_when_the_list_is_built() -> None:
         "announcements",
         "releases",
         "awards",
+        "polls",
         "report",
         "mydata",
         "dashboard",
         "core",
     ]
-    assert len(DEFAULT_FEATURES) == 12
+    assert len(DEFAULT_FEATURES) == 13
 
 
 async def test_a_feature_left_out_is_gone_and_the_rest_works(make_harness: HarnessFactory) -> None:

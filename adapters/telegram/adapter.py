@@ -46,7 +46,7 @@ from bot.commands import CommandSpec, Role
 from bot.events import Author, ChatRef, Event, IncomingMessage, JoinRequested
 from bot.gates import LocalGate
 from bot.i18n import SOURCE, Domain, available, summary
-from bot.replies import Reply
+from bot.replies import PollSpec, Reply
 from bot.web import HttpServer
 
 log = logging.getLogger(__name__)
@@ -292,6 +292,8 @@ class TelegramAdapter:
     async def send(
         self, chat: ChatRef, reply: Reply, reply_to: str | None = None, markup: InlineKeyboardMarkup | None = None
     ) -> SentRef:
+        if reply.poll is not None:
+            return await self._send_poll(chat, reply.poll)
         ids: list[str] = []
         markup = markup or keyboard(reply.buttons)
         chunks = render_chunks(reply)
@@ -313,6 +315,31 @@ class TelegramAdapter:
             )
             ids.append(str(msg.message_id))
         return SentRef(PLATFORM, chat.chat_id, tuple(ids))
+
+    async def _send_poll(self, chat: ChatRef, poll: PollSpec) -> SentRef:
+        """Telegram's own poll, not anonymous, so each vote arrives as a poll answer (the text is plain:
+        Telegram shows a poll's question and options as written, no markup to escape)."""
+        kwargs: dict[str, Any] = {
+            "chat_id": int(chat.chat_id),
+            "question": poll.question[:300],
+            "options": [o[:100] for o in poll.options],
+            "is_anonymous": False,
+            "allows_revoting": True,  # a fan may change their vote until the poll closes
+        }
+        if chat.thread_id is not None:
+            kwargs["message_thread_id"] = int(chat.thread_id)
+        send = self.app.bot.send_poll
+        msg = await delivery.call("sendPoll", send, kwargs, self._migrated, turn=self.pacer.wait, on_wait=self._waited)
+        return SentRef(PLATFORM, chat.chat_id, (str(msg.message_id),), msg.poll.id if msg.poll else None)
+
+    async def close_poll(self, sent: SentRef) -> None:
+        if not sent.message_ids:
+            return
+        kwargs = {"chat_id": int(sent.chat_id), "message_id": int(sent.message_ids[0])}
+        try:
+            await delivery.call("stopPoll", self.app.bot.stop_poll, kwargs, turn=self.pacer.wait, on_wait=self._waited)
+        except DeliveryError as exc:  # already stopped, or the message is gone: nothing to stop
+            log.info("poll not stopped", extra={"chat": sent.chat_id, "reason": exc.reason})
 
     async def reply(self, to: Event, reply: Reply) -> SentRef | None:
         if reply.private and not to.chat.is_private:

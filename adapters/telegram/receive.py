@@ -22,14 +22,21 @@ from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 
 from adapters.lanes import Lanes
-from adapters.telegram.translate import PLATFORM, button_event, join_request_event, joined_events, message_event
+from adapters.telegram.translate import (
+    PLATFORM,
+    button_event,
+    join_request_event,
+    joined_events,
+    message_event,
+    poll_vote_event,
+)
 from adapters.telegram.updates import UpdateSource
 from bot.adapter import EventSink, HandleResult
 from bot.events import Author, ChatMigrated, ChatRef, Event
 from bot.supervisor import Backoff, Trouble
 
 log = logging.getLogger(__name__)
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "chat_join_request"]
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "chat_join_request", "poll_answer"]
 Deliver = Callable[[Event, HandleResult], None]
 
 
@@ -65,6 +72,9 @@ class Receiver:
             return [press] if press is not None else []
         if update.chat_join_request is not None:
             return [join_request_event(update.chat_join_request)]
+        if update.poll_answer is not None:
+            vote = poll_vote_event(update.poll_answer)
+            return [vote] if vote is not None else []
         msg = update.message
         if msg is None:  # edited messages, member updates: nothing for the core
             return []

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from telegram import CallbackQuery, Chat, ChatJoinRequest, Message, User
+from telegram import CallbackQuery, Chat, ChatJoinRequest, Message, PollAnswer, User
 
 from adapters.telegram.render import parse_callback
 from bot.commands import split_command
-from bot.events import Author, ButtonPressed, ChatRef, IncomingMessage, JoinRequested, MemberJoined, Platform
+from bot.events import (
+    Author,
+    ButtonPressed,
+    ChatRef,
+    IncomingMessage,
+    JoinRequested,
+    MemberJoined,
+    Platform,
+    PollVoted,
+)
 
 PLATFORM = Platform("telegram")
 
@@ -89,6 +98,15 @@ def join_request_event(request: ChatJoinRequest) -> JoinRequested:
     when = request.date.astimezone(UTC) if request.date else datetime.now(UTC)
     key = f"join:{request.from_user.id}:{int(when.timestamp())}"
     return JoinRequested(chat_ref(request.chat), author(request.from_user), key, when)
+
+
+def poll_vote_event(answer: PollAnswer) -> PollVoted | None:
+    """A vote in one of the bot's polls (None for an anonymous admin voting as the chat)."""
+    if answer.user is None:
+        return None
+    options = tuple(answer.option_ids)
+    key = f"poll:{answer.poll_id}:{answer.user.id}:{','.join(map(str, options))}"
+    return PollVoted(ChatRef(PLATFORM, ""), author(answer.user), key, answer.poll_id, options, datetime.now(UTC))
 
 
 def button_event(query: CallbackQuery) -> ButtonPressed | None:

@@ -18,6 +18,7 @@ from bot.features import (
     grades,
     mydata,
     points,
+    polls,
     releases,
     report,
 )
@@ -31,6 +32,7 @@ DEFAULT_FEATURES: tuple[Builder, ...] = (
     announcements.build,
     releases.build,
     awards.build,
+    polls.build,
     report.build,
     mydata.build,
     dashboard.build,

@@ -10,6 +10,7 @@ from sqlmodel import col
 from storage.feedback_tables import FeedbackFollower, FeedbackItem, FeedbackVote, MemberPreference
 from storage.models import Identity
 from storage.points_tables import Balance, GradeReached, IdentityLink, LedgerRow
+from storage.poll_tables import PollVote
 from storage.recognition_tables import GradeRoleSync
 from storage.repositories.base import Repository
 from storage.repositories.points import PointsRepo
@@ -66,6 +67,12 @@ class LinkRepo(Repository):
                 await s.execute(
                     update(FeedbackItem).where(col(FeedbackItem.id) == item_id).values(votes=votes.scalar_subquery())
                 )
+            # one vote per poll: where both voted, the kept member's stands
+            kept_polls = select(col(PollVote.poll_id)).where(col(PollVote.member_id) == keep)
+            await s.execute(
+                delete(PollVote).where(col(PollVote.member_id) == merged, col(PollVote.poll_id).in_(kept_polls))
+            )
+            await s.execute(update(PollVote).where(col(PollVote.member_id) == merged).values(member_id=keep))
             await s.execute(delete(GradeReached).where(col(GradeReached.member_id) == merged))
             await s.execute(delete(MemberPreference).where(col(MemberPreference.member_id) == merged))
             await s.execute(delete(Balance).where(col(Balance.member_id) == merged))

@@ -51,6 +51,11 @@ class Fault:
     parameters: dict[str, Any] | None = None
 
 
+def _json_list(value: Any) -> list[Any]:
+    """A list parameter as python-telegram-bot sends it (JSON-encoded in a form field)."""
+    return json.loads(value) if isinstance(value, str) else list(value)
+
+
 def user(uid: int, name: str) -> dict[str, Any]:
     return {"id": uid, "is_bot": False, "first_name": name, "username": name.lower()}
 
@@ -70,6 +75,8 @@ class FakeTelegramAPI:
         self.commands: dict[str, list[dict[str, Any]]] = {}  # scope type -> commands
         #: join requests waiting, approved and declined: (chat id, user id)
         self.join_requests: set[tuple[int, int]] = set()
+        #: native polls sent, by their id (with the chat and message they are in)
+        self.polls: dict[str, dict[str, Any]] = {}
         self.approved: set[tuple[int, int]] = set()
         self.declined: set[tuple[int, int]] = set()
         self.faults: dict[str, list[Fault]] = {}
@@ -342,6 +349,48 @@ class FakeTelegramAPI:
             msg["message_thread_id"] = int(p["message_thread_id"])
         self.sent.append({**p, "visible": shown, "message_id": msg["message_id"]})
         return msg
+
+    async def api_sendPoll(self, p: dict[str, Any]) -> Any:
+        """A native poll (the Bot API's limits: question 1-300 characters, 2-10 options of 1-100)."""
+        chat_id = int(p["chat_id"])
+        self._check_rate()
+        self._check_group_rate(chat_id)
+        options = [o if isinstance(o, str) else o["text"] for o in _json_list(p["options"])]
+        if not 1 <= len(p["question"]) <= 300 or not 2 <= len(options) <= 10:
+            raise _ApiError(400, "Bad Request: poll must have 2-10 options and a question of 1-300 characters")
+        if any(not 1 <= len(o) <= 100 for o in options):
+            raise _ApiError(400, "Bad Request: poll options must be 1-100 characters long")
+        poll = {
+            "id": str(next(self._ids) + 500000),
+            "question": p["question"],
+            "options": [{"text": o, "voter_count": 0, "persistent_id": f"opt{i}"} for i, o in enumerate(options)],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": str(p.get("is_anonymous")).lower() == "true",
+            "type": "regular",
+            "allows_multiple_answers": False,
+            "allows_revoting": str(p.get("allows_revoting", "true")).lower() == "true",  # Bot API 9.6
+            "members_only": False,  # Bot API 10.0
+        }
+        chat = GROUP if chat_id == GROUP["id"] else {"id": chat_id, "type": "private" if chat_id > 0 else "group"}
+        msg = {"message_id": next(self._msg_ids), "date": int(time.time()), "chat": chat, "from": self.me, "poll": poll}
+        self.polls[poll["id"]] = {**poll, "chat_id": chat_id, "message_id": msg["message_id"]}
+        return msg
+
+    async def api_stopPoll(self, p: dict[str, Any]) -> Any:
+        poll = next(q for q in self.polls.values() if q["message_id"] == int(p["message_id"]))
+        poll["is_closed"] = True
+        return {k: v for k, v in poll.items() if k not in ("chat_id", "message_id")}
+
+    def push_poll_answer(self, poll_id: str, sender: dict[str, Any], option_ids: list[int]) -> dict[str, Any]:
+        """A fan votes (or, with no options, takes the vote back) in a non-anonymous poll."""
+        answer = {
+            "poll_id": poll_id,
+            "user": sender,
+            "option_ids": option_ids,
+            "option_persistent_ids": [f"opt{i}" for i in option_ids],
+        }
+        return self.push({"poll_answer": answer})
 
     async def api_editMessageText(self, p: dict[str, Any]) -> Any:
         shown = self._check_text(p)

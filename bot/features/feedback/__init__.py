@@ -18,6 +18,7 @@ from storage.repositories.feedback import FeedbackRepo
 from storage.repositories.feedback_board import FeedbackBoard
 from storage.repositories.members import MemberRepo
 from storage.repositories.outbox import NotificationRepo, OfferRepo
+from storage.repositories.polls import PollRepo
 from storage.rights import feedback as rights
 
 
@@ -46,7 +47,7 @@ def build(deps: Deps) -> Feature:
         llm=deps.llm if s.llm.base_url else None,
         cohorts=deps.optional(COHORTS),
     )
-    reader = FeedbackReader(items, MemberRepo(deps.db))
+    reader = FeedbackReader(items, MemberRepo(deps.db), PollRepo(deps.db))
     commands = FeedbackCommands(service, reader, notifier, deps.messenger, chats)
     views = FeedbackViews(
         items, FeedbackBoard(deps.db), MemberRepo(deps.db), service.open_items, roadmap=s.feedback.roadmap

@@ -12,6 +12,7 @@ from bot.i18n import N_, SOURCE, Where, day
 from bot.replies import BR, Button, Reply, Segment, Text, say
 from storage.repositories.feedback import OPEN, FeedbackRepo, ItemView
 from storage.repositories.members import MemberRepo
+from storage.repositories.polls import PollRepo
 
 
 async def resolve_item(items: FeedbackRepo, number: int, where: Where = SOURCE) -> ItemView:
@@ -24,9 +25,11 @@ async def resolve_item(items: FeedbackRepo, number: int, where: Where = SOURCE) 
 class FeedbackReader:
     """The read-only feedback commands: show, mine, top, search, triage, and /notify."""
 
-    def __init__(self, items: FeedbackRepo, members: MemberRepo) -> None:
+    def __init__(self, items: FeedbackRepo, members: MemberRepo, polls: PollRepo | None = None) -> None:
         self.items = items
         self.members = members
+        #: the polls that listed an item (``/poll items``): its page shows how it did
+        self.polls = polls
 
     # -- reading ------------------------------------------------------------------------
     async def show(self, ctx: Context, number: int) -> Reply:
@@ -56,6 +59,15 @@ class FeedbackReader:
             segs += [BR, Text(T(ctx, "Reason: {note}", note=item.status_note))]
         elif item.status_note:
             segs += [BR, Text(T(ctx, "Team note: {note}", note=item.status_note))]
+        for result in await self.polls.for_item(item.id) if self.polls is not None else []:
+            if result.status == "open":
+                line = T(ctx, "📊 Poll #{poll} (open): {votes} of {total} votes.", poll=result.poll_id,
+                         votes=result.votes, total=result.total)  # fmt: skip
+            else:
+                pct = round(100 * result.votes / result.total) if result.total else 0
+                line = T(ctx, "📊 Poll #{poll}: {votes} of {total} votes ({pct}%).", poll=result.poll_id,
+                         votes=result.votes, total=result.total, pct=pct)  # fmt: skip
+            segs += [BR, Text(line)]
         if ctx.role >= Role.MODERATOR:  # the member number is what `fanloop export member` takes
             segs += [BR, Text(T(ctx, "{ages} · submitter: member {member}", ages=ages(item, ctx.now, ctx),
                                 member=item.submitter_id))]  # fmt: skip
