@@ -170,6 +170,15 @@ class GradeRoles(Protocol):
 
 
 @runtime_checkable
+class InviteMaker(Protocol):
+    """An adapter that can make a chat invite link named for one fan (Telegram's createChatInviteLink).
+    The link asks for approval, so each join through it arrives as a join request naming the link."""
+
+    async def create_invite(self, chat: ChatRef, name: str) -> str:
+        """A new invite link to ``chat``; raises :class:`DeliveryError` when the bot may not."""
+
+
+@runtime_checkable
 class PollCloser(Protocol):
     """An adapter whose platform has native polls that can be stopped (Telegram's stopPoll)."""
 

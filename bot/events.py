@@ -111,6 +111,8 @@ class JoinRequested:
     author: Author
     message_id: str
     sent_at: datetime
+    #: the invite link they came through, when the platform says (a fan's own link: ``/invite``)
+    via: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Set
 
-from bot.adapter import Adapter, DeliveryError, GradeRoles, PollCloser, SentRef
+from bot.adapter import Adapter, DeliveryError, GradeRoles, InviteMaker, PollCloser, SentRef
 from bot.events import Author, ChatRef, Event
 from bot.replies import Outgoing, Reply
 from storage.repositories.chats import ChatRepo
@@ -53,6 +53,13 @@ class Messenger:
     async def grade_holders(self, platform: str) -> dict[str, str]:
         adapter = self._adapter(platform)
         return await adapter.grade_holders() if isinstance(adapter, GradeRoles) else {}
+
+    async def create_invite(self, chat: ChatRef, name: str) -> str | None:
+        """A personal invite link to ``chat``; None where the platform has no such links."""
+        adapter = self._adapter(chat.platform)
+        if adapter is None:
+            raise DeliveryError(f"{chat.platform} is not connected", permanent=False)
+        return await adapter.create_invite(chat, name) if isinstance(adapter, InviteMaker) else None
 
     async def close_poll(self, sent: SentRef) -> None:
         """Stop a native poll (a platform without them has nothing to stop)."""

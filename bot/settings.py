@@ -192,6 +192,10 @@ class PointsSettings(Section):
     per_accepted_answer: int = Field(default=25, ge=0, le=10000)
     #: the bonus of ``/award #N`` (the team's award for the week's best feedback)
     per_award: int = Field(default=100, ge=0, le=100000)
+    #: a friend who joined through your ``/invite`` link took part...
+    per_invite: int = Field(default=20, ge=0, le=100000)
+    #: ...which means: earned this many points themselves (never the join alone)
+    invite_after_points: int = Field(default=10, ge=1, le=100000)
     #: most points a member earns per UTC day from chat, feedback and votes received
     #: (shipped ideas, accepted answers and manager grants are not capped)
     daily_cap: int = Field(default=60, ge=0, le=100000)

@@ -1,5 +1,6 @@
 """Recognition: the queue that keeps platform grade roles in step with each member's grade, the queue
-of grade-up news waiting to be announced (several together), and the team's awards for feedback."""
+of grade-up news waiting to be announced (several together), the team's awards for feedback, and
+word of mouth (fans' invite links, who joined through them)."""
 
 from __future__ import annotations
 
@@ -63,3 +64,36 @@ class FeedbackAward(SQLModel, table=True):
     reason: str = Field(max_length=300)
     points: int
     created_at: datetime = Field(sa_column=_ts())
+
+
+class InviteLink(SQLModel, table=True):
+    """A fan's personal invite link to a chat (``/invite``): who brought whom is read from it."""
+
+    __tablename__ = "invite_links"
+    __table_args__ = (
+        UniqueConstraint("member_id", "platform", "chat_id", name="uq_invite_link_member_chat"),
+        UniqueConstraint("link", name="uq_invite_link"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="members.id")
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    link: str = Field(max_length=200)
+    created_at: datetime = Field(sa_column=_ts())
+
+
+class Referral(SQLModel, table=True):
+    """A fan who joined through someone's link: the inviter is credited once the newcomer has taken
+    part (earned ``[points] invite_after_points`` themselves), never for the join alone."""
+
+    __tablename__ = "referrals"
+    __table_args__ = (
+        UniqueConstraint("member_id", name="uq_referral_member"),
+        Index("ix_referral_pending", "credited_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    invite_id: int = Field(foreign_key="invite_links.id", index=True)
+    #: the fan who joined (one inviter each: the first link they came through)
+    member_id: int = Field(foreign_key="members.id")
+    joined_at: datetime = Field(sa_column=_ts())
+    credited_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))

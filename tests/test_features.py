@@ -129,18 +129,25 @@ def test_a_missing_dependency_is_named_when_the_list_is_built() -> None:
         "releases",
         "awards",
         "polls",
+        "invites",
         "report",
         "mydata",
         "dashboard",
         "core",
     ]
-    assert len(DEFAULT_FEATURES) == 13
+    assert len(DEFAULT_FEATURES) == 14
 
 
 async def test_a_feature_left_out_is_gone_and_the_rest_works(make_harness: HarnessFactory) -> None:
     with pytest.raises(FeatureError, match="'grades' needs 'grading'"):  # the features built on points say so
         await make_harness(only=[b for b in DEFAULT_FEATURES if b.__module__ != "bot.features.points"])
-    on_points = ("bot.features.points", "bot.features.grades", "bot.features.beta", "bot.features.awards")
+    on_points = (
+        "bot.features.points",
+        "bot.features.grades",
+        "bot.features.beta",
+        "bot.features.awards",
+        "bot.features.invites",
+    )
     harness = await make_harness(only=[b for b in DEFAULT_FEATURES if b.__module__ not in on_points])
     assert await harness.say("alice: /rank") == ["bot> ⚠ Unknown command /rank. Try /help."]
     out = await harness.say("alice: /idea Dark mode for the settings app", "bob: /vote 1")

@@ -332,6 +332,16 @@ class TelegramAdapter:
         msg = await delivery.call("sendPoll", send, kwargs, self._migrated, turn=self.pacer.wait, on_wait=self._waited)
         return SentRef(PLATFORM, chat.chat_id, (str(msg.message_id),), msg.poll.id if msg.poll else None)
 
+    async def create_invite(self, chat: ChatRef, name: str) -> str:
+        """A link named for one fan that asks for approval: each join through it is a join request
+        carrying the link, which is how the inviter is known (and the bot approves it)."""
+        kwargs = {"chat_id": int(chat.chat_id), "name": name[:32], "creates_join_request": True}
+        made = await delivery.call(
+            "createChatInviteLink", self.app.bot.create_chat_invite_link, kwargs, turn=self.pacer.wait,
+            on_wait=self._waited,
+        )  # fmt: skip
+        return str(made.invite_link)
+
     async def close_poll(self, sent: SentRef) -> None:
         if not sent.message_ids:
             return

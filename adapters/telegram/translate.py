@@ -97,7 +97,8 @@ def join_request_event(request: ChatJoinRequest) -> JoinRequested:
     request by the same fan later is a new one)."""
     when = request.date.astimezone(UTC) if request.date else datetime.now(UTC)
     key = f"join:{request.from_user.id}:{int(when.timestamp())}"
-    return JoinRequested(chat_ref(request.chat), author(request.from_user), key, when)
+    via = request.invite_link.invite_link if request.invite_link is not None else None
+    return JoinRequested(chat_ref(request.chat), author(request.from_user), key, when, via)
 
 
 def poll_vote_event(answer: PollAnswer) -> PollVoted | None:

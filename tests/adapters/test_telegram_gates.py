@@ -1,9 +1,11 @@
-"""Chats a fan is let into by the bot: the beta testers' chat and a grade-gated chat, through
-Telegram join requests on the fake Bot API (the real python-telegram-bot client)."""
+"""Chats a fan is let into by the bot: the beta testers' chat, a grade-gated chat, and the fan chat
+through a fan's own invite link — Telegram join requests on the fake Bot API (the real
+python-telegram-bot client)."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,6 +17,7 @@ from bot.contracts import POINTS
 from bot.features import DEFAULT_FEATURES
 from bot.settings import Settings
 from storage.db import Database
+from storage.repositories.points import PointsRepo
 from tests.adapters.test_telegram_e2e import ALICE, MIA, section_for, until
 from tests.fakes.telegram_api import GROUP, FakeTelegramAPI, user
 
@@ -98,3 +101,35 @@ async def test_a_grade_gated_chat_lets_in_members_at_its_grade(fake: FakeTelegra
     update = fake.push_join_request(other, BOB)
     await until(lambda: fake.confirmed > update["update_id"])  # handled (getUpdates moved past it)...
     assert (other["id"], 43) in fake.join_requests  # ...and left waiting
+
+
+async def test_a_fans_invite_link_brings_a_friend_and_credits_them_once_the_friend_takes_part(
+    fake: FakeTelegramAPI, app: App
+) -> None:
+    fake.can_invite.add(int(GROUP["id"]))
+    dan = user(45, "Dan")
+    await member(app, fake, ALICE, 0)
+    fake.push_message("/invite", sender=ALICE)
+    dm = await until(lambda: next((m for m in fake.sent if "Your invite link" in m["visible"]), None))
+    assert dm["chat_id"] == "42"  # privately
+    link = re.search(r"https://t\.me/\+fake\d+", dm["visible"])
+    assert link is not None and fake.invite_links[link.group(0)]["creates_join_request"]
+    fake.push_message("/invite", sender=ALICE)  # one link per fan and chat
+    await until(lambda: len([m for m in fake.sent if "Your invite link" in m["visible"]]) == 2)
+    assert len(fake.invite_links) == 1
+
+    fake.push_join_request(GROUP, dan, link=link.group(0))
+    await until(lambda: (GROUP["id"], 45) in fake.approved and dms(fake, dan))
+    assert dms(fake, dan) == ["Welcome to Acme fans! Alice invited you — say hi, ask anything, share ideas with /idea."]
+    assert await app.run_job("invite-credits") == 0  # joining alone earns Alice nothing
+    fake.push_message("/idea A one-handed mode for the big phones", sender=dan)
+    fake.push_message("/idea Bigger text in the quick settings panel", sender=dan)  # 10 points: he took part
+    await until(lambda: len([m for m in fake.sent if "Logged your idea" in m["visible"]]) == 2)
+    assert await app.run_job("invite-credits") == 1
+    assert await app.run_job("invite-credits") == 0  # once
+    alice = await app.members.find("telegram", user_id="42")
+    assert alice is not None
+    assert await PointsRepo(app.db).balance(alice.member_id) == 21  # +1 for hello, +20 for Dan
+    fake.push_message("/invite list", sender=MIA)
+    board = await until(lambda: next((m for m in fake.sent if "Who brought whom" in m["visible"]), None))
+    assert board["visible"].splitlines()[1] == "Alice brought Dan (took part)"

@@ -75,6 +75,9 @@ class FakeTelegramAPI:
         self.commands: dict[str, list[dict[str, Any]]] = {}  # scope type -> commands
         #: join requests waiting, approved and declined: (chat id, user id)
         self.join_requests: set[tuple[int, int]] = set()
+        #: invite links the bot made, and the chats where it may make them (an admin who can invite)
+        self.invite_links: dict[str, dict[str, Any]] = {}
+        self.can_invite: set[int] = set()
         #: native polls sent, by their id (with the chat and message they are in)
         self.polls: dict[str, dict[str, Any]] = {}
         self.approved: set[tuple[int, int]] = set()
@@ -180,11 +183,31 @@ class FakeTelegramAPI:
             }
         )
 
-    def push_join_request(self, chat: dict[str, Any], sender: dict[str, Any]) -> dict[str, Any]:
-        """Someone opened an invite link that asks for approval (the request waits in ``requests``)."""
+    def push_join_request(
+        self, chat: dict[str, Any], sender: dict[str, Any], link: str | None = None
+    ) -> dict[str, Any]:
+        """Someone opened an invite link that asks for approval (the request waits in ``join_requests``);
+        ``link``: one the bot made, which the request names."""
         self.join_requests.add((chat["id"], sender["id"]))
-        request = {"chat": chat, "from": sender, "user_chat_id": sender["id"], "date": int(time.time())}
+        request: dict[str, Any] = {"chat": chat, "from": sender, "user_chat_id": sender["id"], "date": int(time.time())}
+        if link is not None:
+            request["invite_link"] = {**self.invite_links[link], "creator": self.me}
         return self.push({"chat_join_request": request})
+
+    async def api_createChatInviteLink(self, p: dict[str, Any]) -> Any:
+        chat_id = int(p["chat_id"])
+        if chat_id not in self.can_invite:
+            raise _ApiError(400, "Bad Request: not enough rights to manage chat invite links")
+        link = f"https://t.me/+fake{next(self._ids)}"
+        self.invite_links[link] = {
+            "invite_link": link,
+            "creator": self.me,
+            "creates_join_request": str(p.get("creates_join_request")).lower() == "true",
+            "is_primary": False,
+            "is_revoked": False,
+            "name": p.get("name"),
+        }
+        return self.invite_links[link]
 
     def redeliver(self, update: dict[str, Any]) -> None:
         """Deliver an update again (what Telegram does for an unconfirmed one)."""
