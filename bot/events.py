@@ -99,6 +99,9 @@ class MemberJoined:
     author: Author
     message_id: str
     sent_at: datetime
+    #: the invite they came through, when the platform lets the adapter tell (Discord: the invite
+    #: whose use count went up)
+    via: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from discord import app_commands
 from adapters.discord import catchup
 from adapters.discord import commands as slash
 from adapters.discord.grades import DiscordGrades
+from adapters.discord.invites import DiscordInvites
 from adapters.discord.plugin import DiscordSettings
 from adapters.discord.render import allowed_mentions, parse_custom_id, render_chunks, view
 from adapters.discord.roles import ROLE_TTL, DiscordRoles
@@ -85,6 +86,12 @@ class _Events:
 
     async def on_ready(self) -> None:  # every new session: messages posted meanwhile are read back
         self.adapter._start_catch_up()
+        if self.adapter.settings.members_intent:  # invites' use counts, to tell which one a joiner used
+            for guild in self.adapter.client.guilds:
+                await self.adapter._baseline_invites(guild)
+
+    async def on_member_join(self, member: discord.Member) -> None:  # with the Server Members intent
+        await self.adapter._on_member_join(member)
 
 
 class _Client(_Events, discord.Client):
@@ -95,7 +102,7 @@ class _ShardedClient(_Events, discord.AutoShardedClient):
     pass
 
 
-class DiscordAdapter(DiscordRoles, DiscordGrades):
+class DiscordAdapter(DiscordRoles, DiscordGrades, DiscordInvites):
     platform = PLATFORM
 
     def __init__(
@@ -126,6 +133,8 @@ class DiscordAdapter(DiscordRoles, DiscordGrades):
         self._roles: dict[tuple[str, str], tuple[float, Role | None]] = {}
         self._shown: dict[str, str] = {}
         self._grade_lock = asyncio.Lock()
+        self._invite_uses: dict[int, dict[str, int]] = {}
+        self._invite_lock = asyncio.Lock()
         self._finished = asyncio.Event()
         self.fatal: str | None = None
         #: the gateway went away for a reason that may pass: the supervisor restarts the adapter

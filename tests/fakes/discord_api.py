@@ -26,7 +26,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from tests.fakes import discord_payloads as payloads
-from tests.fakes.discord_guild import GuildRoles
+from tests.fakes.discord_guild import GuildInvites, GuildRoles
 from tests.fakes.discord_payloads import APP_ID, BOT, CHANNEL_ID, EVERYONE_PERMS, GUILD_ID, user
 
 OWNER_ID = "3000"
@@ -76,6 +76,8 @@ class FakeDiscordAPI:
         self.history: dict[str, list[dict[str, Any]]] = {}
         #: the servers' roles and who holds them (``discord_guild``)
         self.guild_roles = GuildRoles(self.dispatch, self.members)
+        #: the servers' invites and their use counts (``discord_guild``)
+        self.guild_invites = GuildInvites(self.dispatch, self.members, self._guild_of, BOT)
         self._seq = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -140,6 +142,9 @@ class FakeDiscordAPI:
 
     def add_guild(self, guild_id: str, channel_id: str, name: str) -> None:
         self.guilds[guild_id] = (name, channel_id)
+
+    def _guild_of(self, channel_id: str) -> str | None:
+        return next((gid for gid, (_, cid) in self.guilds.items() if cid == channel_id), None)
 
     def _session_for(self, guild_id: str | None) -> web.WebSocketResponse | None:
         for ws, shard, count in self.sessions:
@@ -398,7 +403,8 @@ class FakeDiscordAPI:
             return _json(
                 {"id": f"9{recipient}", "type": 1, "recipients": [self.members.get(recipient, user(recipient, "x"))]}
             )
-        if (answer := await self.guild_roles.handle(m, path, body)) is not None:
+        answer = await self.guild_roles.handle(m, path, body) or await self.guild_invites.handle(m, path, body)
+        if answer is not None:
             status, data = answer
             return web.Response(status=204) if status == 204 else _json(data, status)
         if (cm := re.fullmatch(r"interactions/(\d+)/([^/]+)/callback", path)) is not None:

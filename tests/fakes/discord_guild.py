@@ -112,3 +112,59 @@ class GuildRoles:
                 return 404, {"message": "Unknown Member", "code": 10007}
             return 200, self._member(guild_id, uid)
         return None
+
+
+class GuildInvites:
+    """Invites, as Discord keeps them: ``POST /channels/{id}/invites`` makes one, ``GET
+    /guilds/{id}/invites`` lists them with their use counts (Manage Server; ``forbidden`` answers 403),
+    and :meth:`join` is a member arriving through one (``GUILD_MEMBER_ADD``, sent only to bots with the
+    Server Members intent — which the adapter asks for when ``members_intent`` is on)."""
+
+    def __init__(self, dispatch: Dispatch, users: dict[str, dict[str, Any]], guild_of: Callable[[str], str | None],
+                 bot: dict[str, Any]) -> None:  # fmt: skip
+        self._dispatch, self._users, self._guild_of, self._bot = dispatch, users, guild_of, bot
+        self.invites: dict[str, dict[str, Any]] = {}
+        self.forbidden = False
+        self._codes = itertools.count(1)
+
+    def _payload(self, code: str) -> dict[str, Any]:
+        i = self.invites[code]
+        guild = {"id": i["guild_id"], "name": "Acme fans", "splash": None, "banner": None, "description": None,
+                 "icon": None, "features": [], "verification_level": 0, "vanity_url_code": None,
+                 "nsfw_level": 0}  # fmt: skip
+        return {
+            "type": 0,
+            "code": code,
+            "guild": guild,
+            "channel": {"id": i["channel_id"], "name": "general", "type": 0},
+            "inviter": self._bot,
+            "uses": i["uses"],
+            "max_uses": 0,
+            "max_age": 0,
+            "temporary": False,
+            "created_at": "2026-01-05T12:00:00+00:00",
+        }
+
+    async def join(self, uid: str, name: str, code: str) -> None:
+        from tests.fakes.discord_payloads import user
+
+        self._users[uid] = user(uid, name)
+        invite = self.invites[code]
+        invite["uses"] += 1
+        member = {"guild_id": invite["guild_id"], "user": self._users[uid], "roles": [], "flags": 0, "nick": None,
+                  "joined_at": "2026-01-05T12:00:00+00:00", "deaf": False, "mute": False}  # fmt: skip
+        await self._dispatch("GUILD_MEMBER_ADD", member)
+
+    async def handle(self, method: str, path: str, body: Any) -> tuple[int, Any] | None:
+        if (m := re.fullmatch(r"channels/(\d+)/invites", path)) is not None and method == "POST":
+            guild_id = self._guild_of(m.group(1))
+            if guild_id is None:
+                return 404, {"message": "Unknown Channel", "code": 10003}
+            code = f"fan{next(self._codes)}"
+            self.invites[code] = {"guild_id": guild_id, "channel_id": m.group(1), "uses": 0}
+            return 200, self._payload(code)
+        if (m := re.fullmatch(r"guilds/(\d+)/invites", path)) is not None and method == "GET":
+            if self.forbidden:
+                return 403, {"message": "Missing Permissions", "code": 50013}
+            return 200, [self._payload(c) for c, i in self.invites.items() if i["guild_id"] == m.group(1)]
+        return None

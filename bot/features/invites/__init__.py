@@ -21,11 +21,14 @@ def build(deps: Deps) -> Feature:
         deps.messenger,
         deps.clock,
         deps.settings.points,
+        deps.notices,
+        deps.settings.community_name,
     )
     return Feature(
         name="invites",
         commands=tuple(invites.specs()),
         on_join_request=(invites.admit,),
+        on_join=(invites.joined,),
         jobs=(Job("invite-credits", invites.credit, every=300, at_start=True),),
         data_rights=(DataRights(tables=rights.TABLES, export=rights.export, forget=rights.forget),),
     )

@@ -12,10 +12,11 @@ from bot.clock import Clock
 from bot.commands import CommandError, CommandSpec, Result, Role
 from bot.context import Admission, CommandContext, Context
 from bot.contracts import Awarder
-from bot.events import ChatRef, JoinRequested, Platform
+from bot.events import ChatRef, JoinRequested, MemberJoined, Platform
 from bot.i18n import Domain, listing
 from bot.messenger import Messenger
-from bot.replies import BR, Bold, Link, Segment, Text, say
+from bot.notices import ManagerNotices
+from bot.replies import BR, Bold, Link, Outgoing, Reply, Segment, Text, say
 from bot.settings import PointsSettings
 from storage.repositories.chats import ChatRepo
 from storage.repositories.invites import InviteRepo
@@ -35,8 +36,12 @@ class Invites:
         messenger: Messenger,
         clock: Clock,
         settings: PointsSettings,
+        notices: ManagerNotices,
+        community: str = "",
     ) -> None:
         self.repo, self.members, self.chats, self.points = repo, members, chats, points
+        self.notices, self.community = notices, community
+        self._told: set[str] = set()
         self.messenger, self.clock, self.settings = messenger, clock, settings
 
     def specs(self) -> list[CommandSpec]:
@@ -62,11 +67,12 @@ class Invites:
                 made = await self.messenger.create_invite(chat, f"fanloop m{ctx.member.member_id}")
             except DeliveryError as exc:
                 log.warning("invite link not made", extra={"chat": chat.key, "reason": exc.reason})
-                raise CommandError(
-                    T(ctx, "I can't make invite links here: I need to be an admin who can invite users.")
-                ) from None
+                if exc.reason not in self._told:  # a setup problem: the managers hear it once
+                    self._told.add(exc.reason)
+                    await self.notices.tell(f"⚠ /invite in {chat.title or chat.key}: {exc.reason}")
+                raise CommandError(T(ctx, "I can't make invite links here yet — the team has been told why.")) from None
             if made is None:
-                raise CommandError(T(ctx, "Personal invite links work on Telegram; here, share the server's invite."))
+                raise CommandError(T(ctx, "Personal invite links work on Telegram and Discord, not here."))
             link = await self.repo.keep(ctx.member.member_id, str(chat.platform), chat.chat_id, made, ctx.now)
         told = T.seg(
             ctx,
@@ -77,23 +83,39 @@ class Invites:
         return say(*told, private=True)
 
     async def admit(self, ctx: Context) -> Admission | None:
-        """A join request through a fan's link: let the newcomer in and remember who brought them."""
+        """A join request through a fan's link (Telegram): let the newcomer in, welcome them."""
         event = ctx.event
         if not isinstance(event, JoinRequested) or event.via is None:
             return None
-        inviter = await self.repo.inviter(str(event.chat.platform), event.via)
+        welcome = await self._arrived(ctx, event.via)
+        return None if welcome is None else Admission(True, welcome)  # a link the team made: the admins'
+
+    async def joined(self, ctx: Context) -> Result:
+        """A member who joined through a fan's invite (Discord): welcome them privately."""
+        event = ctx.event
+        if not isinstance(event, MemberJoined) or event.via is None:
+            return []
+        welcome = await self._arrived(ctx, event.via)
+        return [] if welcome is None else [Outgoing(ctx.chat, welcome, direct_to=ctx.author)]
+
+    async def _arrived(self, ctx: Context, via: str) -> Reply | None:
+        """Remember who brought the newcomer (the first link they came through counts) and word their
+        welcome; None when the link is no fan's."""
+        inviter = await self.repo.inviter(str(ctx.chat.platform), via)
         if inviter is None:
-            return None  # a link the team made: left to the chat's admins
+            return None
         if inviter.member_id != ctx.member.member_id:
             await self.repo.referred(inviter.invite_id, ctx.member.member_id, ctx.now)
         ids = await self.members.identities(inviter.member_id)
         name = ids[0].display_name if ids else T(ctx, "a fan")
-        chat = event.chat.title or event.chat.chat_id
+        chat = ctx.chat.title or ctx.chat.chat_id
+        if isinstance(ctx.event, MemberJoined):  # a whole server joined: the community's name, not a channel's
+            chat = self.community or chat
         welcome = T(
             ctx, "Welcome to {chat}! {name} invited you — say hi, ask anything, share ideas with /idea.",
             chat=chat, name=name,
         )  # fmt: skip
-        return Admission(True, say(welcome))
+        return say(welcome)
 
     async def credit(self) -> int:
         """The job: credit inviters whose newcomers have taken part; returns how many were credited."""
