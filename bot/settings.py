@@ -12,6 +12,7 @@ import json
 import os
 import tomllib
 from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -196,6 +197,23 @@ class PointsSettings(Section):
     per_invite: int = Field(default=20, ge=0, le=100000)
     #: ...which means: earned this many points themselves (never the join alone)
     invite_after_points: int = Field(default=10, ge=1, le=100000)
+    #: the weekly report names this many top contributors of the week — ideas, bug reports, answers,
+    #: awards, invites; never chat — (0 leaves them out)
+    weekly_top: int = Field(default=5, ge=0, le=50)
+    #: seasons: standings that start again every this many weeks, counted from season_start
+    #: (/leaderboard season, and the season's leaders in the weekly report); 0: no seasons
+    season_weeks: int = Field(default=0, ge=0, le=520)
+    season_start: date = date(2026, 1, 5)
+
+    def season(self, now: datetime) -> tuple[int, datetime] | None:
+        """``(number, start)`` of the season ``now`` is in (the first is 1), None without seasons."""
+        if not self.season_weeks:
+            return None
+        first = datetime.combine(self.season_start, time(0), tzinfo=UTC)
+        length = timedelta(weeks=self.season_weeks)
+        n = max(0, (now - first) // length)
+        return n + 1, first + n * length
+
     #: most points a member earns per UTC day from chat, feedback and votes received
     #: (shipped ideas, accepted answers and manager grants are not capped)
     daily_cap: int = Field(default=60, ge=0, le=100000)

@@ -9,8 +9,12 @@ from sqlmodel import col
 
 from storage.faq_tables import FaqPost, Question
 from storage.feedback_tables import FeedbackChange, FeedbackItem
+from storage.points_tables import LedgerRow
 from storage.repositories.awards import AwardRepo, AwardView
 from storage.repositories.base import Repository
+
+#: the ledger's kinds that are contribution (chat, grants and revocations are not)
+CONTRIBUTION = ("feedback", "vote_received", "shipped", "answer", "award", "invite")
 
 
 class StatsRepo(Repository):
@@ -35,6 +39,21 @@ class StatsRepo(Repository):
                 )
             ).scalar_one()
             return int(faq), int(fans)
+
+    async def contributors(self, since: datetime, limit: int) -> list[tuple[int, int]]:
+        """``(member_id, points)`` earned since ``since`` by contributing — ideas, bug reports, answers,
+        votes on their ideas, ideas shipped, awards, friends brought — never chat or grants; most first."""
+        async with self.db.session() as s:
+            total = func.sum(LedgerRow.amount)
+            rows = await s.execute(
+                select(col(LedgerRow.member_id), total)
+                .where(col(LedgerRow.created_at) >= since, col(LedgerRow.kind).in_(CONTRIBUTION))
+                .group_by(col(LedgerRow.member_id))
+                .having(total > 0)
+                .order_by(total.desc(), col(LedgerRow.member_id))
+                .limit(limit)
+            )
+            return [(int(m), int(t)) for m, t in rows.all()]
 
     async def awards(self, since: datetime) -> list[AwardView]:
         """The team's awards for feedback since ``since`` (``/award``), oldest first."""

@@ -197,3 +197,25 @@ async def test_audit_by_member(harness: ConsoleHarness) -> None:
         "mia (member 2): gave 5 points to alice (member 1) — “welcome”",
     ]
     assert await harness.say("mia: /audit @nobody") == ["bot> ⚠ I don't know @nobody."]
+
+
+async def test_seasons_and_the_weeks_top_contributors_by_contribution_not_chat(make_harness: HarnessFactory) -> None:
+    h = await make_harness(settings=settings_with(points={"season_weeks": 4, "season_start": "2026-01-05"}))
+    await h.say("alice: /idea Dark mode for the settings app", "bob: hello there, how is everyone doing today")
+    for i in range(3):  # bob chats all day: chat is not contribution
+        advance(h, 61)
+        await h.say(f"bob: still chatting away here, message number {i} of many")
+    out = await h.say("mia@manager: /report preview")
+    assert "bot> 🏅 Top contributors this week: alice (5)" in out
+    assert "bot> 🏁 Season 1 so far: alice (5)" in out
+    board = await h.say("bob: /leaderboard season")
+    assert board[0] == "bot> Leaderboard (season 1, since 2026-01-05)" and board[1] == "bot> 1. alice — 5"
+    advance(h, 28 * 86400)  # a new season: its standings start again
+    assert await h.say("bob: /leaderboard season") == ["bot> No points earned this season yet."]
+    assert "bot> 1. alice — 5" in await h.say("bob: /leaderboard")  # all time keeps everything
+
+
+async def test_leaderboard_season_without_seasons_says_how_to_turn_them_on(harness: ConsoleHarness) -> None:
+    assert await harness.say("alice: /leaderboard season") == [
+        "bot> ⚠ Seasons are off: [points] season_weeks in the config turns them on."
+    ]

@@ -44,7 +44,11 @@ class PointsCommands:
                 self.leaderboard,
                 args=(
                     Arg(
-                        "window", ArgKind.CHOICE, "week, month or all", required=False, choices=("week", "month", "all")
+                        "window",
+                        ArgKind.CHOICE,
+                        "week, month, season or all",
+                        required=False,
+                        choices=("week", "month", "season", "all"),
                     ),
                 ),
             ),
@@ -129,24 +133,33 @@ class PointsCommands:
     async def leaderboard(self, ctx: CommandContext) -> Result:
         window = ctx.args["window"] or "all"
         since = ctx.now - WINDOWS[window] if window in WINDOWS else None
+        season = self.points.settings.season(ctx.now)
+        if window == "season":
+            if season is None:
+                raise CommandError(T(ctx, "Seasons are off: [points] season_weeks in the config turns them on."))
+            since = season[1]
         if since is None:
             top = await self.points.repo.leaderboard(10)
         else:
-            totals = await self.points.window(window, since)
+            # a new season is a new window, never the last one's cached totals
+            totals = await self.points.window(f"season {season[0]}" if window == "season" and season else window, since)
             top = sorted(((m, t) for m, t in totals.items() if t > 0), key=lambda x: (-x[1], x[0]))[:10]
         if not top:
             empty = {
                 "week": N_("No points earned this week yet."),
                 "month": N_("No points earned this month yet."),
+                "season": N_("No points earned this season yet."),
                 "all": N_("No points earned yet."),
             }
             return say(T(ctx, empty[window]))
         title = {
             "week": N_("Leaderboard (this week)"),
             "month": N_("Leaderboard (this month)"),
+            "season": N_("Leaderboard (season {n}, since {day})"),
             "all": N_("Leaderboard (all time)"),
         }
-        segs: list[Segment] = [Bold(T(ctx, title[window])), BR]
+        heading = T(ctx, title[window], n=season[0], day=day(ctx, season[1])) if season else T(ctx, title[window])
+        segs: list[Segment] = [Bold(heading), BR]
         names = await self.points.members.names([member_id for member_id, _ in top])
         for i, (member_id, total) in enumerate(top, 1):
             name = names.get(member_id) or T(ctx, "a former member")

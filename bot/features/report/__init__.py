@@ -16,15 +16,22 @@ from storage.repositories.stats import StatsRepo
 def build(deps: Deps) -> Feature:
     stats, items, members = StatsRepo(deps.db), FeedbackRepo(deps.db), MemberRepo(deps.db)
     announcer = deps.need(ANNOUNCER, "report")
-    views = ReportViews(stats, items, members)
+    views = ReportViews(stats, items, members, deps.settings.points)
+
+    points = deps.settings.points
 
     async def preview(ctx: CommandContext) -> Result:
-        return await build_report(stats, items, members, ctx.now, ctx)
+        return await build_report(
+            stats, items, members, ctx.now, ctx, contributors=points.weekly_top, season=points.season(ctx.now)
+        )
 
     async def post() -> None:
         """Delivered once per announcement chat, like any announcement."""
         # one text for every announcement chat: the community's language
-        report = await build_report(stats, items, members, deps.clock.now(), deps.language)
+        now = deps.clock.now()
+        report = await build_report(
+            stats, items, members, now, deps.language, contributors=points.weekly_top, season=points.season(now)
+        )
         await announcer.announce_now(report.plain(), None)
         await announcer.tick()
 

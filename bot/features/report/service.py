@@ -15,9 +15,17 @@ WEEK = timedelta(days=7)
 
 
 async def build_report(
-    stats: StatsRepo, items: FeedbackRepo, members: MemberRepo, now: datetime, where: Where = SOURCE
+    stats: StatsRepo,
+    items: FeedbackRepo,
+    members: MemberRepo,
+    now: datetime,
+    where: Where = SOURCE,
+    *,
+    contributors: int = 0,
+    season: tuple[int, datetime] | None = None,
 ) -> Reply:
-    """The week's report in ``where``'s language (the community's default when it is posted)."""
+    """The week's report in ``where``'s language (the community's default when it is posted);
+    ``contributors`` names the week's top contributors, ``season`` (number, start) the season's leaders so far."""
     since = now - WEEK
     received = await items.acknowledgements(since)  # every item of the week, however many
     acked = sum(1 for created, at in received if at and at - created <= WEEK)
@@ -74,5 +82,20 @@ async def build_report(
             names=listing(where, names),
         )
         segs += [Text(line), BR]
+    if contributors and (leaders := await stats.contributors(since, contributors)):
+        line = T(where, "🏅 Top contributors this week: {names}", names=await _ranked(members, leaders, where))
+        segs += [Text(line), BR]
+    if season is not None and (leaders := await stats.contributors(season[1], 3)):
+        line = T(where, "🏁 Season {n} so far: {names}", n=season[0], names=await _ranked(members, leaders, where))
+        segs += [Text(line), BR]
     segs.append(Text(T(where, "Thank you all — share more with /idea, help others, and see you next week!")))
     return say(*segs)
+
+
+async def _ranked(members: MemberRepo, leaders: list[tuple[int, int]], where: Where) -> str:
+    """``alice (55), bob (30)`` — names with their points, best first."""
+    names = await members.names([m for m, _ in leaders])
+    return listing(
+        where,
+        [T(where, "{name} ({count})", name=names.get(m) or T(where, "a former member"), count=n) for m, n in leaders],
+    )

@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.dashboard.pages import Page, PageRequest, Panel, View
 from bot.features.report.service import WEEK, build_report
 from bot.i18n import N_, Domain
+from bot.settings import PointsSettings
 from storage.repositories.feedback import FeedbackRepo
 from storage.repositories.members import MemberRepo
 from storage.repositories.stats import StatsRepo
@@ -22,8 +23,8 @@ SERIES = {
 
 
 class ReportViews:
-    def __init__(self, stats: StatsRepo, items: FeedbackRepo, members: MemberRepo) -> None:
-        self.stats, self.items, self.members = stats, items, members
+    def __init__(self, stats: StatsRepo, items: FeedbackRepo, members: MemberRepo, points: PointsSettings) -> None:
+        self.stats, self.items, self.members, self.points = stats, items, members, points
 
     def pages(self) -> tuple[Page, ...]:
         return (Page("/report", self.report, nav=lambda lang: T(lang, "Weekly report"), order=60),)
@@ -40,7 +41,11 @@ class ReportViews:
         return View("report/helpers_panel.html", T(req, "Top helpers this week"), {"rows": rows})
 
     async def report(self, req: PageRequest) -> View:
-        text = (await build_report(self.stats, self.items, self.members, req.now, req.lang)).plain()
+        report = await build_report(
+            self.stats, self.items, self.members, req.now, req.lang,
+            contributors=self.points.weekly_top, season=self.points.season(req.now),
+        )  # fmt: skip
+        text = report.plain()
         start = req.now - WEEKS * WEEK
         moments = await self.stats.moments(start)
         moments["answered"] = moments.pop("faq") + moments.pop("fans")
