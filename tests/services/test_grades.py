@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.contracts import POINTS
 from storage.repositories.chats import ChatRepo
 from storage.repositories.grades import GradeRepo
 from tests.conftest import ConsoleHarness, HarnessFactory, settings_with
@@ -90,3 +91,15 @@ async def test_grade_up_is_worded_in_the_chat_language(make_harness: HarnessFact
     await h.say("mia@manager: /chat language zh", "alice: hi", "mia: /points grant @alice 250 x")
     out = await news(h)
     assert out == ["bot> 🎉 @alice 升级为 Contributor！已解锁：内测资格。"]
+
+
+async def test_a_grade_reached_outside_a_group_chat_is_told_privately(make_harness: HarnessFactory) -> None:
+    h = await make_harness(settings=settings_with(points={"grade_up_wait_seconds": 0}))
+    await h.say("alice: hi")
+    alice = await h.app.members.find("console", user_id="alice")
+    awarder = h.app.get(POINTS)
+    assert alice is not None and awarder is not None
+    # points given on the dashboard carry its pseudo-chat, which is no chat to post in
+    await awarder.award(alice.member_id, 60, "grant", "from the dashboard", "d1", h.app.clock.now(),
+                        platform="console", chat_id="dashboard")  # fmt: skip
+    assert await news(h) == ["bot> @alice: 🎉 You reached Regular! /rank shows what's next."]

@@ -61,26 +61,40 @@ class GradeNews:
                 await self.repo.mark_news([n.id for n in pending], "off")
             return 0
         now = self.clock.now()
+        serving = set(self.messenger.serving())
         groups: dict[Key, list[NewsView]] = defaultdict(list)
         for news in pending:
-            groups[self._key(news)].append(news)
+            groups[await self._key(news)].append(news)
         wait = timedelta(seconds=self.settings.grade_up_wait_seconds)
-        ready = [n.id for rows in groups.values() if min(r.created_at for r in rows) <= now - wait for n in rows]
+        ready = [
+            n.id
+            for key, rows in groups.items()
+            if min(r.created_at for r in rows) <= now - wait and (key[0] != "chat" or key[1] in serving)
+            for n in rows
+        ]  # a chat on a platform this process doesn't serve is left to the process that does
         claimed = await self.repo.claim_news(self.worker_id, now, LEASE, ready)
         groups = defaultdict(list)
         for news in claimed:
-            groups[self._key(news)].append(news)
+            groups[await self._key(news)].append(news)
         told = 0
         for key, rows in groups.items():
-            told += await self._send(key, rows)
+            try:
+                told += await self._send(key, rows)
+            except Exception as exc:  # one destination's trouble never holds back the others
+                log.exception("grade-up news not sent", extra={"to": str(key)})
+                await self.repo.mark_news([r.id for r in rows], "pending", f"{type(exc).__name__}: {exc}")
         return told
 
-    def _key(self, news: NewsView) -> Key:
+    async def _key(self, news: NewsView) -> Key:
+        """Where the news goes. "chat" means a group chat the bot knows: points given on the dashboard
+        or in a private chat are told to the member privately instead."""
         mode = self.settings.grade_up
         if mode == "announcements":
             return ("announcements",)
-        if mode == "chat" and news.platform and news.chat_id and news.platform in self.messenger.platforms():
-            return ("chat", news.platform, news.chat_id)
+        if mode == "chat" and news.platform and news.chat_id:
+            known = await self.chats.get(news.platform, news.chat_id)
+            if known is not None and known.kind != "private":
+                return ("chat", news.platform, news.chat_id)
         return ("dm", news.member_id)
 
     async def _send(self, key: Key, rows: list[NewsView]) -> int:
@@ -102,8 +116,9 @@ class GradeNews:
     async def _fallback(self, rows: list[NewsView]) -> bool:
         """No announcement chat is set up: each grade-up goes where it was earned, else privately."""
         for news in rows:
-            if news.platform and news.chat_id and news.platform in self.messenger.serving():
-                await self._to_chats([ChatRef(Platform(news.platform), news.chat_id)], [news])
+            known = await self.chats.get(news.platform, news.chat_id) if news.platform and news.chat_id else None
+            if known is not None and known.kind != "private" and known.platform in self.messenger.serving():
+                await self._to_chats([ChatRef(Platform(known.platform), known.chat_id)], [news])
             else:
                 await self._direct([news])
         return True

@@ -61,6 +61,9 @@ class GradeRoleSync:
                     status, error = ("failed" if exc.permanent else "pending"), exc.reason
                     if exc.permanent:
                         await self._tell(exc.reason)
+                except Exception as exc:  # a bug, not an outage: logged, not retried every tick
+                    log.exception("grade role not synced", extra={"member": member_id})
+                    status, error = "failed", f"{type(exc).__name__}: {exc}"
             await self.repo.mark_syncs(ids, status, error)
             synced += status == "done"
         return synced
