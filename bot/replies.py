@@ -234,6 +234,7 @@ def reply_to_json(reply: Reply) -> str:
             "e": reply.is_error,
             "m": list(reply.mentions),
             "l": reply.lang,
+            "q": [reply.poll.question, list(reply.poll.options)] if reply.poll else None,
         },
         ensure_ascii=False,
     )
@@ -250,4 +251,5 @@ def reply_from_json(text: str) -> Reply:
         is_error=data["e"],
         mentions=tuple(data["m"]),
         lang=data.get("l", "en"),  # rows written before replies knew their language
+        poll=PollSpec(data["q"][0], tuple(data["q"][1])) if data.get("q") else None,
     )

@@ -29,3 +29,14 @@ def test_links_are_never_cut() -> None:
     link = Link("https://example.com/x", "docs")
     chunks = chunk_by([Text("x" * 95), link], 100, _len)
     assert chunks[-1] == [link]
+
+
+def test_a_reply_kept_in_the_outbox_comes_back_whole() -> None:
+    from bot.replies import Button, Mention, PollSpec, Reply, reply_from_json, reply_to_json, say
+
+    poll = say("📊 Tea or coffee?", Mention("telegram", "42", "Alice"), buttons=[Button("Tea", "poll.vote", "1:0")])
+    poll = Reply(poll.segments, poll.buttons, private=True, mentions=poll.mentions, lang="zh_CN",
+                 poll=PollSpec("Tea or coffee?", ("Tea", "Coffee")))  # fmt: skip
+    assert reply_from_json(reply_to_json(poll)) == poll
+    plain = say("hello")
+    assert reply_from_json(reply_to_json(plain)) == plain
