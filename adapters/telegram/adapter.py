@@ -55,6 +55,10 @@ SEND_TIMEOUT = 30.0
 ROLE_TTL = 300.0
 
 
+#: what Telegram answers for a join request someone answered already (an admin, or a redelivery)
+ANSWERED = ("HIDE_REQUESTER_MISSING", "USER_ALREADY_PARTICIPANT")
+
+
 class TelegramAdapter:
     platform = PLATFORM
 
@@ -91,6 +95,8 @@ class TelegramAdapter:
         )
         self.username = ""
         self.can_read_all = True
+        #: chats where the bot may not answer join requests (chat id -> title, Telegram's reason)
+        self.join_trouble: dict[str, tuple[str, str]] = {}
         self.rate = settings.messages_per_second
         self.pacer: Gate = LocalGate(self.rate)  # until start(): then the bot token's shared gate
         self._sink: EventSink | None = None
@@ -218,7 +224,14 @@ class TelegramAdapter:
             who = {"chat_id": int(event.chat.chat_id), "user_id": int(event.author.user_id)}
             await delivery.call(method, call, who, turn=self.pacer.wait, on_wait=self._waited)
         except DeliveryError as exc:
-            log.info("join request already answered", extra={"chat": event.chat.key, "reason": exc.reason})
+            if any(code in exc.reason for code in ANSWERED):
+                log.info("join request already answered", extra={"chat": event.chat.key, "reason": exc.reason})
+                return
+            # the bot may not answer requests there: /status and /setup say so until it can
+            log.warning("join request not answered", extra={"chat": event.chat.key, "reason": exc.reason})
+            self.join_trouble[event.chat.chat_id] = (event.chat.title or event.chat.chat_id, exc.reason)
+        else:
+            self.join_trouble.pop(event.chat.chat_id, None)
 
     async def _answer(self, event: Event, reply: Reply, reply_id: int | None) -> None:
         try:
@@ -412,6 +425,14 @@ class TelegramAdapter:
         return frozenset(m.user.id for m in members if m.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR))
 
     async def describe(self, chat: ChatRef, where: str = "en") -> list[str]:
+        lines = [  # Telegram's reason is in the log
+            "⚠ " + T(where, "I can't answer join requests in “{chat}”: make me an admin there who can add members.",
+                     chat=title)
+            for title, _ in self.join_trouble.values()
+        ]  # fmt: skip
+        return lines + await self._privacy(chat, where)
+
+    async def _privacy(self, chat: ChatRef, where: str) -> list[str]:
         if chat.is_private or self.can_read_all:
             return []
         try:

@@ -14,6 +14,7 @@ import pytest
 from adapters.telegram import TelegramAdapter
 from bot.app import App
 from bot.contracts import POINTS
+from bot.events import ChatRef, Platform
 from bot.features import DEFAULT_FEATURES
 from bot.settings import Settings
 from storage.db import Database
@@ -133,3 +134,25 @@ async def test_a_fans_invite_link_brings_a_friend_and_credits_them_once_the_frie
     fake.push_message("/invite list", sender=MIA)
     board = await until(lambda: next((m for m in fake.sent if "Who brought whom" in m["visible"]), None))
     assert board["visible"].splitlines()[1] == "Alice brought Dan (took part)"
+
+
+async def test_a_chat_where_the_bot_may_not_answer_join_requests_is_shown_in_setup(
+    fake: FakeTelegramAPI, app: App
+) -> None:
+    fake.no_join_rights.add(LOUNGE["id"])
+    await member(app, fake, ALICE, 250)
+    fake.push_join_request(LOUNGE, ALICE)
+    adapter = app.adapters["telegram"]
+    assert isinstance(adapter, TelegramAdapter)
+    await until(lambda: adapter.join_trouble)  # Telegram refused the bot's approval
+    fake.push_message("/setup", sender=MIA)
+    setup = await until(lambda: next((m for m in fake.sent if "join requests" in m["visible"]), None))
+    assert (
+        "⚠ I can't answer join requests in “Contributors' lounge”: make me an admin there who can add members."
+        in setup["visible"]
+    )
+    fake.no_join_rights.clear()
+    fake.push_join_request(LOUNGE, ALICE)  # she asks again once the bot has the right
+    await until(lambda: (LOUNGE["id"], 42) in fake.approved)
+    status = await app.health(ChatRef(Platform("telegram"), str(GROUP["id"])))
+    assert not any("join requests" in line for line in status)  # put right: no longer shown

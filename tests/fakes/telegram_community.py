@@ -48,6 +48,8 @@ class CommunityApi:
         self.join_requests: set[tuple[int, int]] = set()
         self.approved: set[tuple[int, int]] = set()
         self.declined: set[tuple[int, int]] = set()
+        #: chats where the bot is not an admin that can add members
+        self.no_join_rights: set[int] = set()
         #: invite links the bot made, and the chats where it may make them (an admin who can invite)
         self.invite_links: dict[str, dict[str, Any]] = {}
         self.can_invite: set[int] = set()
@@ -82,6 +84,8 @@ class CommunityApi:
 
     async def _answer_join(self, p: dict[str, Any], into: set[tuple[int, int]]) -> Any:
         key = (int(p["chat_id"]), int(p["user_id"]))
+        if key[0] in self.no_join_rights:
+            raise ApiError(400, "Bad Request: not enough rights to manage join requests")
         if key not in self.join_requests:  # answered already (by an admin, or twice)
             raise _ApiError(400, "Bad Request: HIDE_REQUESTER_MISSING")
         self.join_requests.discard(key)
