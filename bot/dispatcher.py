@@ -61,6 +61,7 @@ from bot.metrics import Metrics
 from bot.replies import Outgoing, Reply, error, reply_to_json
 from bot.roles import RoleResolver
 from bot.settings import LimitsSettings
+from bot.unclaimed import Unclaimed
 from storage.repositories.chats import ChatRepo
 from storage.repositories.confirmations import ConfirmationRepo
 from storage.repositories.events import ClaimResult, EventRepo
@@ -134,8 +135,15 @@ class Dispatcher:
         self.message_listeners = tuple(message_listeners)
         self.reaction_listeners = tuple(reaction_listeners)
         self.join_listeners = tuple(join_listeners)
-        self.admission_listeners = tuple(admission_listeners)
-        self.vote_listeners = tuple(vote_listeners)
+        #: the events answered without a claim (chat migrations, join requests, native poll votes)
+        self.unclaimed = Unclaimed(
+            chats=chats,
+            members=members,
+            clock=clock,
+            context=self._context,
+            admission_listeners=admission_listeners,
+            vote_listeners=vote_listeners,
+        )
         self.buttons = dict(buttons or {})
         self.perk_sources = tuple(perks)
         self._inflight = 0
@@ -200,21 +208,8 @@ class Dispatcher:
         event = cleaned(event)
         if self._closing:
             return HandleResult("busy")  # not acknowledged: the platform redelivers after restart
-        if isinstance(event, ChatMigrated):  # idempotent: no claim needed
-            await self.chats.migrate(str(event.chat.platform), event.chat.chat_id, event.new_chat_id)
-            return HandleResult("handled")
-        if event.author.is_bot:
-            return HandleResult("ignored")
-        if isinstance(event, JoinRequested):  # no claim: deciding again gives the same answer
-            return await self._admit(event)
-        if isinstance(event, PollVoted):  # no claim: a vote is set, so setting it again changes nothing
-            author = event.author
-            member = await self.members.ensure(
-                str(author.platform), author.user_id, author.display_name, author.username, self.clock.now()
-            )
-            for listener in self.vote_listeners:
-                await listener(member, event)
-            return HandleResult("handled")
+        if (answered := await self.unclaimed.handle(event)) is not None:  # answering twice changes nothing
+            return answered
         platform = str(event.chat.platform)
         now = self.clock.now()
         lease = timedelta(seconds=self.limits.claim_lease_seconds)
@@ -281,21 +276,6 @@ class Dispatcher:
             else:
                 replies.append(replace(item, lang=ctx_lang) if item.lang != ctx_lang else item)
         return replies
-
-    async def _admit(self, event: JoinRequested) -> HandleResult:
-        """Ask the features guarding chats; the first that answers decides. A failure leaves the
-        request to the chat's admins rather than refusing a fan for the bot's fault."""
-        try:
-            ctx = await self._context(event)
-            for listener in self.admission_listeners:
-                verdict = await listener(ctx)
-                if verdict is not None:
-                    told = () if verdict.reply is None else (replace(verdict.reply, private=True, lang=ctx.lang),)
-                    return HandleResult("handled", told, admit=verdict.admit)
-        except Exception:
-            log.exception("join request not decided", extra={"chat": event.chat.key})
-            return HandleResult("handled")
-        return HandleResult("ignored")
 
     def _failed(self, exc: Exception, event: Event, lang: str) -> Reply:
         """A handler's exception as its one-line answer: bad input says what was wrong; anything

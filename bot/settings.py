@@ -7,82 +7,32 @@ also come from a file (``token_file``) so they stay out of the TOML.
 
 from __future__ import annotations
 
-import itertools
-import json
 import os
 import tomllib
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
     field_validator,
-    model_validator,
 )
-from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from bot.settings_base import ConfigError as ConfigError
+from bot.settings_base import IntList as IntList
+from bot.settings_base import Section as Section
+from bot.settings_base import StrList as StrList
+from bot.settings_base import check_template as check_template
+from bot.settings_base import read_secret as read_secret
+from bot.settings_community import BetaSettings as BetaSettings
+from bot.settings_community import GradeSettings as GradeSettings
+from bot.settings_community import PointsSettings as PointsSettings
 
 ENV_CONFIG = "FANLOOP_CONFIG"
-
-
-def _comma_list(value: Any) -> Any:
-    """``2000,2001`` or ``["2000", "2001"]`` from the environment; lists from TOML pass through."""
-    if not isinstance(value, str):
-        return value
-    text = value.strip()
-    if text.startswith("["):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError:
-            raise ValueError(f"{text!r} is neither a JSON list nor comma-separated values") from None
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
-#: a list setting that also reads ``a,b,c`` (environment variables, where JSON is awkward)
-StrList = Annotated[list[str], NoDecode, BeforeValidator(_comma_list)]
-IntList = Annotated[list[int], NoDecode, BeforeValidator(_comma_list)]
-
-
-class ConfigError(Exception):
-    """A configuration problem, already phrased for the user (``key: why``)."""
-
-
-class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-def check_template(template: str, fields: tuple[str, ...]) -> str:
-    """A ``str.format`` template that may use only ``fields``; raises ValueError naming the problem."""
-    import string
-
-    try:
-        used = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
-    except ValueError as exc:
-        raise ValueError(f"{exc} (write {{{{ and }}}} for a literal brace)") from None
-    unknown = sorted({n for n in used if n.split(".")[0].split("[")[0] not in fields or n != n.strip() or not n})
-    if unknown:
-        allowed = ", ".join("{" + f + "}" for f in fields)
-        raise ValueError(f"unknown placeholder(s) {', '.join('{' + u + '}' for u in unknown)}; use {allowed}")
-    return template
-
-
-def read_secret(value: SecretStr | None, path: Path | None, key: str) -> SecretStr | None:
-    if value is not None and value.get_secret_value():
-        return value
-    if path is None:
-        return value
-    try:
-        text = path.expanduser().read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise ValueError(f"cannot read {key}_file {str(path)!r}: {exc.strerror}") from None
-    return SecretStr(text) if text else None
 
 
 class RolesSettings(Section):
@@ -164,104 +114,6 @@ class FeedbackSettings(Section):
     def _weekly(cls, value: str) -> str:
         parse_weekly(value)
         return value
-
-
-class GradeSettings(Section):
-    name: str = Field(min_length=1, max_length=40)
-    threshold: int = Field(ge=0)
-    #: e.g. beta_eligible (can be picked for beta tests), can_triage (read-only /triage)
-    perks: list[str] = Field(default_factory=list)
-
-
-def _default_grades() -> list[GradeSettings]:
-    return [
-        GradeSettings(name="Newcomer", threshold=0),
-        GradeSettings(name="Regular", threshold=50),
-        GradeSettings(name="Contributor", threshold=200, perks=["beta_eligible"]),
-        GradeSettings(name="Expert", threshold=600, perks=["beta_eligible", "can_triage"]),
-        GradeSettings(name="Legend", threshold=1500, perks=["beta_eligible", "can_triage"]),
-    ]
-
-
-class PointsSettings(Section):
-    per_message: int = Field(default=1, ge=0, le=100)
-    message_min_length: int = Field(default=15, ge=0, le=1000)
-    message_cooldown_seconds: float = Field(default=60, ge=0, le=86400)
-    per_feedback: int = Field(default=5, ge=0, le=1000)
-    per_vote_received: int = Field(default=2, ge=0, le=1000)
-    per_feedback_shipped: int = Field(default=50, ge=0, le=10000)
-    per_accepted_answer: int = Field(default=25, ge=0, le=10000)
-    #: the bonus of ``/award #N`` (the team's award for the week's best feedback)
-    per_award: int = Field(default=100, ge=0, le=100000)
-    #: a friend who joined through your ``/invite`` link took part...
-    per_invite: int = Field(default=20, ge=0, le=100000)
-    #: ...which means: earned this many points themselves (never the join alone)
-    invite_after_points: int = Field(default=10, ge=1, le=100000)
-    #: the weekly report names this many top contributors of the week — ideas, bug reports, answers,
-    #: awards, invites; never chat — (0 leaves them out)
-    weekly_top: int = Field(default=5, ge=0, le=50)
-    #: seasons: standings that start again every this many weeks, counted from season_start
-    #: (/leaderboard season, and the season's leaders in the weekly report); 0: no seasons
-    season_weeks: int = Field(default=0, ge=0, le=520)
-    season_start: date = date(2026, 1, 5)
-
-    def season(self, now: datetime) -> tuple[int, datetime] | None:
-        """``(number, start)`` of the season ``now`` is in (the first is 1), None without seasons."""
-        if not self.season_weeks:
-            return None
-        first = datetime.combine(self.season_start, time(0), tzinfo=UTC)
-        length = timedelta(weeks=self.season_weeks)
-        n = max(0, (now - first) // length)
-        return n + 1, first + n * length
-
-    #: most points a member earns per UTC day from chat, feedback and votes received
-    #: (shipped ideas, accepted answers and manager grants are not capped)
-    daily_cap: int = Field(default=60, ge=0, le=100000)
-    #: votes from accounts first seen less than this long ago earn their target nothing
-    min_account_age_hours: float = Field(default=24, ge=0, le=24 * 365)
-    #: most accepted answers a member is credited for per UTC day (accepted answers always count
-    #: as accepted; past this they earn no points, so an ask-and-accept ring can't farm them)
-    answers_per_day: int = Field(default=5, ge=0, le=1000)
-    #: chats where messages earn nothing: "telegram:-100123", "discord:456"
-    quiet_chats: StrList = Field(default_factory=list)
-    grades: list[GradeSettings] = Field(default_factory=_default_grades)
-    #: where "reached a new grade" is posted: the chat where it was earned ("chat"), to the member
-    #: alone ("private"), the announcement chats ("announcements") or nowhere ("off")
-    grade_up: Literal["chat", "private", "announcements", "off"] = "chat"
-    #: grade-ups within this many seconds of the first one go out together, as one message
-    grade_up_wait_seconds: float = Field(default=120, ge=0, le=86400)
-    #: chats only members of a grade may join: {"telegram:-1001234" = "Contributor"}. Their invite
-    #: link asks for approval; the bot approves requests from members at that grade or above
-    grade_chats: dict[str, str] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _gated_by_known_grades(self) -> PointsSettings:
-        names = [g.name for g in self.grades]
-        unknown = sorted(set(self.grade_chats.values()) - set(names))
-        if unknown:
-            raise ValueError(f"grade_chats names no such grade: {', '.join(unknown)} (grades: {', '.join(names)})")
-        return self
-
-    @field_validator("grades")
-    @classmethod
-    def _ordered(cls, grades: list[GradeSettings]) -> list[GradeSettings]:
-        if not grades or grades[0].threshold != 0:
-            raise ValueError("the first grade must have threshold 0")
-        if any(b.threshold <= a.threshold for a, b in itertools.pairwise(grades)):
-            raise ValueError("grade thresholds must increase")
-        return grades
-
-
-class BetaSettings(Section):
-    #: how long a fan has to accept a beta invitation; unanswered, their place goes to the waitlist
-    respond_hours: float = Field(default=72, gt=0, le=24 * 90)
-    #: only fans active within this many days are picked
-    active_days: int = Field(default=30, ge=1, le=3650)
-    #: the testers' chat ("telegram:-1001234"): its invite link asks for approval, and the bot
-    #: approves fans who joined an open beta
-    chat: str | None = None
-    #: that invite link, sent to every fan who joins a beta
-    chat_link: str | None = Field(default=None, pattern=r"^https://")
 
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
