@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.commands import CommandSpec, Result, Role
-from bot.events import Author, ButtonPressed, ChatRef, Event, IncomingMessage, PollVoted, ReactionAdded
+from bot.events import Author, ButtonPressed, ChatRef, Event, IncomingMessage, Platform, PollVoted, ReactionAdded
 from bot.replies import Reply
 from storage.repositories.members import MemberView
 
@@ -58,6 +58,11 @@ class CommandContext(Context):
         if isinstance(ev, IncomingMessage) and ev.reply_to_id is not None:
             return ev
         return None
+
+
+def author_of(member: MemberView) -> Author:
+    """A member's identity as its platform names them: how to message them directly."""
+    return Author(Platform(member.platform), member.user_id, member.display_name, member.username)
 
 
 MessageListener = Callable[[Context], Awaitable[Result]]

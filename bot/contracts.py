@@ -25,7 +25,6 @@ from storage.repositories.members import MemberView
 class AwardResult:
     paid: bool
     balance: int
-    crossed: GradeSettings | None = None
 
 
 class Awarder(Protocol):

@@ -23,6 +23,8 @@ class ManagerNotices:
         self.messenger = messenger
         self.repo = repo
         self.clock = clock
+        #: what :meth:`tell_once` has told in this process
+        self._told: set[str] = set()
 
     async def tell(self, text: str) -> bool:
         """Send ``text`` to the manager chats; returns whether at least one got it."""
@@ -37,3 +39,11 @@ class ManagerNotices:
             log.warning("no manager chat got this; kept for /setup: %s", text)
         await self.repo.add(text, delivered, self.clock.now())
         return delivered
+
+    async def tell_once(self, text: str) -> bool:
+        """:meth:`tell`, once per process for the same text: a setup problem met for every member or
+        on every retry is one notice, not a flood. False when it was told already."""
+        if text in self._told:
+            return False
+        self._told.add(text)
+        return await self.tell(text)

@@ -107,6 +107,16 @@ class Outgoing:
     direct_to: Author | None = None
 
 
+def mention_line(people: Iterable[tuple[str, str, str]]) -> list[Segment]:
+    """``(platform, user_id, display_name)`` → mentions separated by spaces."""
+    segs: list[Segment] = []
+    for platform, user_id, name in people:
+        if segs:
+            segs.append(Text(" "))
+        segs.append(Mention(platform, user_id, name))
+    return segs
+
+
 def render_plain(segments: Iterable[Segment]) -> str:
     out: list[str] = []
     for seg in segments:

@@ -88,5 +88,20 @@ async def claim_rows(
     return list(rows.scalars())
 
 
+async def settle_rows(
+    session: AsyncSession, model: Any, ids: Sequence[int], status: str, error: str | None = None, **values: Any
+) -> None:
+    """Record how claimed rows of a work queue table (:func:`claim_rows`) went: ``status`` (``pending``
+    puts them back in the queue), with ``error`` cut to the column's 300 characters; committed."""
+    if not ids:
+        return
+    await session.execute(
+        update(model)
+        .where(model.id.in_(list(ids)))
+        .values(status=status, error=error[:300] if error else None, **values)
+    )
+    await session.commit()
+
+
 def rowcount(result: Result[Any]) -> int:
     return int(cast(CursorResult[Any], result).rowcount or 0)

@@ -6,8 +6,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlmodel import col
 
 from storage.models import Identity
@@ -98,20 +99,21 @@ class BetaRepo(Repository):
             await s.commit()
             return cohort.id
 
-    async def mark_notified(self, cohort_id: int, member_id: int, at: datetime) -> bool:
-        """Claim the one invitation message of a place (False if it was sent already)."""
+    async def _update_place(self, cohort_id: int, member_id: int, only_if: Any, **values: Any) -> bool:
+        """Change a member's place in a cohort when ``only_if`` holds for it; whether it did (the
+        condition is checked by the UPDATE itself, so two callers never both succeed)."""
         async with self.db.session() as s:
             result = await s.execute(
                 update(BetaMember)
-                .where(
-                    col(BetaMember.cohort_id) == cohort_id,
-                    col(BetaMember.member_id) == member_id,
-                    col(BetaMember.notified_at).is_(None),
-                )
-                .values(notified_at=at)
+                .where(col(BetaMember.cohort_id) == cohort_id, col(BetaMember.member_id) == member_id, only_if)
+                .values(**values)
             )
             await s.commit()
             return rowcount(result) == 1
+
+    async def mark_notified(self, cohort_id: int, member_id: int, at: datetime) -> bool:
+        """Claim the one invitation message of a place (False if it was sent already)."""
+        return await self._update_place(cohort_id, member_id, col(BetaMember.notified_at).is_(None), notified_at=at)
 
     async def get(self, cohort_id: int) -> CohortView | None:
         found = await self.cohorts(ids=[cohort_id])
@@ -151,22 +153,15 @@ class BetaRepo(Repository):
     async def answer(self, cohort_id: int, member_id: int, status: str, at: datetime) -> str | None:
         """A fan accepts or declines (``status``) an invitation still open in an open cohort. Returns
         None when it was taken, else what the place is now (answered before, expired, removed...)."""
+        open_cohort = select(col(BetaCohort.id)).where(col(BetaCohort.status) == "open")
+        invited = and_(
+            col(BetaMember.status) == "invited",
+            col(BetaMember.cohort_id).in_(open_cohort),
+            (col(BetaMember.respond_by).is_(None)) | (col(BetaMember.respond_by) > at),
+        )
+        if await self._update_place(cohort_id, member_id, invited, status=status, answered_at=at):
+            return None
         async with self.db.session() as s:
-            open_cohort = select(col(BetaCohort.id)).where(col(BetaCohort.status) == "open")
-            result = await s.execute(
-                update(BetaMember)
-                .where(
-                    col(BetaMember.cohort_id) == cohort_id,
-                    col(BetaMember.member_id) == member_id,
-                    col(BetaMember.status) == "invited",
-                    col(BetaMember.cohort_id).in_(open_cohort),
-                    (col(BetaMember.respond_by).is_(None)) | (col(BetaMember.respond_by) > at),
-                )
-                .values(status=status, answered_at=at)
-            )
-            await s.commit()
-            if rowcount(result) == 1:
-                return None
             place = (
                 await s.execute(
                     select(col(BetaMember.status), col(BetaCohort.status))
@@ -240,18 +235,9 @@ class BetaRepo(Repository):
             return [int(m) for _, m in chosen]
 
     async def remove(self, cohort_id: int, member_id: int, at: datetime) -> bool:
-        async with self.db.session() as s:
-            result = await s.execute(
-                update(BetaMember)
-                .where(
-                    col(BetaMember.cohort_id) == cohort_id,
-                    col(BetaMember.member_id) == member_id,
-                    col(BetaMember.status).in_(ACTIVE),
-                )
-                .values(status="removed", answered_at=at)
-            )
-            await s.commit()
-            return rowcount(result) == 1
+        return await self._update_place(
+            cohort_id, member_id, col(BetaMember.status).in_(ACTIVE), status="removed", answered_at=at
+        )
 
     async def close(self, cohort_id: int, at: datetime) -> bool:
         async with self.db.session() as s:

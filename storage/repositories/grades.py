@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlmodel import col
 
 from storage.models import Identity
 from storage.points_tables import Balance
 from storage.recognition_tables import GradeNews, GradeRoleSync
-from storage.repositories.base import Repository, claim_rows
+from storage.repositories.base import Repository, claim_rows, settle_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,18 +39,7 @@ class GradeRepo(Repository):
 
     async def mark_syncs(self, ids: Sequence[int], status: str, error: str | None = None) -> None:
         async with self.db.session() as s:
-            await s.execute(
-                update(GradeRoleSync)
-                .where(col(GradeRoleSync.id).in_(list(ids)))
-                .values(status=status, error=error[:300] if error else None, claimed_by=None)
-            )
-            await s.commit()
-
-    async def resync(self, member_ids: Sequence[int], now: datetime) -> None:
-        """Queue a role sync for members whose identities changed (linked or unlinked accounts)."""
-        async with self.db.session() as s:
-            s.add_all(GradeRoleSync(member_id=m, created_at=now) for m in member_ids)
-            await s.commit()
+            await settle_rows(s, GradeRoleSync, ids, status, error)
 
     async def graded(self, platform: str, min_balance: int) -> dict[str, int]:
         """``{user_id: balance}`` of every identity on ``platform`` whose member has at least
@@ -94,12 +83,7 @@ class GradeRepo(Repository):
 
     async def mark_news(self, ids: Sequence[int], status: str, error: str | None = None) -> None:
         async with self.db.session() as s:
-            await s.execute(
-                update(GradeNews)
-                .where(col(GradeNews.id).in_(list(ids)))
-                .values(status=status, error=error[:300] if error else None)
-            )
-            await s.commit()
+            await settle_rows(s, GradeNews, ids, status, error)
 
     async def backlog(self) -> tuple[int, int]:
         """How many role syncs and grade-up announcements are waiting (for /status and health)."""

@@ -216,6 +216,11 @@ class MemberRepo(Repository):
                 ).scalar_one_or_none()
         return _view(identity) if identity else None
 
+    async def identity_on(self, member_id: int, platform: str) -> MemberView | None:
+        """The member's identity on ``platform``, else their first (None: a member since forgotten)."""
+        ids = await self.identities(member_id)
+        return next((i for i in ids if i.platform == platform), ids[0] if ids else None)
+
     async def identities(self, member_id: int) -> list[MemberView]:
         async with self.db.session() as s:
             rows = (

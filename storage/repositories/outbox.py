@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlmodel import col
 
 from storage.feedback_tables import FeedbackOffer, Notification
-from storage.repositories.base import Repository, claim_rows, saved_once
+from storage.repositories.base import Repository, claim_rows, saved_once, settle_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,15 +59,8 @@ class NotificationRepo(Repository):
             ]
 
     async def mark(self, ids: Sequence[int], status: str, now: datetime, error: str | None = None) -> None:
-        if not ids:
-            return
         async with self.db.session() as s:
-            await s.execute(
-                update(Notification)
-                .where(col(Notification.id).in_(ids))
-                .values(status=status, sent_at=now if status == "sent" else None, error=error)
-            )
-            await s.commit()
+            await settle_rows(s, Notification, ids, status, error, sent_at=now if status == "sent" else None)
 
     async def counts(self) -> dict[str, int]:
         async with self.db.session() as s:

@@ -53,7 +53,7 @@ class _Awards:
     def grade_index(self, balance: int) -> int:
         return max(0, sum(1 for _, threshold in self.ladder if threshold <= balance) - 1)
 
-    async def apply(self, s: AsyncSession, items: list[Award]) -> list[tuple[bool, int, int, str | None]]:
+    async def apply(self, s: AsyncSession, items: list[Award]) -> list[tuple[bool, int, int]]:
         ledger = LedgerRow.__table__.c  # type: ignore[attr-defined]
         rows, keys = [], set()
         for a in items:
@@ -98,18 +98,18 @@ class _Awards:
         balance = {m: int(b) for m, b in (await s.execute(query)).all()}
         running = {m: balance.get(m, 0) - totals.get(m, 0) for m in members}  # before this batch
         start = dict(running)
-        results: list[tuple[bool, int, int, str | None]] = []
+        results: list[tuple[bool, int, int]] = []
         last: dict[int, int] = {}  # member -> index of their last paid award in this batch
         for i, (a, ok) in enumerate(zip(items, paid, strict=True)):
             before = running[a.member_id]
             if ok:
                 running[a.member_id] = before + a.amount
-                results.append((True, before, before + a.amount, None))
+                results.append((True, before, before + a.amount))
                 last[a.member_id] = i
             else:
-                results.append((False, balance.get(a.member_id, 0), balance.get(a.member_id, 0), None))
+                results.append((False, balance.get(a.member_id, 0), balance.get(a.member_id, 0)))
         if self.ladder:
-            await self._grades(s, items, start, running, last, results)
+            await self._grades(s, items, start, running, last)
         return results
 
     async def _grades(
@@ -119,7 +119,6 @@ class _Awards:
         start: dict[int, int],
         end: dict[int, int],
         last: dict[int, int],
-        results: list[tuple[bool, int, int, str | None]],
     ) -> None:
         changed = [m for m in last if self.grade_index(start[m]) != self.grade_index(end[m])]
         if not changed:
@@ -140,8 +139,6 @@ class _Awards:
             if top is None:
                 continue  # reached before (points taken and earned back): announced then
             s.add(GradeNews(member_id=m, grade=top, platform=a.platform, chat_id=a.chat_id, created_at=a.at))
-            paid, old, new_balance, _ = results[last[m]]
-            results[last[m]] = (paid, old, new_balance, top)
 
 
 class PointsRepo(Repository):
@@ -150,13 +147,13 @@ class PointsRepo(Repository):
         #: one per repository: the group commit batches the awards of one operation together
         self._awards = _Awards(ladder)
 
-    async def award(self, a: Award) -> tuple[bool, int, int, str | None]:
+    async def award(self, a: Award) -> tuple[bool, int, int]:
         """Append a ledger row and move the balance in one transaction, shared with the other
         awards in flight (group commit: one multi-row statement each for ledger and balances).
 
-        Returns ``(paid, old_balance, new_balance, grade)``: ``grade`` is the one the member reached
-        for the first time with it (announced); an already-paid ``source_key`` pays nothing (a
-        replayed or redelivered event).
+        Returns ``(paid, old_balance, new_balance)``; an already-paid ``source_key`` pays nothing (a
+        replayed or redelivered event). A grade reached is queued for the grades feature in the same
+        transaction.
         """
         return await self.db.group.bulk(self._awards, a)
 

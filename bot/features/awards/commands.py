@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from bot.audit import Auditor
 from bot.commands import Arg, ArgKind, CommandError, CommandSpec, Result, Role
-from bot.context import CommandContext
+from bot.context import CommandContext, author_of
 from bot.contracts import Awarder
-from bot.events import Author, ChatRef, Platform
+from bot.events import ChatRef, Platform
 from bot.i18n import Domain, day, negotiate
 from bot.messenger import Messenger
 from bot.replies import Bold, Mention, Outgoing, Segment, Text, say
@@ -62,8 +62,8 @@ class AwardCommands:
             raise CommandError(
                 T(ctx, "#{number} was merged into #{into}: award that one.", number=number, into=item.duplicate_of)
             )
-        ids = await self.members.identities(item.submitter_id)
-        if not ids:
+        here = await self.members.identity_on(item.submitter_id, item.platform)
+        if here is None:
             raise CommandError(T(ctx, "#{number}'s author has left: there is nobody to award.", number=number))
         if item.submitter_id == ctx.member.member_id:
             raise CommandError(T(ctx, "You can't award your own feedback."))
@@ -90,7 +90,6 @@ class AwardCommands:
         await self.auditor.record(
             ctx, "feedback.award", target=f"#{item.id}", args={"points": self.amount}, reason=reason
         )
-        here = next((i for i in ids if i.platform == item.platform), ids[0])
         lang = negotiate(await self.members.language(item.submitter_id)) or ctx.chat_lang
         fan = Mention(here.platform, here.user_id, here.display_name)
         note = say(
@@ -106,8 +105,7 @@ class AwardCommands:
         )
         # privately; where that can't be delivered, in the chat the feedback came from
         fallback = ChatRef(Platform(item.platform), item.chat_id, thread_id=item.thread_id)
-        author = Author(Platform(here.platform), here.user_id, here.display_name, here.username)
-        await self.messenger.deliver(Outgoing(fallback, note, direct_to=author))
+        await self.messenger.deliver(Outgoing(fallback, note, direct_to=author_of(here)))
         who = fan if here.platform == str(ctx.chat.platform) else Text(here.display_name)
         done = T.seg(
             ctx,

@@ -6,13 +6,12 @@ from datetime import timedelta
 
 from bot.audit import Auditor
 from bot.commands import Arg, ArgKind, CommandError, CommandSpec, MemberRef, NeedsConfirmation, Result, Role
-from bot.context import CommandContext
+from bot.context import CommandContext, author_of
 from bot.contracts import Grading
-from bot.events import Author, Platform
 from bot.features.beta.invitations import Invitations, T
 from bot.i18n import N_, day, listing, negotiate
 from bot.messenger import Messenger
-from bot.replies import BR, Bold, Mention, Segment, Text, say
+from bot.replies import BR, Bold, Segment, Text, mention_line, say
 from storage.repositories.beta import BetaRepo, CohortView
 from storage.repositories.members import MemberRepo, MemberView
 
@@ -148,8 +147,7 @@ class BetaCommands:
         buttons = []
         if unreachable:  # one message for everyone we could not DM, never one per fan
             segs += [BR, Text(T(ctx.chat_lang, "Picked for the beta (I couldn't message you privately):"))]
-            for m in unreachable:
-                segs += [Text(" "), Mention(m.platform, m.user_id, m.display_name)]
+            segs += [Text(" "), *mention_line((m.platform, m.user_id, m.display_name) for m in unreachable)]
             buttons = self.invitations.buttons(ctx.chat_lang, cohort)
         return say(*segs, buttons=buttons)
 
@@ -200,14 +198,12 @@ class BetaCommands:
         text: str = ctx.args["text"]
         unreachable: list[MemberView] = []
         for member_id in testers:
-            ids = await self.members.identities(member_id)
-            target = next((i for i in ids if i.platform == str(ctx.chat.platform)), ids[0] if ids else None)
+            target = await self.members.identity_on(member_id, str(ctx.chat.platform))
             if target is None:
                 continue
             lang = negotiate(await self.members.language(member_id)) or ctx.chat_lang
             header = T(lang, "Beta #{cohort} — from the team:", cohort=cohort.id)
-            author = Author(Platform(target.platform), target.user_id, target.display_name, target.username)
-            if await self.messenger.send_direct(author, say(Bold(header), BR, Text(text))) is None:
+            if await self.messenger.send_direct(author_of(target), say(Bold(header), BR, Text(text))) is None:
                 unreachable.append(target)
         await self.auditor.record(ctx, "beta.message", target=f"cohort:{cohort.id}", args={"to": len(testers)})
         segs: list[Segment] = [
@@ -215,8 +211,7 @@ class BetaCommands:
         ]
         if unreachable:  # the chat fallback: they are named here, with the message
             segs += [BR, Text(T(ctx.chat_lang, "I couldn't message these testers privately:"))]
-            for m in unreachable:
-                segs += [Text(" "), Mention(m.platform, m.user_id, m.display_name)]
+            segs += [Text(" "), *mention_line((m.platform, m.user_id, m.display_name) for m in unreachable)]
             segs += [BR, Text(text)]
         return say(*segs)
 

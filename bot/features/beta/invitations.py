@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.commands import Result
-from bot.context import Admission, Context
-from bot.events import Author, ButtonPressed, ChatRef, Platform
+from bot.context import Admission, Context, author_of
+from bot.events import ButtonPressed, ChatRef, Platform
 from bot.i18n import Domain, Where, elapsed, negotiate
 from bot.messenger import Messenger
-from bot.replies import BR, Button, Link, Mention, Reply, Segment, Text, error, say
+from bot.replies import BR, Button, Link, Reply, Segment, Text, error, mention_line, say
 from bot.settings import BetaSettings
 from storage.repositories.beta import BetaRepo
 from storage.repositories.members import MemberRepo, MemberView
@@ -59,8 +59,7 @@ class Invitations:
         for member_id in member_ids:
             if not await self.repo.mark_notified(cohort_id, member_id, self.clock.now()):
                 continue  # told already (a retried command or job)
-            ids = await self.members.identities(member_id)
-            target = next((i for i in ids if i.platform == cohort.platform), ids[0] if ids else None)
+            target = await self.members.identity_on(member_id, cohort.platform or "")
             if target is None:
                 continue
             lang = negotiate(await self.members.language(member_id)) or self.language
@@ -71,9 +70,8 @@ class Invitations:
                 cohort=cohort_id,
                 time=elapsed(lang, timedelta(hours=self.settings.respond_hours)),
             )
-            author = Author(Platform(target.platform), target.user_id, target.display_name, target.username)
             invite = say(text, buttons=self.buttons(lang, cohort_id))
-            if await self.messenger.send_direct(author, invite) is None:
+            if await self.messenger.send_direct(author_of(target), invite) is None:
                 unreachable.append(target)
         if unreachable and chat is None and cohort.platform and cohort.chat_id:
             await self._post_in_chat(ChatRef(Platform(cohort.platform), cohort.chat_id), cohort_id, unreachable)
@@ -89,8 +87,7 @@ class Invitations:
                 T(self.language, "Picked for beta test #{cohort} (I couldn't message you privately):", cohort=cohort_id)
             )
         ]
-        for person in here:
-            segs += [Text(" "), Mention(person.platform, person.user_id, person.display_name)]
+        segs += [Text(" "), *mention_line((p.platform, p.user_id, p.display_name) for p in here)]
         try:
             await self.messenger.send(chat, say(*segs, buttons=self.buttons(self.language, cohort_id)))
         except Exception:

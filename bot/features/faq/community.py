@@ -48,8 +48,7 @@ class CommunityAnswers:
             raise CommandError(T(ctx, "You can't accept your own answer."))
         if not await self.faq.repo.accept(question.id, reply, ctx.now):
             raise CommandError(T(ctx, "That question already has an accepted answer."))
-        ids = await self.faq.members.identities(reply.author_member_id)
-        who = next((i for i in ids if i.platform == platform), ids[0] if ids else None)
+        who = await self.faq.members.identity_on(reply.author_member_id, platform)
         helper: Segment | str = (
             Mention(who.platform, who.user_id, who.display_name) if who else T(ctx, "a former member")
         )

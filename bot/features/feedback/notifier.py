@@ -14,10 +14,10 @@ from datetime import timedelta
 from bot.adapter import DeliveryError
 from bot.clock import Clock
 from bot.events import Author, ChatRef, Platform
-from bot.features.feedback.text import change_message, mention_line
+from bot.features.feedback.text import change_message
 from bot.i18n import SOURCE, negotiate
 from bot.messenger import Messenger
-from bot.replies import BR, Reply, Segment
+from bot.replies import BR, Reply, Segment, mention_line
 from storage.repositories.chats import ChatRepo
 from storage.repositories.feedback import FeedbackRepo
 from storage.repositories.members import MemberRepo

@@ -16,7 +16,7 @@ from bot.commands import CommandError, Role
 from bot.context import Context
 from bot.contracts import Awarder, Cohorts
 from bot.detect import FeedbackDetector
-from bot.events import Author, ChatRef, IncomingMessage, Platform
+from bot.events import ChatRef, IncomingMessage
 from bot.features.feedback.decisions import Decisions
 from bot.features.feedback.duplicates import OpenItems
 from bot.features.feedback.reading import resolve_item
@@ -234,8 +234,9 @@ class FeedbackService:
             raise CommandError(T(ctx, "Only the author (or a manager) can log that message."))
         submitter = ctx.member
         if offer.member_id != ctx.member.member_id:
-            ids = await self.members.identities(offer.member_id)
-            submitter = next((i for i in ids if i.platform == offer.platform), ids[0])
+            found = await self.members.identity_on(offer.member_id, offer.platform)
+            assert found is not None  # the offer's author spoke: they have an identity
+            submitter = found
         source = Source(offer.platform, offer.chat_id, offer.thread_id, offer.message_id)
         return await self.submit(ctx, offer.text, kind or offer.kind, submitter=submitter, source=source)
 
@@ -369,7 +370,3 @@ class FeedbackService:
         if not await self.items.unvote(item.id, ctx.member.member_id):
             raise CommandError(T(ctx, "You haven't voted for #{number}.", number=item.id))
         return say(*T.seg(ctx, "Took back your vote for {item}.", item=ref(item)))
-
-
-def author_of(member: MemberView) -> Author:
-    return Author(Platform(member.platform), member.user_id, member.display_name, username=member.username)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot.i18n import N_, SOURCE, Domain, Where
-from bot.replies import BR, Bold, Mention, Segment, Text
+from bot.replies import BR, Bold, Segment, Text
 from storage.repositories.feedback import ChangeView, ItemView
 
 T = Domain("feedback")
@@ -86,16 +86,6 @@ def change_message(item: ItemView, change: ChangeView, into: ItemView | None, wh
 
 def _comment(change: ChangeView) -> list[Segment]:
     return [Text(f" “{change.comment}”")] if change.comment and change.to_status != "declined" else []
-
-
-def mention_line(people: Sequence[tuple[str, str, str]]) -> list[Segment]:
-    """``(platform, user_id, display_name)`` → mentions separated by spaces."""
-    segs: list[Segment] = []
-    for platform, user_id, name in people:
-        if segs:
-            segs.append(Text(" "))
-        segs.append(Mention(platform, user_id, name))
-    return segs
 
 
 def item_list(items: Sequence[ItemView], *, show_status: bool = True, where: Where = SOURCE) -> list[Segment]:

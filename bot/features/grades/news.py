@@ -17,8 +17,9 @@ from datetime import timedelta
 
 from bot.adapter import DeliveryError
 from bot.clock import Clock
+from bot.context import author_of
 from bot.contracts import Grading
-from bot.events import Author, ChatRef, Platform
+from bot.events import ChatRef, Platform
 from bot.i18n import Domain, negotiate
 from bot.messenger import Messenger
 from bot.replies import BR, Mention, Reply, Segment, Text, say
@@ -62,9 +63,10 @@ class GradeNews:
             return 0
         now = self.clock.now()
         serving = set(self.messenger.serving())
+        keys = {news.id: await self._key(news) for news in pending}  # one look-up per row and run
         groups: dict[Key, list[NewsView]] = defaultdict(list)
         for news in pending:
-            groups[await self._key(news)].append(news)
+            groups[keys[news.id]].append(news)
         wait = timedelta(seconds=self.settings.grade_up_wait_seconds)
         ready = [
             n.id
@@ -74,8 +76,8 @@ class GradeNews:
         ]  # a chat on a platform this process doesn't serve is left to the process that does
         claimed = await self.repo.claim_news(self.worker_id, now, LEASE, ready)
         groups = defaultdict(list)
-        for news in claimed:
-            groups[await self._key(news)].append(news)
+        for news in claimed:  # a row another worker left 'sending' was not among the pending
+            groups[keys[news.id] if news.id in keys else await self._key(news)].append(news)
         told = 0
         for key, rows in groups.items():
             try:
@@ -91,11 +93,17 @@ class GradeNews:
         mode = self.settings.grade_up
         if mode == "announcements":
             return ("announcements",)
-        if mode == "chat" and news.platform and news.chat_id:
-            known = await self.chats.get(news.platform, news.chat_id)
-            if known is not None and known.kind != "private":
-                return ("chat", news.platform, news.chat_id)
+        if mode == "chat" and (chat := await self._group_chat(news)) is not None:
+            return ("chat", str(chat.platform), chat.chat_id)
         return ("dm", news.member_id)
+
+    async def _group_chat(self, news: NewsView) -> ChatRef | None:
+        """The group chat the grade was earned in, when it was one the bot knows (not the dashboard's
+        pseudo-chat, not a private chat)."""
+        known = await self.chats.get(news.platform, news.chat_id) if news.platform and news.chat_id else None
+        if known is None or known.kind == "private":
+            return None
+        return ChatRef(Platform(known.platform), known.chat_id)
 
     async def _send(self, key: Key, rows: list[NewsView]) -> int:
         ids = [r.id for r in rows]
@@ -116,9 +124,9 @@ class GradeNews:
     async def _fallback(self, rows: list[NewsView]) -> bool:
         """No announcement chat is set up: each grade-up goes where it was earned, else privately."""
         for news in rows:
-            known = await self.chats.get(news.platform, news.chat_id) if news.platform and news.chat_id else None
-            if known is not None and known.kind != "private" and known.platform in self.messenger.serving():
-                await self._to_chats([ChatRef(Platform(known.platform), known.chat_id)], [news])
+            chat = await self._group_chat(news)
+            if chat is not None and str(chat.platform) in self.messenger.serving():
+                await self._to_chats([chat], [news])
             else:
                 await self._direct([news])
         return True
@@ -182,9 +190,10 @@ class GradeNews:
                 else T(lang, "🎉 You reached {grade}! /rank shows what's next.", grade=news.grade)
             )  # fmt: skip
             target = next((i for i in ids if i.platform == news.platform), ids[0])
-            author = Author(Platform(target.platform), target.user_id, target.display_name, target.username)
-            sent = await self.messenger.send_direct(author, say(text))
-            if sent is None and news.chat_id and news.platform and news.platform in serving:
-                # DMs closed: the chat where it was earned
-                await self._to_chats([ChatRef(Platform(news.platform), news.chat_id)], [news])
+            if (
+                await self.messenger.send_direct(author_of(target), say(text)) is None
+            ):  # DMs closed: where it was earned
+                chat = await self._group_chat(news)
+                if chat is not None and str(chat.platform) in serving:
+                    await self._to_chats([chat], [news])
         return True

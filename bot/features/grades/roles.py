@@ -38,8 +38,6 @@ class GradeRoleSync:
     ) -> None:
         self.repo, self.grading, self.members = repo, grading, members
         self.messenger, self.notices, self.clock, self.worker_id = messenger, notices, clock, worker_id
-        #: setup problems already told to the managers by this process (told once, not per member)
-        self._told: set[str] = set()
 
     async def flush(self) -> int:
         """Apply the queued grade changes on the platforms this process serves; returns members synced."""
@@ -60,7 +58,7 @@ class GradeRoleSync:
                 except DeliveryError as exc:
                     status, error = ("failed" if exc.permanent else "pending"), exc.reason
                     if exc.permanent:
-                        await self._tell(exc.reason)
+                        await self.notices.tell_once("⚠ " + exc.reason)
                 except Exception as exc:  # a bug, not an outage: logged, not retried every tick
                     log.exception("grade role not synced", extra={"member": member_id})
                     status, error = "failed", f"{type(exc).__name__}: {exc}"
@@ -85,10 +83,5 @@ class GradeRoleSync:
             except DeliveryError as exc:
                 log.warning("grade roles not repaired", extra={"platform": platform, "reason": exc.reason})
                 if exc.permanent:
-                    await self._tell(exc.reason)
+                    await self.notices.tell_once("⚠ " + exc.reason)
         return changed
-
-    async def _tell(self, reason: str) -> None:
-        if reason not in self._told:
-            self._told.add(reason)
-            await self.notices.tell("⚠ " + reason)

@@ -41,7 +41,6 @@ class Invites:
     ) -> None:
         self.repo, self.members, self.chats, self.points = repo, members, chats, points
         self.notices, self.community = notices, community
-        self._told: set[str] = set()
         self.messenger, self.clock, self.settings = messenger, clock, settings
 
     def specs(self) -> list[CommandSpec]:
@@ -67,9 +66,8 @@ class Invites:
                 made = await self.messenger.create_invite(chat, f"fanloop m{ctx.member.member_id}")
             except DeliveryError as exc:
                 log.warning("invite link not made", extra={"chat": chat.key, "reason": exc.reason})
-                if exc.reason not in self._told:  # a setup problem: the managers hear it once
-                    self._told.add(exc.reason)
-                    await self.notices.tell(f"⚠ /invite in {chat.title or chat.key}: {exc.reason}")
+                # a setup problem: the managers hear it once
+                await self.notices.tell_once(f"⚠ /invite in {chat.title or chat.key}: {exc.reason}")
                 raise CommandError(T(ctx, "I can't make invite links here yet — the team has been told why.")) from None
             if made is None:
                 raise CommandError(T(ctx, "Personal invite links work on Telegram and Discord, not here."))

@@ -19,7 +19,7 @@ from storage.rights import points as rights
 def build(deps: Deps) -> Feature:
     ladder = [(g.name, g.threshold) for g in deps.settings.points.grades]
     service = PointsService(PointsRepo(deps.db, ladder), MemberRepo(deps.db), deps.settings.points)
-    commands = PointsCommands(service, LinkRepo(deps.db), Auditor(AuditRepo(deps.db)), deps.messenger)
+    commands = PointsCommands(service, LinkRepo(deps.db), Auditor(AuditRepo(deps.db)))
     return Feature(
         name="points",
         commands=tuple(commands.specs()),

@@ -10,7 +10,6 @@ from bot.commands import Arg, ArgKind, CommandError, CommandSpec, MemberRef, Nee
 from bot.context import CommandContext, Context
 from bot.features.points.service import PointsService, T, perk_names
 from bot.i18n import N_, day, listing, number
-from bot.messenger import Messenger
 from bot.replies import BR, Bold, Mention, Segment, Text, say
 from storage.repositories.linking import LinkRepo
 from storage.repositories.members import MemberView
@@ -21,11 +20,10 @@ CODE_TTL = timedelta(minutes=10)
 
 
 class PointsCommands:
-    def __init__(self, points: PointsService, links: LinkRepo, auditor: Auditor, messenger: Messenger) -> None:
+    def __init__(self, points: PointsService, links: LinkRepo, auditor: Auditor) -> None:
         self.points = points
         self.links = links
         self.auditor = auditor
-        self.messenger = messenger
 
     def specs(self) -> list[CommandSpec]:
         member = Arg("member", ArgKind.MENTION, "who")
@@ -79,8 +77,7 @@ class PointsCommands:
     async def _target(self, ctx: CommandContext, ref: MemberRef) -> MemberView:
         platform = str(ctx.chat.platform)
         if ref.member_id is not None:  # member:N — whichever platforms they use
-            ids = await self.points.members.identities(ref.member_id)
-            found = next((i for i in ids if i.platform == platform), ids[0] if ids else None)
+            found = await self.points.members.identity_on(ref.member_id, platform)
         else:
             found = await self.points.members.find(platform, user_id=ref.user_id, username=ref.username)
         if found is None:

@@ -109,15 +109,14 @@ class PointsService:
                 return AwardResult(False, await self.repo.balance(member_id))
         if amount == 0:
             return AwardResult(False, await self.repo.balance(member_id))
-        paid, _, new, reached = await self.repo.award(
+        paid, _, new = await self.repo.award(
             Award(member_id, amount, kind, reason, source_key, at, fingerprint, actor_id, platform, chat_id)
         )
         if paid and activity is not None:
             activity.earned += amount
             if kind == "message":
                 activity.recent = [(at, fingerprint), *activity.recent][:RECENT]
-        crossed = next((g for g in self.grades if g.name == reached), None)
-        return AwardResult(paid, new, crossed)
+        return AwardResult(paid, new)
 
     # -- grades ---------------------------------------------------------------------------
     def grade_for(self, balance: int) -> GradeSettings:
