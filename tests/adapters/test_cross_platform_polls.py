@@ -4,11 +4,9 @@ posted on both when it closes, and Telegram's poll stopped."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import discord
 import pytest
 
 from adapters.discord import DiscordAdapter
@@ -22,7 +20,9 @@ from storage.db import Database
 from storage.repositories.chats import ChatRepo
 from storage.repositories.linking import LinkRepo
 from storage.repositories.polls import PollRepo
+from tests.adapters.test_discord_e2e import fake_discord
 from tests.adapters.test_telegram_e2e import ALICE, MIA, section_for, until
+from tests.adapters.waits import eventually, member_id
 from tests.fakes.discord_api import CHANNEL_ID, GUILD_ID, FakeDiscordAPI
 from tests.fakes.telegram_api import GROUP, FakeTelegramAPI, user
 
@@ -30,16 +30,7 @@ CAROL = user(44, "Carol")
 D_ALICE, D_BOB = "4001", "4002"
 
 
-@pytest.fixture
-async def discord_fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscordAPI]:
-    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
-    monkeypatch.setattr(
-        discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
-    )
-    api = FakeDiscordAPI()
-    await api.start()
-    yield api
-    await api.stop()
+discord_fake = pytest.fixture(name="discord_fake")(fake_discord)
 
 
 @pytest.fixture
@@ -66,20 +57,11 @@ async def app(
     await disc.stop()
 
 
-async def member_id(app: App, platform: str, uid: str) -> int:
-    for _ in range(500):
-        if (found := await app.members.find(platform, user_id=uid)) is not None:
-            return found.member_id
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"{platform}:{uid} never became a member")
-
-
 async def counted(app: App, votes: int) -> None:
-    for _ in range(500):
-        if sum((await PollRepo(app.db).tally(1)).values()) == votes:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"never {votes} votes")
+    async def tallied() -> bool:
+        return sum((await PollRepo(app.db).tally(1)).values()) == votes
+
+    await eventually(tallied)
 
 
 async def test_one_poll_on_both_platforms_counts_a_linked_fan_once(

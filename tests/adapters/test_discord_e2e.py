@@ -49,8 +49,8 @@ def test_discord_py_still_has_the_endpoint_attributes_we_set() -> None:
     assert discord.version_info[:2] == (2, 7)
 
 
-@pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscordAPI]:
+async def fake_discord(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscordAPI]:
+    """The fake Discord on a free port (the ``fake`` fixture here; other modules name it their way)."""
     # the adapter points discord.py at the fake; restore the real endpoints afterwards
     monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
     monkeypatch.setattr(
@@ -60,6 +60,9 @@ async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscordAPI]
     await api.start()
     yield api
     await api.stop()
+
+
+fake = pytest.fixture(name="fake")(fake_discord)
 
 
 class Bot:

@@ -3,8 +3,6 @@ server's roles and who holds them."""
 
 from __future__ import annotations
 
-import asyncio
-
 from bot.contracts import POINTS
 from bot.events import ChatRef, Platform
 from storage.db import Database
@@ -12,6 +10,7 @@ from storage.repositories.grades import GradeRepo
 from storage.repositories.notices import NoticeRepo
 from tests.adapters import test_discord_e2e as e2e
 from tests.adapters.test_discord_e2e import ALICE, BOB, Bot, start_bot
+from tests.adapters.waits import member_id
 from tests.fakes.discord_api import CHANNEL_ID, GUILD_ID, FakeDiscordAPI
 
 ROLES = {"Regular": "Regular", "Contributor": "Contributor"}
@@ -22,11 +21,7 @@ CHANNEL = ChatRef(Platform("discord"), CHANNEL_ID, community_id=GUILD_ID)
 async def known(fake: FakeDiscordAPI, bot: Bot, uid: str) -> int:
     """The member fanloop knows once ``uid`` said something in the channel."""
     await fake.user_says(uid, "hello everyone, glad to be here")
-    for _ in range(500):
-        if (member := await bot.app.members.find("discord", user_id=uid)) is not None:
-            return member.member_id
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"{uid} never became a member")
+    return await member_id(bot.app, "discord", uid)
 
 
 async def grant(bot: Bot, member_id: int, points: int, key: str) -> None:

@@ -4,7 +4,6 @@ python-telegram-bot client)."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -20,6 +19,7 @@ from bot.settings import Settings
 from storage.db import Database
 from storage.repositories.points import PointsRepo
 from tests.adapters.test_telegram_e2e import ALICE, MIA, section_for, until
+from tests.adapters.waits import member_id
 from tests.fakes.telegram_api import GROUP, FakeTelegramAPI, user
 
 BOB = user(43, "Bob")
@@ -47,15 +47,10 @@ async def app(fake: FakeTelegramAPI, db: Database) -> AsyncIterator[App]:
 async def member(app: App, fake: FakeTelegramAPI, who: dict[str, Any], points: int) -> None:
     """``who`` says hello in the fan group, then has ``points``."""
     fake.push_message("hello everyone, long time fan here", sender=who)
-    for _ in range(500):
-        if (found := await app.members.find("telegram", user_id=str(who["id"]))) is not None:
-            break
-        await asyncio.sleep(0.02)
-    else:
-        raise AssertionError("never became a member")
+    found = await member_id(app, "telegram", str(who["id"]))
     awarder = app.get(POINTS)
     assert awarder is not None
-    await awarder.award(found.member_id, points, "grant", "test", f"t:{who['id']}", app.clock.now())
+    await awarder.award(found, points, "grant", "test", f"t:{who['id']}", app.clock.now())
 
 
 def dms(fake: FakeTelegramAPI, who: dict[str, Any]) -> list[str]:
