@@ -3,6 +3,9 @@
 One gate per bot token. With PostgreSQL the gate is shared by every process on the database:
 each send takes the next free slot in one atomic upsert (``rate_slots``) and sleeps until it, so
 two processes broadcasting together stay evenly under the limit instead of each using all of it.
+Sends of one process that wait at the same moment share one upsert (it reserves as many
+consecutive slots as there are waiters): a busy process costs the database one round trip per
+batch of sends, not one per send.
 With SQLite (one process) the gate is in memory. Either way a broadcast holds at most a few slots
 ahead of time (it sends a few messages at once), so a fan's reply waits a fraction of a second
 behind it, never the whole broadcast.
@@ -42,6 +45,10 @@ class LocalGate:
 SHARED_MARGIN = 0.06
 
 
+#: at most this many waiting sends share one reservation (a broadcast never books far ahead)
+MAX_BATCH = 50
+
+
 class SharedGate:
     """Sends spaced evenly below ``rate`` a second across every process sharing the database."""
 
@@ -49,14 +56,33 @@ class SharedGate:
         self.repo, self.key = repo, key
         self.interval = timedelta(seconds=1.0 / (rate * (1 - SHARED_MARGIN)))
         self._fallback = LocalGate(rate)
+        self._waiting: list[asyncio.Future[datetime | None]] = []
+        self._reserver: asyncio.Task[None] | None = None
 
     async def wait(self) -> None:
-        try:
-            slot = await self.repo.reserve(self.key, self.interval, datetime.now(UTC))
-        except Exception:  # the database is away: pace this process alone rather than not at all
-            log.warning("shared rate limit unavailable; pacing this process alone", exc_info=True)
+        slot: asyncio.Future[datetime | None] = asyncio.get_running_loop().create_future()
+        self._waiting.append(slot)
+        if self._reserver is None or self._reserver.done():
+            self._reserver = asyncio.create_task(self._reserve(), name=f"rate-slots:{self.key}")
+        start = await slot
+        if start is None:  # the database is away: pace this process alone rather than not at all
             await self._fallback.wait()
             return
-        delay = (slot - datetime.now(UTC)).total_seconds()
+        delay = (start - datetime.now(UTC)).total_seconds()
         if delay > 0:
             await asyncio.sleep(delay)
+
+    async def _reserve(self) -> None:
+        """Reserve consecutive slots for everyone waiting, one upsert per batch, until none wait."""
+        while self._waiting:
+            batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
+            try:
+                first = await self.repo.reserve(self.key, self.interval, datetime.now(UTC), count=len(batch))
+            except Exception:
+                log.warning("shared rate limit unavailable; pacing this process alone", exc_info=True)
+                starts: list[datetime | None] = [None] * len(batch)
+            else:
+                starts = [first + i * self.interval for i in range(len(batch))]
+            for future, start in zip(batch, starts, strict=True):
+                if not future.done():
+                    future.set_result(start)

@@ -15,6 +15,7 @@ from adapters.telegram import TelegramAdapter
 from adapters.telegram.plugin import TelegramSettings
 from bot.app import App
 from bot.contracts import ANNOUNCER
+from bot.gates import SharedGate
 from bot.settings import Settings
 from storage.db import Database
 from storage.repositories.rates import RateRepo
@@ -36,6 +37,30 @@ async def test_slots_are_shared_and_never_overlap(db: Database) -> None:
     ordered = sorted(slots)
     assert ordered[0] >= now - timedelta(milliseconds=1)
     assert all(later - earlier == interval for earlier, later in itertools.pairwise(ordered))
+
+
+class CountingRates(RateRepo):
+    """A process's view of the slots that counts its round trips."""
+
+    calls: list[int]
+
+    async def reserve(self, key: str, interval: timedelta, now: datetime, count: int = 1) -> datetime:
+        self.calls.append(count)
+        return await super().reserve(key, interval, now, count)
+
+
+async def test_sends_waiting_together_share_one_reservation(db: Database) -> None:
+    postgres_only(db)
+    repo = CountingRates(db)
+    repo.calls = []
+    gate = SharedGate(repo, "telegram:batch", rate=200)
+    other = RateRepo(db)  # another process takes a slot in between
+    started = datetime.now(UTC)
+    await asyncio.gather(*(gate.wait() for _ in range(20)), other.reserve("telegram:batch", gate.interval, started))
+    assert sum(repo.calls) == 20 and len(repo.calls) <= 2  # one round trip per batch, not per send
+    after = await other.reserve("telegram:batch", gate.interval, datetime.now(UTC))
+    # 20 + 1 slots taken, none shared: the next free one is at least that far from the start
+    assert after - started >= 21 * gate.interval - timedelta(milliseconds=5)
 
 
 async def test_two_processes_broadcast_together_under_the_limit(db: Database, pg_schema: str) -> None:
