@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.features.faq.engine import FaqIndex
 
 FAQ = {
@@ -33,6 +35,37 @@ def test_an_index_grown_one_entry_at_a_time_ranks_like_one_built_at_once() -> No
         assert grown.search(question, 1)[0].entry_id == expected == whole.search(question, 1)[0].entry_id
     grown.remove(2)
     assert all(m.entry_id != 2 for m in grown.search("what is the screenshot shortcut on this phone", 3))
+
+
+def ranks_like_a_fresh_index(index: FaqIndex, faq: dict[int, list[str]], questions: list[str]) -> None:
+    fresh = FaqIndex()
+    for entry_id, phrasings in faq.items():
+        fresh.add(entry_id, phrasings)
+    for question in questions:
+        mine, theirs = index.search(question, 3), fresh.search(question, 3)
+        assert [m.entry_id for m in mine] == [m.entry_id for m in theirs]
+        # weights of terms the change didn't touch drift a little until the next whole build
+        assert [m.score for m in mine] == pytest.approx([m.score for m in theirs], rel=0.05, abs=0.05)
+
+
+def test_an_entry_is_matched_by_everything_it_was_asked_as_and_forgets_what_it_no_longer_is() -> None:
+    index = FaqIndex()
+    for entry_id, phrasings in FAQ.items():
+        index.add(entry_id, phrasings)
+    questions = [*QUESTIONS, "older firmware please", "roll back the system firmware", "downgrade please"]
+    for question in questions:  # every entry's centroid computed and kept
+        index.search(question, 3)
+    # a phrasing added later counts as much as one the entry started with
+    changed = FAQ | {3: [*FAQ[3], "install older firmware"]}
+    index.replace(3, changed[3])
+    ranks_like_a_fresh_index(index, changed, questions)
+    assert index.search("older firmware please", 1)[0].entry_id == 3
+    # phrasings taken away count no more, in the ranking or in the entry's centroid
+    changed = FAQ | {3: ["How do I roll back to the previous version?"]}
+    index.replace(3, changed[3])
+    ranks_like_a_fresh_index(index, changed, questions)
+    index.remove(3)
+    assert all(m.entry_id != 3 for m in index.search("roll back", 3))
 
 
 def test_confidence_is_a_probability_that_sure_matches_clear_and_chatter_does_not() -> None:

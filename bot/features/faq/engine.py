@@ -3,21 +3,27 @@
 Lexical: BM25 over words (Snowball-stemmed, stop words dropped) fused with BM25 over
 character n-grams (typos, inflections, word order, and scripts without spaces — Chinese and
 Japanese are indexed as character bigrams). Every phrasing of an entry (canonical question and
-alternates) is a document; an entry scores as its best phrasing. The confidence is a cosine
-similarity of the query with that phrasing (0..1), so a threshold means the same thing on any
-FAQ. Updates are incremental: adding or removing an entry touches only its postings.
+alternates) is a document: an entry scores as its best phrasing (plus a share of its next two)
+blended with how much of the question (weighed by rarity) its phrasings cover together, so an
+entry with many phrasings learns from all of them. The best few entries are then reranked by the
+question's cosine with each one's centroid (the mean of its phrasings' character n-gram TF-IDF
+vectors: a nearest-centroid classifier). The confidence is calibrated from how alike the question
+is to the best phrasing and to the centroid (0..1) and the lead over the runner-up, so a
+threshold means the same thing on any FAQ. Updates are incremental: adding or removing an entry
+touches only its postings (and forgets its centroid).
 """
 
 from __future__ import annotations
 
 import functools
+import heapq
 import itertools
 import math
 import re
 import unicodedata
 from array import array
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import Stemmer
@@ -30,12 +36,19 @@ STOP = frozenset(
     """a an the and or but of to in on for with at by from as is are was were be been being it its this that these
     those i me my we our you your he she they them their there here so if then than too very can could would should
     will shall do does did have has had am just also please any some what how why when where which who whom whose
-    im i'm ive i've id i'd dont don't is it's get got""".split()
+    im i'm ive i've id i'd dont don't is it's get got need want know tell like way""".split()
 )
 K1, B = 1.2, 0.75
 CHAR_WEIGHT = 0.5  # how much the character-level score counts next to the word-level one
 #: an entry scores as its best phrasing plus this share of its next two (agreeing phrasings add up)
 SUPPORT = 0.4
+#: how much the share of the question an entry's phrasings cover together counts next to its best
+#: phrasings (worked out for the best COVERED entries), and how much character n-grams count in it
+COVERAGE, COVERED, COVERAGE_GRAMS = 0.2, 10, 0.3
+#: the best this many entries are reranked by their centroid's cosine, weighing this much
+RERANK, CENTROID = 5, 2.0
+#: centroids kept (the entries reranked most recently); others are computed again when needed
+CENTROIDS_KEPT = 4096
 GRAM_MAX_DF = 0.03
 TOP_K = 50
 QUERY_TERMS = 200  # per field
@@ -184,18 +197,22 @@ class _Field:
 
     def cosine(self, query: Sequence[str], doc_terms: Sequence[str]) -> float:
         """TF-IDF cosine of the query with one document (the confidence)."""
-        q = self._vector(query)
-        d = self._vector(doc_terms)
+        q = self.vector(query)
+        d = self.vector(doc_terms)
         dot = sum(w * d.get(t, 0.0) for t, w in q.items())
         nq = math.sqrt(sum(w * w for w in q.values())) or 1.0
         nd = math.sqrt(sum(w * w for w in d.values())) or 1.0
         return dot / (nq * nd)
 
-    def _vector(self, terms: Sequence[str]) -> dict[str, float]:
-        counts: dict[str, int] = defaultdict(int)
-        for t in terms:
-            counts[t] += 1
-        return {t: (1 + math.log(c)) * self.idf(t) for t, c in counts.items()}
+    def vector(self, terms: Sequence[str]) -> dict[str, float]:
+        known, idf, log = self._idf, self.idf, math.log
+        out: dict[str, float] = {}
+        for t, c in Counter(terms).items():
+            weight = known.get(t)
+            if weight is None:
+                weight = idf(t)
+            out[t] = weight if c == 1 else (1 + log(c)) * weight
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +243,8 @@ class FaqIndex:
         self.calibration = calibration
         self._words = _Field()
         self._grams = _Field(max_df=GRAM_MAX_DF)
+        #: entry -> its centroid, computed when reranked (at most CENTROIDS_KEPT, oldest dropped)
+        self._centroids: dict[int, dict[str, float]] = {}
         # doc -> entry, text, words, grams (tuples of str: the GC stops tracking them)
         self._docs: dict[int, tuple[int, str, tuple[str, ...], tuple[str, ...]]] = {}
         self._by_entry: dict[int, list[int]] = defaultdict(list)
@@ -236,9 +255,11 @@ class FaqIndex:
         return len(self._by_entry)
 
     def add(self, entry_id: int, phrasings: Iterable[str]) -> None:
-        for text in phrasings:
-            if not text.strip():
-                continue
+        texts = [text for text in phrasings if text.strip()]
+        if not texts:
+            return
+        self._centroids.pop(entry_id, None)
+        for text in texts:
             doc = self._next
             self._next += 1
             w, g = tuple(words(text)), tuple(grams(text))
@@ -248,6 +269,7 @@ class FaqIndex:
             self._grams.add(doc, g)
 
     def remove(self, entry_id: int) -> None:
+        self._centroids.pop(entry_id, None)
         for doc in self._by_entry.pop(entry_id, []):
             _, _, w, g = self._docs.pop(doc)
             self._words.remove(doc, w)
@@ -268,6 +290,55 @@ class FaqIndex:
     def clear_negatives(self, entry_id: int) -> None:
         self._negatives.pop(entry_id, None)
 
+    def _coverage(self, qw: Sequence[str], qg: Sequence[str]) -> Callable[[int], float]:
+        """How much of the question an entry's phrasings cover together (0..1): the rarity-weighed
+        share of its words and character n-grams found in any of them."""
+        word_idf = {t: self._words.idf(t) for t in set(qw)}
+        gram_idf = {t: self._grams.idf(t) for t in set(qg)}
+        word_total, gram_total = sum(word_idf.values()) or 1.0, sum(gram_idf.values()) or 1.0
+
+        def covering(entry_id: int) -> float:
+            docs = [self._docs[doc] for doc in self._by_entry.get(entry_id, ())]
+            found_words = word_idf.keys() & {t for d in docs for t in d[2]}
+            found_grams = gram_idf.keys() & {t for d in docs for t in d[3]}
+            return (1 - COVERAGE_GRAMS) * sum(word_idf[t] for t in found_words) / word_total + (
+                COVERAGE_GRAMS * sum(gram_idf[t] for t in found_grams) / gram_total
+            )
+
+        return covering
+
+    def _rerank(
+        self, ranked: list[tuple[int, tuple[float, int, float]]], question: dict[str, float]
+    ) -> list[tuple[int, tuple[float, int, float]]]:
+        """The best :data:`RERANK` entries by their score (scaled to the best one's) plus the
+        question's cosine with each one's centroid; the rest keep their scaled score, which is
+        never above a reranked one's."""
+        if not ranked or ranked[0][1][0] <= 0:
+            return ranked
+        top = ranked[0][1][0]
+        out = []
+        for i, (entry, (score, doc, factor)) in enumerate(ranked):
+            scaled = score / top
+            if i < RERANK:
+                scaled += factor * CENTROID * _dot(question, self._centroid(entry))
+            out.append((entry, (scaled, doc, factor)))
+        out[:RERANK] = sorted(out[:RERANK], key=lambda kv: -kv[1][0])
+        return out
+
+    def _centroid(self, entry_id: int) -> dict[str, float]:
+        """The mean of the entry's phrasings' character n-gram vectors, as a unit vector; kept
+        until the entry changes (weighed with the document frequencies of that time)."""
+        found = self._centroids.get(entry_id)
+        if found is None:
+            total: dict[str, float] = defaultdict(float)
+            for doc in self._by_entry.get(entry_id, ()):
+                for t, x in _unit(self._grams, self._docs[doc][3]).items():
+                    total[t] += x
+            if len(self._centroids) >= CENTROIDS_KEPT:
+                del self._centroids[next(iter(self._centroids))]
+            found = self._centroids[entry_id] = _normed(total)
+        return found
+
     def demotion(self, entry_id: int, qw: Sequence[str]) -> float:
         """:data:`DEMOTION` once ``demote_after`` fans said 👎 to this entry for questions like
         ``qw``; else 1 — one fan's 👎 lowers nothing for anyone else."""
@@ -285,26 +356,58 @@ class FaqIndex:
         qw, qg = words(question), grams(question)
         if not qw and not qg:
             return []
-        ws, gs = self._words.scores(qw), self._grams.scores(qg)
-        wmax = max(ws.values(), default=0.0) or 1.0
-        gmax = max(gs.values(), default=0.0) or 1.0
+        phrasings = _fuse(self._words.scores(qw), self._grams.scores(qg))
         per_entry: dict[int, list[tuple[float, int]]] = defaultdict(list)
-        for doc in ws.keys() | gs.keys():
-            score = (1 - CHAR_WEIGHT) * ws.get(doc, 0.0) / wmax + CHAR_WEIGHT * gs.get(doc, 0.0) / gmax
+        for doc, score in phrasings.items():
             per_entry[self._docs[doc][0]].append((score, doc))
-        best: dict[int, tuple[float, int, float]] = {}  # entry -> score, best phrasing, demotion
+        own: dict[int, tuple[float, int]] = {}  # entry -> its phrasings' score, its best phrasing
         for entry, scored in per_entry.items():
             scored.sort(reverse=True)
+            own[entry] = ((scored[0][0] + SUPPORT * sum(s for s, _ in scored[1:3])) / (1 + 2 * SUPPORT), scored[0][1])
+        covering = self._coverage(qw, qg)
+        best: dict[int, tuple[float, int, float]] = {}  # entry -> score, best phrasing, demotion
+        # only the best few can be among the ``limit`` returned (and the runner-up of the last)
+        leaders = heapq.nlargest(max(COVERED, limit + 1), own.items(), key=lambda kv: kv[1][0])
+        for i, (entry, (score, doc)) in enumerate(leaders):
             factor = self.demotion(entry, qw)
-            best[entry] = (factor * (scored[0][0] + SUPPORT * sum(s for s, _ in scored[1:3])), scored[0][1], factor)
-        ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
+            coverage = covering(entry) if i < COVERED else 0.0  # below those, never above them
+            best[entry] = (factor * ((1 - COVERAGE) * score + COVERAGE * coverage), doc, factor)
+        question_grams = _unit(self._grams, qg)
+        ranked = self._rerank(sorted(best.items(), key=lambda kv: -kv[1][0]), question_grams)
         out: list[Match] = []
         cjk = cjk_share(question)
         for i, (entry, (score, doc, factor)) in enumerate(ranked[:limit]):
             _, text, w, g = self._docs[doc]
-            similarity = factor * (0.5 * self._words.cosine(qw, w) + 0.5 * self._grams.cosine(qg, g))
+            # alike its best phrasing (words and characters) and its phrasings' centroid
+            phrasing = 0.5 * self._words.cosine(qw, w) + 0.5 * self._grams.cosine(qg, g)
+            similarity = factor * (0.5 * phrasing + 0.5 * _dot(question_grams, self._centroid(entry)))
             runner_up = ranked[i + 1][1][0] if i + 1 < len(ranked) else 0.0
             lead = (score - runner_up) / score if score > 0 else 0.0
             confidence = factor * calibration.probability(similarity, lead, cjk)
             out.append(Match(entry, score, confidence, text, similarity, lead, cjk))
         return out
+
+
+def _fuse(word_scores: dict[int, float], gram_scores: dict[int, float]) -> dict[int, float]:
+    """Word and character BM25 scores, each scaled to its best, blended by :data:`CHAR_WEIGHT`."""
+    wmax = max(word_scores.values(), default=0.0) or 1.0
+    gmax = max(gram_scores.values(), default=0.0) or 1.0
+    return {
+        doc: (1 - CHAR_WEIGHT) * word_scores.get(doc, 0.0) / wmax + CHAR_WEIGHT * gram_scores.get(doc, 0.0) / gmax
+        for doc in word_scores.keys() | gram_scores.keys()
+    }
+
+
+def _unit(field: _Field, terms: Sequence[str]) -> dict[str, float]:
+    return _normed(field.vector(terms))
+
+
+def _normed(vector: dict[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(x * x for x in vector.values())) or 1.0
+    return {t: x / norm for t, x in vector.items()}
+
+
+def _dot(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(x * b.get(t, 0.0) for t, x in a.items())

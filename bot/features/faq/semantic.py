@@ -17,8 +17,10 @@ from bot.features.faq.engine import FaqIndex, Match, cjk_share, words
 
 log = logging.getLogger(__name__)
 Embed = Callable[[Sequence[str]], Any]  # texts -> array of shape (n, dim), rows L2-normalised
-LEXICAL_WEIGHT = 0.15  # in the fused ranking score; the embedding similarity carries the rest
-SUPPORT = 0.3  # an entry's next two phrasings add this share of their similarity
+LEXICAL_WEIGHT = 0.08  # in the fused ranking score; the embedding similarities carry the rest
+#: how much the question's similarity to the entry's centroid (the mean of all its phrasings'
+#: embeddings) counts next to its best phrasing's: an entry learns from every way it was asked
+CENTROID = 2.0
 
 
 def local_embedder(model: str | None = None) -> Embed | None:
@@ -88,6 +90,8 @@ class HybridIndex(FaqIndex):
         self._vectors: dict[int, Any] = {}  # doc -> vector
         self._matrix: Any = None
         self._rows: list[int] = []
+        self._centroid_rows: Any = None  # one unit row per entry, in the order of ``_entries``
+        self._entries: list[int] = []
 
     def add(self, entry_id: int, phrasings: Iterable[str]) -> None:
         texts = [t for t in phrasings if t.strip()]
@@ -117,30 +121,45 @@ class HybridIndex(FaqIndex):
         super().remove(entry_id)
         self._matrix = None
 
-    def search(self, question: str, limit: int = 3) -> list[Match]:
-        """Fused ranking: an entry's best phrasing similarity plus a share of its next two, with a
-        little lexical evidence; the confidence is calibrated from the best similarity and the lead
-        over the runner-up (bot/features/faq/calibration.py: a clear winner is more often right)."""
+    def _build(self) -> None:
+        """The phrasings' vectors as one matrix, and each entry's centroid (rebuilt after a change)."""
         np = self._np
+        self._rows = list(self._vectors)
+        self._matrix = np.stack([self._vectors[d] for d in self._rows])
+        self._entries = [e for e, docs in self._by_entry.items() if any(d in self._vectors for d in docs)]
+        means = np.stack(
+            [
+                np.mean([self._vectors[d] for d in self._by_entry[e] if d in self._vectors], axis=0)
+                for e in self._entries
+            ]
+        )
+        self._centroid_rows = means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
+
+    def search(self, question: str, limit: int = 3) -> list[Match]:
+        """Fused ranking: an entry's best phrasing similarity and its centroid's, with a little
+        lexical evidence; the confidence is calibrated from the best similarity and the lead
+        over the runner-up (bot/features/faq/calibration.py: a clear winner is more often right)."""
         if not self._vectors or (not self.multilingual and cjk_share(question) >= CJK_LEXICAL):
             return self.lexical_search(question, limit, LEXICAL)
         if self._matrix is None:
-            self._rows = list(self._vectors)
-            self._matrix = np.stack([self._vectors[d] for d in self._rows])
-        sims = self._matrix @ self._embed([question])[0]
+            self._build()
+        query = self._embed([question])[0]
+        sims = self._matrix @ query
+        centroid = dict(zip(self._entries, (self._centroid_rows @ query).tolist(), strict=True))
         qw = words(question)
-        per_entry: dict[int, list[tuple[float, int]]] = {}
+        best: dict[int, tuple[float, int]] = {}  # entry -> its best phrasing's similarity, that phrasing
         for row, doc in enumerate(self._rows):
-            per_entry.setdefault(self._docs[doc][0], []).append((float(sims[row]), doc))
+            entry, sim = self._docs[doc][0], float(sims[row])
+            if entry not in best or sim > best[entry][0]:
+                best[entry] = (sim, doc)
         lexical = {m.entry_id: m.score for m in self.lexical_search(question, 50, LEXICAL)}
         top_lex = max(lexical.values(), default=0.0) or 1.0
         scored = []
-        for entry, phrasings in per_entry.items():
-            phrasings.sort(reverse=True)
-            semantic = phrasings[0][0] + SUPPORT * sum(s for s, _ in phrasings[1:3])
+        for entry, (sim, doc) in best.items():
+            semantic = (sim + CENTROID * centroid[entry]) / (1 + CENTROID)
             fused = LEXICAL_WEIGHT * lexical.get(entry, 0.0) / top_lex + (1 - LEXICAL_WEIGHT) * semantic
             factor = self.demotion(entry, qw)  # enough fans' 👎 for questions like this one
-            scored.append((factor * fused, entry, factor * phrasings[0][0], phrasings[0][1]))
+            scored.append((factor * fused, entry, factor * sim, doc))
         scored.sort(key=lambda x: -x[0])
         candidates = scored
         out: list[Match] = []
