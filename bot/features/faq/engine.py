@@ -25,6 +25,7 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from sys import intern
 
 import Stemmer
 
@@ -73,17 +74,20 @@ def stem(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
+    """Stemmed words minus stop words; CJK runs as character pairs. Interned: an index holds each
+    distinct term once, however many phrasings use it."""
     out: list[str] = []
     for tok in _WORD.findall(normalise(text)):
         if _CJK.search(tok):
             chars = [c for c in tok if not c.isspace()]
-            out += [a + b for a, b in itertools.pairwise(chars)] or chars
+            out += [intern(a + b) for a, b in itertools.pairwise(chars)] or chars
         elif tok not in STOP:
-            out.append(stem(tok))
+            out.append(intern(stem(tok)))
     return out
 
 
 def grams(text: str) -> list[str]:
+    """Character 3- and 4-grams of each word (padded with spaces); CJK as single characters."""
     out: list[str] = []
     for tok in _WORD.findall(normalise(text)):
         if _CJK.search(tok):
@@ -91,14 +95,16 @@ def grams(text: str) -> list[str]:
             continue
         padded = f" {tok} "
         for n in (3, 4):
-            out += [padded[i : i + n] for i in range(len(padded) - n + 1)]
+            out += [intern(padded[i : i + n]) for i in range(len(padded) - n + 1)]
     return out
 
 
 class _Field:
     """A BM25 index over one kind of term.
 
-    Postings carry precomputed BM25 weights, sorted best first, rebuilt lazily after a change;
+    Postings are two flat arrays per term (documents, term counts): a few bytes per posting
+    rather than a dict entry's hundred, so a 50,000-entry FAQ fits in modest memory. Their
+    impacts carry precomputed BM25 weights, sorted best first, rebuilt lazily after a change;
     a query reads at most ``top_k`` postings per term (impact-ordered early termination), and
     skips terms found in more than ``max_df`` of the documents (for character n-grams they carry
     almost no information and dominate the cost). That keeps a query within a few milliseconds
@@ -106,7 +112,8 @@ class _Field:
     """
 
     def __init__(self, max_df: float = 1.0, top_k: int = TOP_K) -> None:
-        self.postings: dict[str, dict[int, int]] = defaultdict(dict)
+        #: term -> (documents, how often the term occurs in each)
+        self.postings: dict[str, tuple[array[int], array[int]]] = {}
         self.lengths: dict[int, int] = {}
         self.total = 0
         self.max_df = max_df
@@ -117,11 +124,13 @@ class _Field:
         self._dirty: set[str] = set()
 
     def add(self, doc: int, terms: Sequence[str]) -> None:
-        counts: dict[str, int] = defaultdict(int)
-        for t in terms:
-            counts[t] += 1
+        counts = Counter(terms)
         for t, c in counts.items():
-            self.postings[t][doc] = c
+            posting = self.postings.get(t)
+            if posting is None:
+                posting = self.postings[t] = (array("i"), array("H"))
+            posting[0].append(doc)
+            posting[1].append(min(c, 65535))
         self.lengths[doc] = len(terms)
         self.total += len(terms)
         self._changed(counts)
@@ -129,10 +138,16 @@ class _Field:
     def remove(self, doc: int, terms: Sequence[str]) -> None:
         for t in set(terms):
             posting = self.postings.get(t)
-            if posting is not None:
-                posting.pop(doc, None)
-                if not posting:
-                    del self.postings[t]
+            if posting is None:
+                continue
+            docs, counts = posting
+            try:
+                at = docs.index(doc)
+            except ValueError:  # not indexed under this term
+                continue
+            del docs[at], counts[at]
+            if not docs:
+                del self.postings[t]
         self.total -= self.lengths.pop(doc, 0)
         self._changed(terms)
 
@@ -149,7 +164,8 @@ class _Field:
         value = self._idf.get(term)
         if value is None:
             n = len(self.lengths)
-            df = len(self.postings.get(term, ()))
+            posting = self.postings.get(term)
+            df = len(posting[0]) if posting is not None else 0
             value = self._idf[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
         return value
 
@@ -165,12 +181,15 @@ class _Field:
             limit = self._df_limit()
             for term in self._dirty:
                 posting = self.postings.get(term)
-                if not posting or len(posting) > limit:  # gone, or too common to be scored at all
+                if not posting or len(posting[0]) > limit:  # gone, or too common to be scored at all
                     impact.pop(term, None)
                     continue
                 weight = self.idf(term) * (K1 + 1)
                 scored = sorted(
-                    ((weight * tf / (tf + norm + slope * self.lengths[doc]), doc) for doc, tf in posting.items()),
+                    (
+                        (weight * tf / (tf + norm + slope * self.lengths[doc]), doc)
+                        for doc, tf in zip(*posting, strict=True)
+                    ),
                     reverse=True,
                 )[: self.top_k]
                 impact[term] = (array("l", [d for _, d in scored]), array("d", [w for w, _ in scored]))
@@ -189,7 +208,7 @@ class _Field:
         chosen = sorted(set(terms), key=self.idf, reverse=True)[:QUERY_TERMS]
         for t in chosen:
             found = impacts.get(t)
-            if found is None or len(self.postings[t]) > limit:
+            if found is None or len(self.postings[t][0]) > limit:
                 continue
             for doc, w in zip(*found, strict=True):
                 out[doc] += w
