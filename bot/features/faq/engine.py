@@ -15,31 +15,14 @@ touches only its postings (and forgets its centroid).
 
 from __future__ import annotations
 
-import functools
 import heapq
-import itertools
-import math
-import re
-import unicodedata
-from array import array
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from sys import intern
 
-import Stemmer
-
+from bot.features.faq.bm25 import GRAM_MAX_DF, Field, cjk_share, dot, grams, normed, unit, words
 from bot.features.faq.calibration import LEXICAL, Calibration
 
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-STOP = frozenset(
-    """a an the and or but of to in on for with at by from as is are was were be been being it its this that these
-    those i me my we our you your he she they them their there here so if then than too very can could would should
-    will shall do does did have has had am just also please any some what how why when where which who whom whose
-    im i'm ive i've id i'd dont don't is it's get got need want know tell like way""".split()
-)
-K1, B = 1.2, 0.75
 CHAR_WEIGHT = 0.5  # how much the character-level score counts next to the word-level one
 #: an entry scores as its best phrasing plus this share of its next two (agreeing phrasings add up)
 SUPPORT = 0.4
@@ -50,188 +33,11 @@ COVERAGE, COVERED, COVERAGE_GRAMS = 0.2, 10, 0.3
 RERANK, CENTROID = 5, 2.0
 #: centroids kept (the entries reranked most recently); others are computed again when needed
 CENTROIDS_KEPT = 4096
-GRAM_MAX_DF = 0.03
-TOP_K = 50
-QUERY_TERMS = 200  # per field
 #: an entry fans said 👎 to for questions like this one (enough of them: ``demote_after``) keeps
 #: this share of its score and confidence — lowered for those questions, never switched off
 DEMOTION = 0.4
 #: how alike (share of words in common) a question and a 👎'd phrasing must be to count
 NEGATIVE_LIKENESS = 0.8
-
-
-def normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
-
-
-#: the Snowball (Porter 2) English stemmer, in C: "charges", "charging", "charged" -> "charg"
-_SNOWBALL = Stemmer.Stemmer("english")
-
-
-@functools.lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    return str(_SNOWBALL.stemWord(word))
-
-
-def words(text: str) -> list[str]:
-    """Stemmed words minus stop words; CJK runs as character pairs. Interned: an index holds each
-    distinct term once, however many phrasings use it."""
-    out: list[str] = []
-    for tok in _WORD.findall(normalise(text)):
-        if _CJK.search(tok):
-            chars = [c for c in tok if not c.isspace()]
-            out += [intern(a + b) for a, b in itertools.pairwise(chars)] or chars
-        elif tok not in STOP:
-            out.append(intern(stem(tok)))
-    return out
-
-
-def grams(text: str) -> list[str]:
-    """Character 3- and 4-grams of each word (padded with spaces); CJK as single characters."""
-    out: list[str] = []
-    for tok in _WORD.findall(normalise(text)):
-        if _CJK.search(tok):
-            out += list(tok)
-            continue
-        padded = f" {tok} "
-        for n in (3, 4):
-            out += [intern(padded[i : i + n]) for i in range(len(padded) - n + 1)]
-    return out
-
-
-class _Field:
-    """A BM25 index over one kind of term.
-
-    Postings are two flat arrays per term (documents, term counts): a few bytes per posting
-    rather than a dict entry's hundred, so a 50,000-entry FAQ fits in modest memory. Their
-    impacts carry precomputed BM25 weights, sorted best first, rebuilt lazily after a change;
-    a query reads at most ``top_k`` postings per term (impact-ordered early termination), and
-    skips terms found in more than ``max_df`` of the documents (for character n-grams they carry
-    almost no information and dominate the cost). That keeps a query within a few milliseconds
-    on a 5,000-entry FAQ.
-    """
-
-    def __init__(self, max_df: float = 1.0, top_k: int = TOP_K) -> None:
-        #: term -> (documents, how often the term occurs in each)
-        self.postings: dict[str, tuple[array[int], array[int]]] = {}
-        self.lengths: dict[int, int] = {}
-        self.total = 0
-        self.max_df = max_df
-        self.top_k = top_k
-        self._idf: dict[str, float] = {}
-        self._impact: dict[str, tuple[array[int], array[float]]] | None = None
-        #: terms whose postings changed since their impacts were computed
-        self._dirty: set[str] = set()
-
-    def add(self, doc: int, terms: Sequence[str]) -> None:
-        counts = Counter(terms)
-        for t, c in counts.items():
-            posting = self.postings.get(t)
-            if posting is None:
-                posting = self.postings[t] = (array("i"), array("H"))
-            posting[0].append(doc)
-            posting[1].append(min(c, 65535))
-        self.lengths[doc] = len(terms)
-        self.total += len(terms)
-        self._changed(counts)
-
-    def remove(self, doc: int, terms: Sequence[str]) -> None:
-        for t in set(terms):
-            posting = self.postings.get(t)
-            if posting is None:
-                continue
-            docs, counts = posting
-            try:
-                at = docs.index(doc)
-            except ValueError:  # not indexed under this term
-                continue
-            del docs[at], counts[at]
-            if not docs:
-                del self.postings[t]
-        self.total -= self.lengths.pop(doc, 0)
-        self._changed(terms)
-
-    def _changed(self, terms: Iterable[str]) -> None:
-        """Only the changed terms are re-weighed at the next search: one entry added to a big FAQ
-        costs its own terms, not a rebuild of every posting list on the event loop. (The other
-        terms keep weights computed with the old document count, a drift of a fraction of a
-        percent per change, until the index is next built whole — at start.)"""
-        for t in terms:
-            self._idf.pop(t, None)
-            self._dirty.add(t)
-
-    def idf(self, term: str) -> float:
-        value = self._idf.get(term)
-        if value is None:
-            n = len(self.lengths)
-            posting = self.postings.get(term)
-            df = len(posting[0]) if posting is not None else 0
-            value = self._idf[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
-        return value
-
-    def _impacts(self) -> dict[str, tuple[array[int], array[float]]]:
-        """Per term, the best ``top_k`` postings as two flat arrays (compact; invisible to the GC);
-        built whole once, then only for the terms changed since."""
-        if self._impact is None:
-            self._impact, self._dirty = {}, set(self.postings)
-        if self._dirty:
-            avg = self.total / max(len(self.lengths), 1)
-            norm, slope = K1 * (1 - B), K1 * B / avg if avg else 0.0
-            impact = self._impact
-            limit = self._df_limit()
-            for term in self._dirty:
-                posting = self.postings.get(term)
-                if not posting or len(posting[0]) > limit:  # gone, or too common to be scored at all
-                    impact.pop(term, None)
-                    continue
-                weight = self.idf(term) * (K1 + 1)
-                scored = sorted(
-                    (
-                        (weight * tf / (tf + norm + slope * self.lengths[doc]), doc)
-                        for doc, tf in zip(*posting, strict=True)
-                    ),
-                    reverse=True,
-                )[: self.top_k]
-                impact[term] = (array("l", [d for _, d in scored]), array("d", [w for w, _ in scored]))
-            self._dirty = set()
-        return self._impact
-
-    def _df_limit(self) -> float:
-        """Terms in more documents than this are skipped (``max_df``): they carry no information."""
-        return max(50, self.max_df * len(self.lengths))
-
-    def scores(self, terms: Sequence[str]) -> dict[int, float]:
-        impacts = self._impacts()
-        limit = self._df_limit()
-        out: dict[int, float] = defaultdict(float)
-        # a long question: its rarest terms decide, the common ones would only add cost
-        chosen = sorted(set(terms), key=self.idf, reverse=True)[:QUERY_TERMS]
-        for t in chosen:
-            found = impacts.get(t)
-            if found is None or len(self.postings[t][0]) > limit:
-                continue
-            for doc, w in zip(*found, strict=True):
-                out[doc] += w
-        return out
-
-    def cosine(self, query: Sequence[str], doc_terms: Sequence[str]) -> float:
-        """TF-IDF cosine of the query with one document (the confidence)."""
-        q = self.vector(query)
-        d = self.vector(doc_terms)
-        dot = sum(w * d.get(t, 0.0) for t, w in q.items())
-        nq = math.sqrt(sum(w * w for w in q.values())) or 1.0
-        nd = math.sqrt(sum(w * w for w in d.values())) or 1.0
-        return dot / (nq * nd)
-
-    def vector(self, terms: Sequence[str]) -> dict[str, float]:
-        known, idf, log = self._idf, self.idf, math.log
-        out: dict[str, float] = {}
-        for t, c in Counter(terms).items():
-            weight = known.get(t)
-            if weight is None:
-                weight = idf(t)
-            out[t] = weight if c == 1 else (1 + log(c)) * weight
-        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,19 +55,13 @@ class Match:
     cjk: float = 0.0
 
 
-def cjk_share(text: str) -> float:
-    """The share of Chinese/Japanese/Korean characters among a text's letters."""
-    letters = [c for c in text if c.isalpha()]
-    return sum(1 for c in letters if _CJK.match(c)) / len(letters) if letters else 0.0
-
-
 class FaqIndex:
     def __init__(self, demote_after: int = 3, calibration: Calibration = LEXICAL) -> None:
         #: how many fans' 👎 (their questions, alike) lower an entry for questions like theirs
         self.demote_after = demote_after
         self.calibration = calibration
-        self._words = _Field()
-        self._grams = _Field(max_df=GRAM_MAX_DF)
+        self._words = Field()
+        self._grams = Field(max_df=GRAM_MAX_DF)
         #: entry -> its centroid, computed when reranked (at most CENTROIDS_KEPT, oldest dropped)
         self._centroids: dict[int, dict[str, float]] = {}
         # doc -> entry, text, words, grams (tuples of str: the GC stops tracking them)
@@ -339,7 +139,7 @@ class FaqIndex:
         for i, (entry, (score, doc, factor)) in enumerate(ranked):
             scaled = score / top
             if i < RERANK:
-                scaled += factor * CENTROID * _dot(question, self._centroid(entry))
+                scaled += factor * CENTROID * dot(question, self._centroid(entry))
             out.append((entry, (scaled, doc, factor)))
         out[:RERANK] = sorted(out[:RERANK], key=lambda kv: -kv[1][0])
         return out
@@ -351,11 +151,11 @@ class FaqIndex:
         if found is None:
             total: dict[str, float] = defaultdict(float)
             for doc in self._by_entry.get(entry_id, ()):
-                for t, x in _unit(self._grams, self._docs[doc][3]).items():
+                for t, x in unit(self._grams, self._docs[doc][3]).items():
                     total[t] += x
             if len(self._centroids) >= CENTROIDS_KEPT:
                 del self._centroids[next(iter(self._centroids))]
-            found = self._centroids[entry_id] = _normed(total)
+            found = self._centroids[entry_id] = normed(total)
         return found
 
     def demotion(self, entry_id: int, qw: Sequence[str]) -> float:
@@ -391,7 +191,7 @@ class FaqIndex:
             factor = self.demotion(entry, qw)
             coverage = covering(entry) if i < COVERED else 0.0  # below those, never above them
             best[entry] = (factor * ((1 - COVERAGE) * score + COVERAGE * coverage), doc, factor)
-        question_grams = _unit(self._grams, qg)
+        question_grams = unit(self._grams, qg)
         ranked = self._rerank(sorted(best.items(), key=lambda kv: -kv[1][0]), question_grams)
         out: list[Match] = []
         cjk = cjk_share(question)
@@ -399,7 +199,7 @@ class FaqIndex:
             _, text, w, g = self._docs[doc]
             # alike its best phrasing (words and characters) and its phrasings' centroid
             phrasing = 0.5 * self._words.cosine(qw, w) + 0.5 * self._grams.cosine(qg, g)
-            similarity = factor * (0.5 * phrasing + 0.5 * _dot(question_grams, self._centroid(entry)))
+            similarity = factor * (0.5 * phrasing + 0.5 * dot(question_grams, self._centroid(entry)))
             runner_up = ranked[i + 1][1][0] if i + 1 < len(ranked) else 0.0
             lead = (score - runner_up) / score if score > 0 else 0.0
             confidence = factor * calibration.probability(similarity, lead, cjk)
@@ -415,18 +215,3 @@ def _fuse(word_scores: dict[int, float], gram_scores: dict[int, float]) -> dict[
         doc: (1 - CHAR_WEIGHT) * word_scores.get(doc, 0.0) / wmax + CHAR_WEIGHT * gram_scores.get(doc, 0.0) / gmax
         for doc in word_scores.keys() | gram_scores.keys()
     }
-
-
-def _unit(field: _Field, terms: Sequence[str]) -> dict[str, float]:
-    return _normed(field.vector(terms))
-
-
-def _normed(vector: dict[str, float]) -> dict[str, float]:
-    norm = math.sqrt(sum(x * x for x in vector.values())) or 1.0
-    return {t: x / norm for t, x in vector.items()}
-
-
-def _dot(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(x * b.get(t, 0.0) for t, x in a.items())

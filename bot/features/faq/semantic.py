@@ -12,8 +12,9 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from bot.features.faq.bm25 import cjk_share, words
 from bot.features.faq.calibration import HYBRID, LEXICAL, Calibration
-from bot.features.faq.engine import FaqIndex, Match, cjk_share, words
+from bot.features.faq.engine import FaqIndex, Match
 
 log = logging.getLogger(__name__)
 Embed = Callable[[Sequence[str]], Any]  # texts -> array of shape (n, dim), rows L2-normalised
