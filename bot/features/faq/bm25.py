@@ -2,7 +2,8 @@
 
 Words are Snowball-stemmed with stop words dropped; Chinese and Japanese runs (no spaces to split
 on) become character pairs; character 3- and 4-grams catch typos, inflections and word order.
-A :class:`Field` is a BM25 index over one kind of term, updated incrementally.
+A :class:`Field` is a BM25 index over one kind of term, updated incrementally and scored with
+numpy over every posting (no cutoff that would cost accuracy on a big FAQ).
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import math
 import re
 import unicodedata
 from array import array
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from sys import intern
 
+import numpy as np
 import Stemmer
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -30,7 +32,6 @@ STOP = frozenset(
 K1, B = 1.2, 0.75
 #: character n-grams in more than this share of the phrasings are not scored (no information)
 GRAM_MAX_DF = 0.03
-TOP_K = 50
 QUERY_TERMS = 200  # per field
 
 
@@ -77,24 +78,26 @@ class Field:
     """A BM25 index over one kind of term.
 
     Postings are two flat arrays per term (documents, term counts): a few bytes per posting
-    rather than a dict entry's hundred, so a 50,000-entry FAQ fits in modest memory. Their
-    impacts carry precomputed BM25 weights, sorted best first, rebuilt lazily after a change;
-    a query reads at most ``top_k`` postings per term (impact-ordered early termination), and
-    skips terms found in more than ``max_df`` of the documents (for character n-grams they carry
-    almost no information and dominate the cost). That keeps a query within a few milliseconds
-    on a 5,000-entry FAQ.
+    rather than a dict entry's hundred, so a 50,000-entry FAQ fits in modest memory. Each term's
+    BM25 weights are precomputed as numpy arrays (recomputed lazily for the terms a change
+    touched), and a query adds up every posting of its terms in one dense array: exact, and
+    within a few milliseconds on a 5,000-entry FAQ. Terms found in more than ``max_df`` of the
+    documents are skipped (for character n-grams they carry almost no information and dominate
+    the cost).
     """
 
-    def __init__(self, max_df: float = 1.0, top_k: int = TOP_K) -> None:
+    def __init__(self, max_df: float = 1.0) -> None:
         #: term -> (documents, how often the term occurs in each)
         self.postings: dict[str, tuple[array[int], array[int]]] = {}
         self.lengths: dict[int, int] = {}
         self.total = 0
         self.max_df = max_df
-        self.top_k = top_k
+        #: one more than the highest document id seen (the size of a query's score array)
+        self.capacity = 0
+        self._length_of: np.ndarray = np.zeros(1024, np.float32)  # document id -> its length
         self._idf: dict[str, float] = {}
-        self._impact: dict[str, tuple[array[int], array[float]]] | None = None
-        #: terms whose postings changed since their impacts were computed
+        self._impact: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
+        #: terms whose postings changed since their weights were computed
         self._dirty: set[str] = set()
 
     def add(self, doc: int, terms: Sequence[str]) -> None:
@@ -106,6 +109,12 @@ class Field:
             posting[0].append(doc)
             posting[1].append(min(c, 65535))
         self.lengths[doc] = len(terms)
+        if doc >= len(self._length_of):
+            grown = np.zeros(max(doc + 1, 2 * len(self._length_of)), np.float32)
+            grown[: len(self._length_of)] = self._length_of
+            self._length_of = grown
+        self._length_of[doc] = len(terms)
+        self.capacity = max(self.capacity, doc + 1)
         self.total += len(terms)
         self._changed(counts)
 
@@ -143,9 +152,9 @@ class Field:
             value = self._idf[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
         return value
 
-    def _impacts(self) -> dict[str, tuple[array[int], array[float]]]:
-        """Per term, the best ``top_k`` postings as two flat arrays (compact; invisible to the GC);
-        built whole once, then only for the terms changed since."""
+    def _impacts(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per term, its documents and their BM25 weights (numpy arrays); built whole once, then
+        only for the terms changed since."""
         if self._impact is None:
             self._impact, self._dirty = {}, set(self.postings)
         if self._dirty:
@@ -158,15 +167,10 @@ class Field:
                 if not posting or len(posting[0]) > limit:  # gone, or too common to be scored at all
                     impact.pop(term, None)
                     continue
-                weight = self.idf(term) * (K1 + 1)
-                scored = sorted(
-                    (
-                        (weight * tf / (tf + norm + slope * self.lengths[doc]), doc)
-                        for doc, tf in zip(*posting, strict=True)
-                    ),
-                    reverse=True,
-                )[: self.top_k]
-                impact[term] = (array("l", [d for _, d in scored]), array("d", [w for w, _ in scored]))
+                docs = np.array(posting[0], dtype=np.int32)
+                tf = np.array(posting[1], dtype=np.float32)
+                weights = (self.idf(term) * (K1 + 1)) * tf / (tf + norm + slope * self._length_of[docs])
+                impact[term] = (docs, weights.astype(np.float32))
             self._dirty = set()
         return self._impact
 
@@ -174,18 +178,16 @@ class Field:
         """Terms in more documents than this are skipped (``max_df``): they carry no information."""
         return max(50, self.max_df * len(self.lengths))
 
-    def scores(self, terms: Sequence[str]) -> dict[int, float]:
+    def scores(self, terms: Sequence[str], size: int) -> np.ndarray:
+        """Every document's BM25 score for these terms, as a dense array of ``size`` (at least
+        :attr:`capacity`) indexed by document id."""
         impacts = self._impacts()
-        limit = self._df_limit()
-        out: dict[int, float] = defaultdict(float)
+        out = np.zeros(max(size, self.capacity), np.float32)
         # a long question: its rarest terms decide, the common ones would only add cost
-        chosen = sorted(set(terms), key=self.idf, reverse=True)[:QUERY_TERMS]
-        for t in chosen:
+        for t in sorted(set(terms), key=self.idf, reverse=True)[:QUERY_TERMS]:
             found = impacts.get(t)
-            if found is None or len(self.postings[t][0]) > limit:
-                continue
-            for doc, w in zip(*found, strict=True):
-                out[doc] += w
+            if found is not None:  # a term's documents are distinct: one vectorised add
+                out[found[0]] += found[1]
         return out
 
     def cosine(self, query: Sequence[str], doc_terms: Sequence[str]) -> float:

@@ -20,10 +20,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from bot.features.faq.bm25 import GRAM_MAX_DF, Field, cjk_share, dot, grams, normed, unit, words
 from bot.features.faq.calibration import LEXICAL, Calibration
 
 CHAR_WEIGHT = 0.5  # how much the character-level score counts next to the word-level one
+#: phrasings considered per question (the best by BM25; entries are ranked among theirs)
+CANDIDATES = 200
 #: an entry scores as its best phrasing plus this share of its next two (agreeing phrasings add up)
 SUPPORT = 0.4
 #: how much the share of the question an entry's phrasings cover together counts next to its best
@@ -109,6 +113,19 @@ class FaqIndex:
     def clear_negatives(self, entry_id: int) -> None:
         self._negatives.pop(entry_id, None)
 
+    def _phrasing_scores(self, qw: Sequence[str], qg: Sequence[str]) -> dict[int, float]:
+        """The best :data:`CANDIDATES` phrasings by word and character BM25, each scaled to its
+        best, blended by :data:`CHAR_WEIGHT`."""
+        size = max(self._words.capacity, self._grams.capacity)
+        ws, gs = self._words.scores(qw, size), self._grams.scores(qg, size)
+        fused = (1 - CHAR_WEIGHT) * ws / (float(ws.max(initial=0.0)) or 1.0)
+        fused += CHAR_WEIGHT * gs / (float(gs.max(initial=0.0)) or 1.0)
+        found = int(np.count_nonzero(fused))
+        if not found:
+            return {}
+        top = np.argpartition(-fused, min(CANDIDATES, found) - 1)[: min(CANDIDATES, found)]
+        return dict(zip(top.tolist(), fused[top].tolist(), strict=True))
+
     def _coverage(self, qw: Sequence[str], qg: Sequence[str]) -> Callable[[int], float]:
         """How much of the question an entry's phrasings cover together (0..1): the rarity-weighed
         share of its words and character n-grams found in any of them."""
@@ -175,7 +192,7 @@ class FaqIndex:
         qw, qg = words(question), grams(question)
         if not qw and not qg:
             return []
-        phrasings = _fuse(self._words.scores(qw), self._grams.scores(qg))
+        phrasings = self._phrasing_scores(qw, qg)
         per_entry: dict[int, list[tuple[float, int]]] = defaultdict(list)
         for doc, score in phrasings.items():
             per_entry[self._docs[doc][0]].append((score, doc))
@@ -205,13 +222,3 @@ class FaqIndex:
             confidence = factor * calibration.probability(similarity, lead, cjk)
             out.append(Match(entry, score, confidence, text, similarity, lead, cjk))
         return out
-
-
-def _fuse(word_scores: dict[int, float], gram_scores: dict[int, float]) -> dict[int, float]:
-    """Word and character BM25 scores, each scaled to its best, blended by :data:`CHAR_WEIGHT`."""
-    wmax = max(word_scores.values(), default=0.0) or 1.0
-    gmax = max(gram_scores.values(), default=0.0) or 1.0
-    return {
-        doc: (1 - CHAR_WEIGHT) * word_scores.get(doc, 0.0) / wmax + CHAR_WEIGHT * gram_scores.get(doc, 0.0) / gmax
-        for doc in word_scores.keys() | gram_scores.keys()
-    }
