@@ -149,5 +149,6 @@ async def test_a_chat_where_the_bot_may_not_answer_join_requests_is_shown_in_set
     fake.no_join_rights.clear()
     fake.push_join_request(LOUNGE, ALICE)  # she asks again once the bot has the right
     await until(lambda: (LOUNGE["id"], 42) in fake.approved)
+    await until(lambda: not adapter.join_trouble)  # the approval's answer is back (it lands after the fake saw it)
     status = await app.health(ChatRef(Platform("telegram"), str(GROUP["id"])))
     assert not any("join requests" in line for line in status)  # put right: no longer shown
