@@ -182,22 +182,15 @@ class Field:
         """Every document's BM25 score for these terms, as a dense array of ``size`` (at least
         :attr:`capacity`) indexed by document id."""
         impacts = self._impacts()
-        out = np.zeros(max(size, self.capacity), np.float32)
         # a long question: its rarest terms decide, the common ones would only add cost
-        for t in sorted(set(terms), key=self.idf, reverse=True)[:QUERY_TERMS]:
-            found = impacts.get(t)
-            if found is not None:  # a term's documents are distinct: one vectorised add
-                out[found[0]] += found[1]
-        return out
-
-    def cosine(self, query: Sequence[str], doc_terms: Sequence[str]) -> float:
-        """TF-IDF cosine of the query with one document (the confidence)."""
-        q = self.vector(query)
-        d = self.vector(doc_terms)
-        dot = sum(w * d.get(t, 0.0) for t, w in q.items())
-        nq = math.sqrt(sum(w * w for w in q.values())) or 1.0
-        nd = math.sqrt(sum(w * w for w in d.values())) or 1.0
-        return dot / (nq * nd)
+        chosen = sorted(set(terms), key=self.idf, reverse=True)[:QUERY_TERMS]
+        found = [impact for t in chosen if (impact := impacts.get(t)) is not None]
+        size = max(size, self.capacity)
+        if not found:
+            return np.zeros(size, np.float64)
+        docs = np.concatenate([d for d, _ in found])
+        weights = np.concatenate([w for _, w in found])
+        return np.bincount(docs, weights=weights, minlength=size)  # every posting added up at once
 
     def vector(self, terms: Sequence[str]) -> dict[str, float]:
         known, idf, log = self._idf, self.idf, math.log
@@ -221,11 +214,12 @@ def unit(field: Field, terms: Sequence[str]) -> dict[str, float]:
 
 
 def normed(vector: dict[str, float]) -> dict[str, float]:
-    norm = math.sqrt(sum(x * x for x in vector.values())) or 1.0
+    norm = math.sqrt(sum([x * x for x in vector.values()])) or 1.0
     return {t: x / norm for t, x in vector.items()}
 
 
 def dot(a: dict[str, float], b: dict[str, float]) -> float:
+    """The dot product of two sparse vectors (their cosine when both are unit vectors)."""
     if len(a) > len(b):
         a, b = b, a
-    return sum(x * b.get(t, 0.0) for t, x in a.items())
+    return sum([x * b[t] for t, x in a.items() if t in b])

@@ -211,11 +211,12 @@ class FaqIndex:
         question_grams = unit(self._grams, qg)
         ranked = self._rerank(sorted(best.items(), key=lambda kv: -kv[1][0]), question_grams)
         out: list[Match] = []
+        question_words = unit(self._words, qw)
         cjk = cjk_share(question)
         for i, (entry, (score, doc, factor)) in enumerate(ranked[:limit]):
             _, text, w, g = self._docs[doc]
             # alike its best phrasing (words and characters) and its phrasings' centroid
-            phrasing = 0.5 * self._words.cosine(qw, w) + 0.5 * self._grams.cosine(qg, g)
+            phrasing = 0.5 * dot(question_words, unit(self._words, w)) + 0.5 * dot(question_grams, unit(self._grams, g))
             similarity = factor * (0.5 * phrasing + 0.5 * dot(question_grams, self._centroid(entry)))
             runner_up = ranked[i + 1][1][0] if i + 1 < len(ranked) else 0.0
             lead = (score - runner_up) / score if score > 0 else 0.0
