@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.features.faq import bm25
 from bot.features.faq.engine import FaqIndex
 
 FAQ = {
@@ -105,3 +106,16 @@ def test_one_askers_thumbs_down_changes_nothing_three_lower_the_entry() -> None:
     index.add_negative(1, "how to unlock the bootloader")
     lowered = index.search("how do I unlock my bootloader", 1)[0]
     assert lowered.entry_id == 1 and lowered.confidence < 0.5 * before.confidence  # lower, still found
+
+
+def test_big_and_small_faqs_add_up_postings_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A small FAQ's postings are summed in one call, a big one's term by term: same scores."""
+    index = FaqIndex()
+    for entry_id, phrasings in FAQ.items():
+        index.add(entry_id, phrasings)
+    small = {q: [(m.entry_id, m.score) for m in index.search(q, 3)] for q in QUESTIONS}
+    monkeypatch.setattr(bm25, "ONE_CALL_UP_TO", 0)  # as if the FAQ were big
+    for question, ranked in small.items():
+        big = [(m.entry_id, m.score) for m in index.search(question, 3)]
+        assert [e for e, _ in big] == [e for e, _ in ranked]
+        assert [s for _, s in big] == pytest.approx([s for _, s in ranked], rel=1e-5)

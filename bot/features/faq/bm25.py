@@ -33,6 +33,8 @@ K1, B = 1.2, 0.75
 #: character n-grams in more than this share of the phrasings are not scored (no information)
 GRAM_MAX_DF = 0.03
 QUERY_TERMS = 200  # per field
+#: up to this many phrasings a question's postings are added up in one call (see Field.scores)
+ONE_CALL_UP_TO = 32768
 
 
 def normalise(text: str) -> str:
@@ -186,11 +188,16 @@ class Field:
         chosen = sorted(set(terms), key=self.idf, reverse=True)[:QUERY_TERMS]
         found = [impact for t in chosen if (impact := impacts.get(t)) is not None]
         size = max(size, self.capacity)
-        if not found:
-            return np.zeros(size, np.float64)
-        docs = np.concatenate([d for d, _ in found])
-        weights = np.concatenate([w for _, w in found])
-        return np.bincount(docs, weights=weights, minlength=size)  # every posting added up at once
+        if size <= ONE_CALL_UP_TO:  # a small FAQ: per-call overhead dominates, add all at once
+            if not found:
+                return np.zeros(size, np.float32)
+            docs = np.concatenate([d for d, _ in found])
+            weights = np.concatenate([w for _, w in found])
+            return np.bincount(docs, weights=weights, minlength=size).astype(np.float32)
+        out = np.zeros(size, np.float32)  # a big one: no copies of the long posting lists
+        for docs, weights in found:  # a term's documents are distinct: one vectorised add each
+            out[docs] += weights
+        return out
 
     def vector(self, terms: Sequence[str]) -> dict[str, float]:
         known, idf, log = self._idf, self.idf, math.log
