@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import csv
 import io
-import json
 import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -253,146 +250,6 @@ def db_upgrade(ctx: click.Context) -> None:
 
 
 @cli.group()
-def export() -> None:
-    """Export data for the product team."""
-
-
-@export.command("feedback")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only items created on or after DATE.")
-@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="File (default stdout).")
-@click.pass_context
-def export_feedback(ctx: click.Context, fmt: str, since: datetime | None, output: io.TextIOBase) -> None:
-    """Every feedback item with status, votes and timings, as CSV or JSON."""
-    from storage.repositories.feedback import FeedbackRepo
-
-    start = since.replace(tzinfo=UTC) if since else None
-    rows = with_database(ctx, lambda database: FeedbackRepo(database).export(start))
-    if fmt == "json":
-        output.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
-        return
-    columns = [
-        "number",
-        "kind",
-        "status",
-        "version",
-        "title",
-        "text",
-        "votes",
-        "submitter",
-        "platform",
-        "duplicate_of",
-        "note",
-        "created_at",
-        "acknowledged_at",
-        "decided_at",
-    ]
-    writer = csv.DictWriter(output, fieldnames=columns)
-    writer.writeheader()
-    writer.writerows(rows)
-
-
-@export.command("member")
-@click.argument("member_id", type=int)
-@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="File (default stdout).")
-@click.pass_context
-def export_member(ctx: click.Context, member_id: int, output: io.TextIOBase) -> None:
-    """Everything fanloop holds about one member (for a fan's data request), as JSON."""
-    from bot.app import App
-    from storage.rights import RightsRepo
-
-    settings, registry = _settings(ctx), _platforms(ctx)
-
-    async def work(database: Database) -> dict[str, Any] | None:
-        app = App(settings, db=database, platforms=registry)  # for the installed features' export hooks
-        try:
-            hooks = [h.export for _, h in app.data_rights.hooks() if h.export is not None]
-            return await RightsRepo(database).export(member_id, hooks)
-        finally:
-            await app.llm.aclose()
-
-    data = with_database(ctx, work)
-    if data is None:
-        fail(f"there is no member {member_id}", 2)
-    output.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
-@cli.group()
-def points() -> None:
-    """Participation points maintenance."""
-
-
-@points.command("verify")
-@click.pass_context
-def points_verify(ctx: click.Context) -> None:
-    """Prove the stored balances equal the ledger (exit 1 and list the members where not)."""
-    from storage.repositories.points import PointsRepo
-
-    async def _check(database: Database) -> tuple[int, list[tuple[int, int, int]]]:
-        repo = PointsRepo(database)
-        return await repo.ledger_count(), await repo.mismatches()
-
-    rows, bad = with_database(ctx, _check)
-    if bad:
-        for member_id, ledger, stored in bad:
-            click.echo(f"member {member_id}: ledger says {ledger}, balance says {stored}")
-        fail(f"{len(bad)} balance(s) disagree with the ledger")
-    click.echo(f"ok: {rows} ledger rows, every balance matches")
-
-
-@cli.group()
-def faq() -> None:
-    """FAQ bulk work."""
-
-
-@faq.command("import")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.pass_context
-def faq_import(ctx: click.Context, path: str) -> None:
-    """Add (or update, matched by question) the entries of a YAML file."""
-    from bot.features.faq.files import FaqFileError, parse
-
-    try:
-        items = parse(Path(path).read_text(encoding="utf-8"))
-    except FaqFileError as exc:
-        fail(f"{path}: {exc}", 2)
-
-    async def _import(database: Database) -> tuple[int, int]:
-        from storage.repositories.faq import FaqRepo
-
-        repo, now, added = FaqRepo(database), datetime.now(UTC), 0
-        for item in items:
-            _, created = await repo.upsert(item.question, item.answer, item.alternates, item.tags, item.language, now)
-            added += created
-        return added, len(items) - added
-
-    added, updated = with_database(ctx, _import)
-    click.echo(f"imported {len(items)} entries ({added} new, {updated} updated)")
-
-
-@faq.command("export")
-@click.argument("path", type=click.Path(dir_okay=False, allow_dash=True))
-@click.pass_context
-def faq_export(ctx: click.Context, path: str) -> None:
-    """Write every entry (with its phrasings) to a YAML file ('-' for stdout)."""
-    from bot.features.faq.files import FaqItem, dump
-
-    async def _export(database: Database) -> list[FaqItem]:
-        from storage.repositories.faq import FaqRepo
-
-        entries = await FaqRepo(database).all()
-        return [FaqItem(e.question, e.answer, list(e.alternates), list(e.tags), e.language) for e in entries]
-
-    items = with_database(ctx, _export)
-    text = dump(items)
-    if path == "-":
-        click.echo(text, nl=False)
-    else:
-        Path(path).write_text(text, encoding="utf-8")
-        click.echo(f"exported {len(items)} entries to {path}", err=True)
-
-
-@cli.group()
 def config() -> None:
     """Configuration helpers."""
 
@@ -410,8 +267,12 @@ def config_check(ctx: click.Context) -> None:
 
 def _register() -> None:
     from bot.cli_backup import backup_command, restore_command
+    from bot.cli_data import export_group, faq_group, points_group
     from bot.cli_web import dashboard_group, web_command
 
+    cli.add_command(export_group)
+    cli.add_command(points_group)
+    cli.add_command(faq_group)
     cli.add_command(backup_command)
     cli.add_command(restore_command)
     cli.add_command(web_command)

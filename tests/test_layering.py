@@ -13,7 +13,7 @@ COMPOSITION_ROOT = {"bot/app.py"}  # installs the features and adapters; only th
 #: handlers and features never do (their pages are plain functions, bot/dashboard/pages.py), and no
 #: platform library is imported there either
 HTTP_EDGE = {"bot/web.py", "bot/health.py", "bot/dashboard/server.py"}
-CLI = {"bot/cli.py", "bot/cli_web.py"}
+CLI = {"bot/cli.py", "bot/cli_web.py", "bot/cli_data.py"}  # cli_data: the data commands
 ENTRY_POINTS = COMPOSITION_ROOT | CLI  # may name SQLAlchemy errors to report them
 
 
@@ -104,7 +104,11 @@ def layering_problems(rel: str, imports: list[str]) -> list[str]:
         elif rel.startswith("adapters/") and name.split(".")[:2] == ["bot", "features"]:
             problems.append(f"{rel} imports {name}")
         elif rel.startswith(("bot/", "storage/")) and not rel.startswith("bot/features/"):
-            core_may_list_features = rel in COMPOSITION_ROOT | {"bot/cli.py", "bot/features/__init__.py"}
+            core_may_list_features = rel in COMPOSITION_ROOT | {
+                "bot/cli.py",
+                "bot/cli_data.py",
+                "bot/features/__init__.py",
+            }
             if name.startswith("bot.features.") and not core_may_list_features:
                 problems.append(f"{rel} imports {name}")
     return problems
