@@ -21,8 +21,8 @@ from storage.repositories.chats import ChatRepo
 from storage.repositories.linking import LinkRepo
 from storage.repositories.polls import PollRepo
 from tests.adapters.test_discord_e2e import fake_discord
-from tests.adapters.test_telegram_e2e import ALICE, MIA, section_for, until
-from tests.adapters.waits import eventually, member_id
+from tests.adapters.test_telegram_e2e import ALICE, MIA, section_for
+from tests.adapters.waits import eventually, member_id, until
 from tests.fakes.discord_api import CHANNEL_ID, GUILD_ID, FakeDiscordAPI
 from tests.fakes.telegram_api import GROUP, FakeTelegramAPI, user
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -22,19 +22,11 @@ from bot.replies import BR, Text, say
 from bot.settings import Settings
 from storage.db import Database
 from storage.repositories.replies import REPLY_LEASE
+from tests.adapters.waits import until
 from tests.conftest import with_commands
 from tests.fakes.discord_api import CHANNEL_ID, GUILD_ID, FakeDiscordAPI
 
 ALICE, BOB, MIA = "4001", "4002", "4003"
-
-
-async def until(check: Callable[[], Any], wait: float = 10.0) -> Any:
-    deadline = asyncio.get_running_loop().time() + wait
-    while not (value := check()):
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.02)
-    return value
 
 
 async def until_quiet(adapter: DiscordAdapter) -> None:

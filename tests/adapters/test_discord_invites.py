@@ -9,8 +9,9 @@ import re
 from storage.db import Database
 from storage.repositories.points import PointsRepo
 from tests.adapters import test_discord_e2e as e2e
-from tests.adapters.test_discord_e2e import ALICE, start_bot, until
+from tests.adapters.test_discord_e2e import ALICE, start_bot
 from tests.adapters.test_discord_grades import known
+from tests.adapters.waits import until
 from tests.fakes.discord_api import FakeDiscordAPI
 
 fake = e2e.fake  # the fake Discord (a fixture)

@@ -17,7 +17,8 @@ from bot.health import AdapterHealth, Health
 from bot.metrics import Metrics
 from bot.settings import Settings
 from storage.db import Database
-from tests.adapters.test_telegram_e2e import ALICE, section_for, until
+from tests.adapters.test_telegram_e2e import ALICE, section_for
+from tests.adapters.waits import until
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 

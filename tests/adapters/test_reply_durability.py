@@ -6,7 +6,6 @@ window: Telegram accepted the message and the process died before recording that
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -20,19 +19,11 @@ from bot.replies import Reply
 from bot.settings import Settings
 from storage.db import Database
 from storage.repositories.replies import REPLY_LEASE, ReplyRepo
+from tests.adapters.waits import until
 from tests.fakes.telegram_api import GROUP, FakeTelegramAPI, user
 
 ALICE = user(42, "Alice")
 SETTINGS = Settings(limits={"commands_per_window": 1000})  # type: ignore[arg-type]
-
-
-async def until(check: Callable[[], Any], wait: float = 10.0) -> Any:
-    deadline = asyncio.get_running_loop().time() + wait
-    while not (result := check()):
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.02)
-    return result
 
 
 class DiesBeforeSending(TelegramAdapter):

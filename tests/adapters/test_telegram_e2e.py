@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -24,23 +24,13 @@ from bot.replies import BR, Text, say
 from bot.settings import Settings
 from storage.db import Database
 from storage.repositories.feedback import FeedbackRepo
+from tests.adapters.waits import until
 from tests.conftest import with_commands
 from tests.fakes.telegram_api import GROUP, FakeTelegramAPI, user
 from tests.fakes.telegram_html import visible_text
 
 ALICE = user(42, "Alice")
 MIA = user(77, "Mia")
-
-
-async def until(check: Callable[[], Any], wait: float = 10.0) -> Any:
-    deadline = asyncio.get_running_loop().time() + wait
-    while True:
-        value = check()
-        if value:
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.02)
 
 
 async def until_quiet(fake: FakeTelegramAPI, adapter: TelegramAdapter) -> None:

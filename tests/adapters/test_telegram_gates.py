@@ -18,8 +18,8 @@ from bot.features import DEFAULT_FEATURES
 from bot.settings import Settings
 from storage.db import Database
 from storage.repositories.points import PointsRepo
-from tests.adapters.test_telegram_e2e import ALICE, MIA, section_for, until
-from tests.adapters.waits import member_id
+from tests.adapters.test_telegram_e2e import ALICE, MIA, section_for
+from tests.adapters.waits import member_id, until
 from tests.fakes.telegram_api import GROUP, FakeTelegramAPI, user
 
 BOB = user(43, "Bob")

@@ -22,7 +22,8 @@ import pytest
 from sqlalchemy import text
 
 from storage.db import Database
-from tests.adapters.test_telegram_e2e import ALICE, MIA, until
+from tests.adapters.test_telegram_e2e import ALICE, MIA
+from tests.adapters.waits import until
 from tests.fakes.discord_api import CHANNEL_ID, GUILD_ID, FakeDiscordAPI
 from tests.fakes.telegram_api import GROUP, FakeTelegramAPI
 

@@ -22,6 +22,15 @@ async def eventually(check: Callable[[], Awaitable[V | None]], wait: float = 10.
     return value
 
 
+async def until(check: Callable[[], V | None], wait: float = 10.0) -> V:
+    """:func:`eventually` for a plain check (state the test reads directly: what a fake recorded)."""
+
+    async def checked() -> V | None:
+        return check()
+
+    return await eventually(checked, wait)
+
+
 async def member_id(app: App, platform: str, user_id: str) -> int:
     """The member fanloop made of ``platform:user_id`` once the bot handled something they said."""
 
