@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import pytest
+import numpy as np
 
-np = pytest.importorskip("numpy")
-
-from bot.features.faq.semantic import HybridIndex  # noqa: E402
+from bot.features.faq.semantic import HybridIndex
 
 # a toy "meaning" space: synonyms share a dimension, so paraphrases without shared words still match
 CONCEPTS = {

@@ -12,6 +12,9 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import httpx
+import numpy as np
+
 from bot.features.faq.bm25 import cjk_share, words
 from bot.features.faq.calibration import HYBRID, LEXICAL, Calibration
 from bot.features.faq.engine import FaqIndex, Match
@@ -49,9 +52,6 @@ def local_embedder(model: str | None = None) -> Embed | None:
 def remote_embedder(base_url: str, model: str, api_key: str | None, timeout: float) -> Embed:
     """Embeddings from the ``/embeddings`` endpoint of an OpenAI-compatible server (sync: the FAQ
     service calls the index from a worker thread)."""
-    import httpx
-    import numpy as np
-
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     client = httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=timeout)
 
@@ -84,9 +84,6 @@ class HybridIndex(FaqIndex):
         #: then matched lexically — the model's vectors for Chinese text are noise (on zh-faq's dev
         #: set, fused with them: top-1 83%, off-topic answered 25%; lexical: 97%, 0%)
         self.multilingual = multilingual
-        import numpy as np
-
-        self._np = np
         self._embed = embed
         self._vectors: dict[int, Any] = {}  # doc -> vector
         self._matrix: Any = None
@@ -124,7 +121,6 @@ class HybridIndex(FaqIndex):
 
     def _build(self) -> None:
         """The phrasings' vectors as one matrix, and each entry's centroid (rebuilt after a change)."""
-        np = self._np
         self._rows = list(self._vectors)
         self._matrix = np.stack([self._vectors[d] for d in self._rows])
         self._entries = [e for e, docs in self._by_entry.items() if any(d in self._vectors for d in docs)]
@@ -140,7 +136,8 @@ class HybridIndex(FaqIndex):
         """Fused ranking: an entry's best phrasing similarity and its centroid's, with a little
         lexical evidence; the confidence is calibrated from the best similarity and the lead
         over the runner-up (bot/features/faq/calibration.py: a clear winner is more often right)."""
-        if not self._vectors or (not self.multilingual and cjk_share(question) >= CJK_LEXICAL):
+        cjk = cjk_share(question)
+        if not self._vectors or (not self.multilingual and cjk >= CJK_LEXICAL):
             return self.lexical_search(question, limit, LEXICAL)
         if self._matrix is None:
             self._build()
@@ -168,7 +165,6 @@ class HybridIndex(FaqIndex):
             runner_up = candidates[i + 1][0] if i + 1 < len(candidates) else 0.0
             lead = (fused - runner_up) / fused if fused > 0 else 0.0
             similarity = max(0.0, min(1.0, best_sim))
-            cjk = cjk_share(question)
             confidence = self.calibration.probability(similarity, lead, cjk)
             out.append(Match(entry, fused, confidence, self._docs[doc][1], similarity, lead, cjk))
         return out
