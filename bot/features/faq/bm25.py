@@ -91,8 +91,8 @@ class Field:
     def __init__(self, max_df: float = 1.0) -> None:
         #: term -> (documents, how often the term occurs in each)
         self.postings: dict[str, tuple[array[int], array[int]]] = {}
-        self.lengths: dict[int, int] = {}
-        self.total = 0
+        self.documents = 0
+        self.total = 0  # terms in all documents
         self.max_df = max_df
         #: one more than the highest document id seen (the size of a query's score array)
         self.capacity = 0
@@ -110,17 +110,18 @@ class Field:
                 posting = self.postings[t] = (array("i"), array("H"))
             posting[0].append(doc)
             posting[1].append(min(c, 65535))
-        self.lengths[doc] = len(terms)
         if doc >= len(self._length_of):
             grown = np.zeros(max(doc + 1, 2 * len(self._length_of)), np.float32)
             grown[: len(self._length_of)] = self._length_of
             self._length_of = grown
         self._length_of[doc] = len(terms)
         self.capacity = max(self.capacity, doc + 1)
+        self.documents += 1
         self.total += len(terms)
         self._changed(counts)
 
     def remove(self, doc: int, terms: Sequence[str]) -> None:
+        """Take out a document added with these terms."""
         for t in set(terms):
             posting = self.postings.get(t)
             if posting is None:
@@ -133,7 +134,9 @@ class Field:
             del docs[at], counts[at]
             if not docs:
                 del self.postings[t]
-        self.total -= self.lengths.pop(doc, 0)
+        self.documents -= 1
+        self.total -= len(terms)
+        self._length_of[doc] = 0
         self._changed(terms)
 
     def _changed(self, terms: Iterable[str]) -> None:
@@ -148,7 +151,7 @@ class Field:
     def idf(self, term: str) -> float:
         value = self._idf.get(term)
         if value is None:
-            n = len(self.lengths)
+            n = self.documents
             posting = self.postings.get(term)
             df = len(posting[0]) if posting is not None else 0
             value = self._idf[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
@@ -160,7 +163,7 @@ class Field:
         if self._impact is None:
             self._impact, self._dirty = {}, set(self.postings)
         if self._dirty:
-            avg = self.total / max(len(self.lengths), 1)
+            avg = self.total / max(self.documents, 1)
             norm, slope = K1 * (1 - B), K1 * B / avg if avg else 0.0
             impact = self._impact
             limit = self._df_limit()
@@ -178,7 +181,7 @@ class Field:
 
     def _df_limit(self) -> float:
         """Terms in more documents than this are skipped (``max_df``): they carry no information."""
-        return max(50, self.max_df * len(self.lengths))
+        return max(50, self.max_df * self.documents)
 
     def scores(self, terms: Sequence[str], size: int) -> np.ndarray:
         """Every document's BM25 score for these terms, as a dense array of ``size`` (at least
