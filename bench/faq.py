@@ -4,7 +4,7 @@
     python bench/faq.py --eval ../shared/faq-bench             # the shipped settings, unchanged, on any split
 
 ``--calibrate DIR`` fits each engine's calibration (raw evidence -> probability the answer is right;
-bot/features/faq/calibration.py) on DIR's queries and chooses the one answer threshold that answers
+bot/matching/calibration.py) on DIR's queries and chooses the one answer threshold that answers
 the most in-scope queries rightly while keeping the macro precision of given answers >= 90% and the
 out-of-scope answers <= 5%; it prints both, to be copied into the package. ``--eval DIR`` runs the
 shipped calibration and the default ``[faq] answer_threshold`` (or ``--threshold``) unchanged: per
@@ -31,12 +31,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.features.faq.calibration import HYBRID, IDENTITY, LEXICAL, Calibration
-from bot.features.faq.engine import FaqIndex, Match
-from bot.features.faq.semantic import HybridIndex, local_embedder
+from bot.matching.calibration import HYBRID, IDENTITY, LEXICAL, Calibration
+from bot.matching.index import Match, MatchIndex
+from bot.matching.semantic import HybridIndex, local_embedder
 from bot.settings import FaqSettings
 
-Maker = Callable[[Calibration], FaqIndex]
+Maker = Callable[[Calibration], MatchIndex]
 #: what --calibrate holds the chosen threshold to, on the calibration data
 MIN_PRECISION, MAX_OOS = 0.90, 0.05
 
@@ -204,7 +204,7 @@ def choose_threshold(runs: dict[str, dict[str, Any]]) -> float:
 def scale(data: Path, entries: int) -> dict[str, Any]:
     """Latency on a big FAQ: every phrasing of every track, repeated with a suffix to reach ``entries``."""
     phrasings = [[e["question"], *e.get("alternates", [])] for t in tracks_of(data) for e in load(t / "faq.jsonl")]
-    index = FaqIndex()
+    index = MatchIndex()
     t0 = time.perf_counter()
     for i in range(entries):
         base = phrasings[i % len(phrasings)]
@@ -230,7 +230,7 @@ def scale(data: Path, entries: int) -> dict[str, Any]:
 
 
 def engines(lexical_only: bool) -> dict[str, tuple[Maker, Calibration]]:
-    found: dict[str, tuple[Maker, Calibration]] = {"lexical": (lambda cal: FaqIndex(calibration=cal), LEXICAL)}
+    found: dict[str, tuple[Maker, Calibration]] = {"lexical": (lambda cal: MatchIndex(calibration=cal), LEXICAL)}
     embed = None if lexical_only else local_embedder()
     if embed is not None:  # the fanloop[semantic] extra is installed
         found["hybrid"] = (lambda cal: HybridIndex(embed, calibration=cal, multilingual=False), HYBRID)

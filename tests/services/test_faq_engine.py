@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.features.faq import bm25
-from bot.features.faq.engine import FaqIndex
+from bot.matching import bm25
+from bot.matching.index import MatchIndex
 
 FAQ = {
     1: ["How do I unlock the bootloader?", "bootloader unlock steps"],
@@ -26,7 +26,7 @@ QUESTIONS = {
 
 
 def test_an_index_grown_one_entry_at_a_time_ranks_like_one_built_at_once() -> None:
-    grown, whole = FaqIndex(), FaqIndex()
+    grown, whole = MatchIndex(), MatchIndex()
     for entry_id, phrasings in FAQ.items():
         grown.add(entry_id, phrasings)
         grown.search("warm up", 1)  # weighed after every change, as in a running bot
@@ -38,8 +38,8 @@ def test_an_index_grown_one_entry_at_a_time_ranks_like_one_built_at_once() -> No
     assert all(m.entry_id != 2 for m in grown.search("what is the screenshot shortcut on this phone", 3))
 
 
-def ranks_like_a_fresh_index(index: FaqIndex, faq: dict[int, list[str]], questions: list[str]) -> None:
-    fresh = FaqIndex()
+def ranks_like_a_fresh_index(index: MatchIndex, faq: dict[int, list[str]], questions: list[str]) -> None:
+    fresh = MatchIndex()
     for entry_id, phrasings in faq.items():
         fresh.add(entry_id, phrasings)
     for question in questions:
@@ -50,7 +50,7 @@ def ranks_like_a_fresh_index(index: FaqIndex, faq: dict[int, list[str]], questio
 
 
 def test_an_entry_is_matched_by_everything_it_was_asked_as_and_forgets_what_it_no_longer_is() -> None:
-    index = FaqIndex()
+    index = MatchIndex()
     for entry_id, phrasings in FAQ.items():
         index.add(entry_id, phrasings)
     questions = [*QUESTIONS, "older firmware please", "roll back the system firmware", "downgrade please"]
@@ -70,7 +70,7 @@ def test_an_entry_is_matched_by_everything_it_was_asked_as_and_forgets_what_it_n
 
 
 def test_confidence_is_a_probability_that_sure_matches_clear_and_chatter_does_not() -> None:
-    index = FaqIndex()
+    index = MatchIndex()
     for entry_id, phrasings in FAQ.items():
         index.add(entry_id, phrasings)
     sure = index.search("How do I take a screenshot?", 1)[0]
@@ -82,7 +82,7 @@ def test_confidence_is_a_probability_that_sure_matches_clear_and_chatter_does_no
 
 
 def test_one_new_entry_costs_its_own_terms_not_a_rebuild() -> None:
-    index = FaqIndex()
+    index = MatchIndex()
     for entry_id, phrasings in FAQ.items():
         index.add(entry_id, phrasings)
     index.search("warm up", 1)
@@ -96,7 +96,7 @@ def test_one_new_entry_costs_its_own_terms_not_a_rebuild() -> None:
 
 
 def test_one_askers_thumbs_down_changes_nothing_three_lower_the_entry() -> None:
-    index = FaqIndex(demote_after=3)
+    index = MatchIndex(demote_after=3)
     for entry_id, phrasings in FAQ.items():
         index.add(entry_id, phrasings)
     before = index.search("how do I unlock my bootloader", 1)[0]
@@ -110,7 +110,7 @@ def test_one_askers_thumbs_down_changes_nothing_three_lower_the_entry() -> None:
 
 def test_big_and_small_faqs_add_up_postings_alike(monkeypatch: pytest.MonkeyPatch) -> None:
     """A small FAQ's postings are summed in one call, a big one's term by term: same scores."""
-    index = FaqIndex()
+    index = MatchIndex()
     for entry_id, phrasings in FAQ.items():
         index.add(entry_id, phrasings)
     small = {q: [(m.entry_id, m.score) for m in index.search(q, 3)] for q in QUESTIONS}

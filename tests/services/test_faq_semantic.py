@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.features.faq.semantic import HybridIndex
+from bot.matching.semantic import HybridIndex
 
 # a toy "meaning" space: synonyms share a dimension, so paraphrases without shared words still match
 CONCEPTS = {
@@ -96,7 +96,7 @@ async def test_remote_embeddings_from_the_llm_server(tmp_path: Any) -> None:
 
 
 async def test_embeddings_server_down_at_start_falls_back_to_lexical(tmp_path: Any) -> None:
-    from bot.features.faq.engine import FaqIndex
+    from bot.matching.index import MatchIndex
     from bot.settings import Settings
     from storage.db import Database, sqlite_url
 
@@ -104,7 +104,7 @@ async def test_embeddings_server_down_at_start_falls_back_to_lexical(tmp_path: A
     try:
         settings = Settings(faq={"semantic": "remote"}, llm={"base_url": "http://127.0.0.1:9/v1", "timeout_seconds": 1})  # type: ignore[arg-type]
         faq = await faq_service(db, settings)
-        assert type(faq.index) is FaqIndex
+        assert type(faq.index) is MatchIndex
         assert (await faq._search("how do I roll back", 1))[0].entry_id == 1
     finally:
         await db.dispose()

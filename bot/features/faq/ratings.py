@@ -34,7 +34,7 @@ class Ratings:
         replies: list[Reply | Outgoing] = [say(T(ctx, thanks), private=True)]
         if not helpful and post.asker_member_id == ctx.member.member_id:
             # the asker says it was the wrong answer to their question: once enough askers agree,
-            # the entry is lowered for questions like theirs (FaqIndex.demotion)
+            # the entry is lowered for questions like theirs (MatchIndex.demotion)
             await self.faq.repo.add_phrasing(post.entry_id, post.question_text, "negative", ctx.now)
             self.faq.index.add_negative(post.entry_id, post.question_text)
         up, down = counts

