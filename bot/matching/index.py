@@ -78,6 +78,9 @@ class MatchIndex:
     def __len__(self) -> int:
         return len(self._by_entry)
 
+    def __contains__(self, entry_id: object) -> bool:
+        return entry_id in self._by_entry
+
     def add(self, entry_id: int, phrasings: Iterable[str]) -> None:
         texts = [text for text in phrasings if text.strip()]
         if not texts:

@@ -3,7 +3,8 @@
 Texts become weighted features: word tokens (Latin scripts, minus stop words and feedback
 boilerplate such as "please add"), character trigrams inside words (typos, inflections)
 and character bigrams of CJK runs (no whitespace to split on). Scores are TF-IDF cosine
-similarities in 0..1. It is deliberately dependency-free; the FAQ engine can replace it.
+similarities in 0..1. It serves /feedback search and the merge check ("do these two items look
+alike at all?"); duplicate hints for new ideas use the core's matching engine (duplicates.py).
 """
 
 from __future__ import annotations
@@ -186,83 +187,5 @@ class SimilarityIndex:
             dot = sum(w * large.get(f, 0.0) for f, w in small.items())
             if dot > 0:
                 scored.append((doc_id, dot / (qnorm * norm)))
-        scored.sort(key=lambda x: (-x[1], -x[0]))
-        return scored[:limit]
-
-
-class LiveIndex:
-    """The open items, indexed once and kept current: adding or removing an item costs its own
-    features, not a rebuild. Scores are SimilarityIndex's (tf-idf cosine); document norms are
-    refreshed when the collection has grown or shrunk by a tenth since they were computed, and
-    features in more than a quarter of a large collection (≥ 200 items) are skipped at query time
-    (they weigh almost nothing and would make every query touch every item)."""
-
-    def __init__(self) -> None:
-        self._feats: dict[int, dict[str, float]] = {}
-        self._postings: defaultdict[str, set[int]] = defaultdict(set)
-        self._norms: dict[int, float] = {}
-        self._normed_at = 0
-        #: the highest item id seen (other processes' newer items are fetched past it)
-        self.high_water = 0
-
-    def __len__(self) -> int:
-        return len(self._feats)
-
-    def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self._feats
-
-    def add(self, doc_id: int, text: str) -> None:
-        self.remove(doc_id)
-        feats = features(text)
-        self._feats[doc_id] = feats
-        for f in feats:
-            self._postings[f].add(doc_id)
-        self.high_water = max(self.high_water, doc_id)
-
-    def remove(self, doc_id: int) -> None:
-        feats = self._feats.pop(doc_id, None)
-        if feats is None:
-            return
-        self._norms.pop(doc_id, None)
-        for f in feats:
-            posting = self._postings.get(f)
-            if posting is not None:
-                posting.discard(doc_id)
-                if not posting:
-                    del self._postings[f]
-
-    def _idf(self, feature: str) -> float:
-        n = len(self._feats) + 1
-        return math.log((n + 1) / (len(self._postings.get(feature, ())) + 0.5))
-
-    def _norm(self, doc_id: int) -> float:
-        n = len(self._feats)
-        if abs(n - self._normed_at) > max(1, self._normed_at // 10) or (n < 200 and n != self._normed_at):
-            self._norms.clear()
-            self._normed_at = n
-        norm = self._norms.get(doc_id)
-        if norm is None:
-            vec = (w * self._idf(f) for f, w in self._feats[doc_id].items())
-            norm = math.sqrt(sum(v * v for v in vec)) or 1.0
-            self._norms[doc_id] = norm
-        return norm
-
-    def rank(self, query: str, limit: int = 5, exclude: Sequence[int] = ()) -> list[tuple[int, float]]:
-        q = features(query)
-        n = len(self._feats)
-        if not q or not n:
-            return []
-        qvec = {f: w * self._idf(f) for f, w in q.items()}
-        qnorm = math.sqrt(sum(v * v for v in qvec.values())) or 1.0
-        common = n >= 200
-        dots: defaultdict[int, float] = defaultdict(float)
-        for f, qw in qvec.items():
-            posting = self._postings.get(f)
-            if not posting or (common and len(posting) * 4 > n):
-                continue
-            idf = self._idf(f)
-            for doc_id in posting:
-                dots[doc_id] += qw * self._feats[doc_id][f] * idf
-        scored = [(d, dot / (qnorm * self._norm(d))) for d, dot in dots.items() if d not in exclude and dot > 0]
         scored.sort(key=lambda x: (-x[1], -x[0]))
         return scored[:limit]
