@@ -42,7 +42,10 @@ class DuplicateIndex:
         return item_id in self._index
 
     def add(self, item_id: int, text: str) -> None:
-        self._index.replace(item_id, [gist(text)])
+        if item_id in self._index:
+            self._index.replace(item_id, [gist(text)])
+        else:
+            self._index.add(item_id, [gist(text)])
         self.high_water = max(self.high_water, item_id)
 
     def remove(self, item_id: int) -> None:
