@@ -61,9 +61,11 @@ class Match:
 
 
 class MatchIndex:
-    def __init__(self, demote_after: int = 3, calibration: Calibration = LEXICAL) -> None:
+    def __init__(self, demote_after: int = 3, calibration: Calibration = LEXICAL, candidates: int = CANDIDATES) -> None:
         #: how many fans' 👎 (their questions, alike) lower an entry for questions like theirs
         self.demote_after = demote_after
+        #: phrasings considered per text (fewer where every entry has one phrasing)
+        self.candidates = candidates
         self.calibration = calibration
         self._words = Field()
         self._grams = Field(max_df=GRAM_MAX_DF)
@@ -118,7 +120,7 @@ class MatchIndex:
         self._negatives.pop(entry_id, None)
 
     def _phrasing_scores(self, qw: Sequence[str], qg: Sequence[str]) -> dict[int, float]:
-        """The best :data:`CANDIDATES` phrasings by word and character BM25, each scaled to its
+        """The best :attr:`candidates` phrasings by word and character BM25, each scaled to its
         best, blended by :data:`CHAR_WEIGHT`."""
         size = max(self._words.capacity, self._grams.capacity)
         ws, gs = self._words.scores(qw, size), self._grams.scores(qg, size)
@@ -127,7 +129,7 @@ class MatchIndex:
         found = int(np.count_nonzero(fused))
         if not found:
             return {}
-        top = np.argpartition(-fused, min(CANDIDATES, found) - 1)[: min(CANDIDATES, found)]
+        top = np.argpartition(-fused, min(self.candidates, found) - 1)[: min(self.candidates, found)]
         return dict(zip(top.tolist(), fused[top].tolist(), strict=True))
 
     def _coverage(self, qw: Sequence[str], qg: Sequence[str]) -> Callable[[int], float]:

@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, delete, func, select, tuple_, update
+from sqlalchemy import ColumnElement, Table, and_, delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import ProcessedEvent
 from storage.repositories.base import Repository, insert_for, rowcount
 from storage.repositories.replies import NewReply, insert_replies
+
+_EVENTS: Table = ProcessedEvent.__table__  # type: ignore[attr-defined]
 
 
 class ClaimResult(StrEnum):
@@ -65,7 +67,7 @@ class _Claims:
                         "attempts": 1,
                     }
                 )
-        t = ProcessedEvent.__table__.c  # type: ignore[attr-defined]
+        t = _EVENTS.c
         new = (
             insert_for(s, ProcessedEvent)
             .on_conflict_do_nothing(index_elements=["platform", "chat_id", "message_id"])
@@ -113,13 +115,10 @@ class _Finishes:
 
     async def apply(self, s: AsyncSession, items: list[_Finish]) -> list[list[int]]:
         keys = [(f.platform, f.chat_id, f.message_id) for f in items]
+        t = _EVENTS.c  # the table, not the ORM entity: no session synchronisation on the hot path
         await s.execute(
-            update(ProcessedEvent)
-            .where(
-                tuple_(col(ProcessedEvent.platform), col(ProcessedEvent.chat_id), col(ProcessedEvent.message_id)).in_(
-                    keys
-                )
-            )
+            update(_EVENTS)
+            .where(tuple_(t.platform, t.chat_id, t.message_id).in_(keys))
             .values(status="done", finished_at=max(f.now for f in items))
         )
         flat = [r for f in items for r in f.replies]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -30,6 +30,10 @@ from storage.repositories.feedback_views import (
     item_view,
 )
 
+_ITEMS: Table = FeedbackItem.__table__  # type: ignore[attr-defined]
+_FOLLOWERS: Table = FeedbackFollower.__table__  # type: ignore[attr-defined]
+_OFFERS: Table = FeedbackOffer.__table__  # type: ignore[attr-defined]
+
 __all__ = ["DECIDED", "OPEN", "ChangeView", "FeedbackRepo", "ItemView", "NewItem", "VoteOutcome"]
 
 
@@ -44,30 +48,33 @@ class FeedbackRepo(FeedbackChanges):
         Returns ``(item, created)``; the same source message logged twice returns the
         first item with ``created=False`` (never two items for one message).
         """
+        values = {
+            "kind": new.kind,
+            "title": new.title,
+            "text": new.text,
+            "submitter_id": new.submitter_id,
+            "logged_by_id": new.logged_by_id,
+            "platform": new.platform,
+            "chat_id": new.chat_id,
+            "thread_id": new.thread_id,
+            "message_id": new.message_id,
+            "source_key": new.source_key,
+            "similar_to": new.similar_to,
+            "cohort_id": new.cohort_id,
+            "status": "new",
+            "votes": 0,
+            "created_at": now,
+            "status_changed_at": now,
+        }
+        # Core statements on the tables: three statements, not the ORM's unit of work (a /idea is
+        # on the hot path)
+        items, followers, offers = _ITEMS, _FOLLOWERS, _OFFERS
         async with self.db.session() as s:
-            item = FeedbackItem(
-                kind=new.kind,
-                title=new.title,
-                text=new.text,
-                submitter_id=new.submitter_id,
-                logged_by_id=new.logged_by_id,
-                platform=new.platform,
-                chat_id=new.chat_id,
-                thread_id=new.thread_id,
-                message_id=new.message_id,
-                source_key=new.source_key,
-                similar_to=new.similar_to,
-                cohort_id=new.cohort_id,
-                created_at=now,
-                status_changed_at=now,
-            )
-            s.add(item)
             try:
-                await s.flush()
-                assert item.id is not None
-                s.add(
-                    FeedbackFollower(
-                        feedback_id=item.id,
+                item_id = int((await s.execute(insert(items).values(values).returning(items.c.id))).scalar_one())
+                await s.execute(
+                    insert(followers).values(
+                        feedback_id=item_id,
                         member_id=new.submitter_id,
                         platform=new.platform,
                         chat_id=new.chat_id,
@@ -75,17 +82,34 @@ class FeedbackRepo(FeedbackChanges):
                         created_at=now,
                     )
                 )
-                await s.execute(
-                    update(FeedbackOffer)
-                    .where(col(FeedbackOffer.source_key) == new.source_key)
-                    .values(feedback_id=item.id)
-                )
+                await s.execute(update(offers).where(offers.c.source_key == new.source_key).values(feedback_id=item_id))
                 await s.commit()
-                return item_view(item), True
             except IntegrityError as exc:
                 await s.rollback()
                 if not is_unique_violation(exc):
                     raise
+            else:
+                return ItemView(
+                    id=item_id,
+                    kind=new.kind,
+                    title=new.title,
+                    text=new.text,
+                    status="new",
+                    version=None,
+                    status_note=None,
+                    duplicate_of=None,
+                    similar_to=new.similar_to,
+                    submitter_id=new.submitter_id,
+                    platform=new.platform,
+                    chat_id=new.chat_id,
+                    thread_id=new.thread_id,
+                    votes=0,
+                    created_at=now,
+                    status_changed_at=now,
+                    acknowledged_at=None,
+                    decided_at=None,
+                    cohort_id=new.cohort_id,
+                ), True
         existing = await self.by_source(new.source_key)
         assert existing is not None
         return existing, False
