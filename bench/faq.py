@@ -32,8 +32,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.matching.calibration import HYBRID, IDENTITY, LEXICAL, Calibration
+from bot.matching.embedders import local_embedder
 from bot.matching.index import Match, MatchIndex
-from bot.matching.semantic import HybridIndex, local_embedder
+from bot.matching.semantic import HybridIndex
 from bot.settings import FaqSettings
 
 Maker = Callable[[Calibration], MatchIndex]

@@ -35,6 +35,7 @@ from bot.features import DEFAULT_FEATURES
 from bot.health import AdapterHealth, Health
 from bot.i18n import SOURCE, Domain
 from bot.llm import make_llm
+from bot.matching.embedders import SharedEmbedder
 from bot.messenger import Messenger
 from bot.metrics import Metrics
 from bot.notices import ManagerNotices
@@ -105,6 +106,8 @@ class App:
         self.messenger = Messenger(self.adapters, self.chats, self.down)
         self.notices = ManagerNotices(self.chats, self.messenger, NoticeRepo(self.db), self.clock)
         self.llm = make_llm(settings.llm)
+        #: sentence embeddings for FAQ answers and feedback duplicate hints ([faq] semantic), made at first use
+        self.embedder = SharedEmbedder(settings.faq, settings.llm)
         self.data_rights = DataRightsRegistry()
         self._provided: dict[Slot[Any], Any] = {}
         self.features = self._install(features)
@@ -173,6 +176,7 @@ class App:
             clock=self.clock,
             worker_id=self.worker_id,
             llm=self.llm,
+            embedder=self.embedder,
             messenger=self.messenger,
             commands=self.registry,
             data_rights=self.data_rights,

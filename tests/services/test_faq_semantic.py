@@ -123,6 +123,9 @@ async def faq_service(db: Any, settings: Any) -> Any:
     await upgrade(db)
     repo = FaqRepo(db)
     await repo.add("How do I roll back?", "Flash the previous ROM.", [], "", datetime.now(UTC))
-    faq = FaqService(repo, MemberRepo(db), ChatRepo(db), settings.faq, llm_settings=settings.llm)
+    from bot.matching.embedders import SharedEmbedder
+
+    embedder = SharedEmbedder(settings.faq, settings.llm)
+    faq = FaqService(repo, MemberRepo(db), ChatRepo(db), settings.faq, llm_settings=settings.llm, embedder=embedder)
     await faq.load()
     return faq

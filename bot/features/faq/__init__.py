@@ -26,6 +26,7 @@ def build(deps: Deps) -> Feature:
         points=deps.optional(POINTS),
         llm=deps.llm,
         llm_settings=deps.settings.llm,
+        embedder=deps.embedder,
         notices=deps.notices,
         language=deps.language,
     )

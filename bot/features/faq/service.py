@@ -19,8 +19,9 @@ from bot.features.faq.ratings import Ratings
 from bot.i18n import N_, SOURCE, Domain, Where, language_name, negotiate
 from bot.llm import LLM, NullLLM, classify_once
 from bot.matching.calibration import LEXICAL
+from bot.matching.embedders import SharedEmbedder
 from bot.matching.index import Match, MatchIndex
-from bot.matching.semantic import Embed, HybridIndex, local_embedder, remote_embedder
+from bot.matching.semantic import HybridIndex
 from bot.notices import ManagerNotices
 from bot.replies import BR, Bold, Button, Code, Reply, Segment, Text, say
 from bot.settings import FaqSettings, LLMSettings
@@ -51,6 +52,7 @@ class FaqService:
         points: Awarder | None = None,
         llm: LLM | None = None,
         llm_settings: LLMSettings | None = None,
+        embedder: SharedEmbedder | None = None,
         notices: ManagerNotices | None = None,
         language: str = SOURCE,
     ) -> None:
@@ -66,6 +68,8 @@ class FaqService:
         self.points = points
         self.llm: LLM = llm or NullLLM()
         self.llm_settings = llm_settings
+        #: the process's sentence embedder (shared with feedback's duplicate hints), when configured
+        self.embedder = embedder
         #: fans answering fans: /accept, /faq learn, /questions open
         self.community = CommunityAnswers(self)
         #: 👍/👎 on answers, flags, /faq reset
@@ -76,11 +80,10 @@ class FaqService:
         entries = await self.repo.all()
         engine = "lexical"
         self.index = MatchIndex(self.settings.demote_after_downvotes)
-        embed = await self._embedder()
-        if embed is not None:
-            # the packaged model reads English only; a chosen local model or the LLM server's may not
-            english_only = self.settings.semantic == "local" and not self.settings.semantic_model
-            hybrid = HybridIndex(embed, self.settings.demote_after_downvotes, multilingual=not english_only)
+        embedder = self.embedder
+        embed = await embedder.get() if embedder is not None else None
+        if embed is not None and embedder is not None:
+            hybrid = HybridIndex(embed, self.settings.demote_after_downvotes, multilingual=embedder.multilingual)
             try:
                 await asyncio.to_thread(hybrid.add_many, [(e.id, [e.question, *e.alternates]) for e in entries])
                 self.index, engine = hybrid, f"lexical + {self.settings.semantic} semantic"
@@ -99,21 +102,6 @@ class FaqService:
         gc.freeze()  # the index is long-lived: keep it out of the garbage collector's scans
         log.info("FAQ engine: %s (%d entries)", engine, len(entries))
         return len(entries)
-
-    async def _embedder(self) -> Embed | None:
-        if self.settings.semantic == "local":
-            embed = await asyncio.to_thread(local_embedder, self.settings.semantic_model)
-            if embed is None:
-                log.warning("[faq] semantic = 'local' but the fanloop[semantic] extra is not installed: lexical only")
-            return embed
-        if self.settings.semantic == "remote":
-            llm = self.llm_settings
-            if llm is None or not llm.base_url:
-                log.warning("[faq] semantic = 'remote' needs [llm] base_url: lexical only")
-                return None
-            key = llm.api_key.get_secret_value() if llm.api_key else None
-            return remote_embedder(llm.base_url, llm.embedding_model, key, llm.timeout_seconds)
-        return None
 
     async def _search(self, text: str, limit: int) -> list[Match]:
         """Lexical search is fast enough for the event loop; embeddings run in a worker thread."""
