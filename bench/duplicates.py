@@ -2,6 +2,7 @@
 
     python bench/duplicates.py ../shared/faq-bench bench/zh-faq/dev        # figures at the shipped threshold
     python bench/duplicates.py --choose ../shared/faq-bench bench/zh-faq/dev   # and the best threshold there
+    python bench/duplicates.py --semantic ...   # with the packaged sentence model (fanloop[semantic])
 
 The duplicate finder is the one ``/idea`` uses (``bot/features/feedback/duplicates.py``). Each track
 becomes a feedback board: every FAQ entry's canonical question is an open item (one fan's wording
@@ -28,19 +29,21 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.faq import load, named, rss_mb, tracks_of
-from bot.features.feedback.duplicates import DuplicateIndex
+from bot.features.feedback.duplicates import CANDIDATES, DuplicateIndex
+from bot.matching.embedders import Embed, local_embedder
+from bot.matching.semantic import HybridIndex
 from bot.settings import FeedbackSettings
 
 MIN_PRECISION, MAX_OOS = 0.70, 0.10
 
 
-def run_track(track: Path) -> dict[str, Any]:
+def run_track(track: Path, embed: Embed | None = None) -> dict[str, Any]:
     faq = load(track / "faq.jsonl")
     ids = {e["id"]: i + 1 for i, e in enumerate(faq)}
-    index = DuplicateIndex()
+    # the packaged model reads English only (as the bot runs it)
+    index = DuplicateIndex(HybridIndex(embed, multilingual=False, candidates=CANDIDATES) if embed else None)
     t0 = time.perf_counter()
-    for e in faq:
-        index.add(ids[e["id"]], e["question"])
+    index.add_many([(ids[e["id"]], e["question"]) for e in faq])
     build = time.perf_counter() - t0
     rows: list[tuple[float, bool | None]] = []  # best score, right (None: out of scope)
     latencies = []
@@ -100,9 +103,13 @@ def main() -> None:
     parser.add_argument("data", nargs="+", type=Path)
     parser.add_argument("--choose", action="store_true", help="also print the best threshold on this data")
     parser.add_argument("--threshold", type=float, default=FeedbackSettings().similar_threshold)
+    parser.add_argument("--semantic", action="store_true", help="with the packaged sentence model")
     args = parser.parse_args()
-    runs = {name: run_track(track) for name, track in named(tracks_of(*args.data)).items()}
-    report: dict[str, Any] = {"threshold": args.threshold}
+    embed = local_embedder() if args.semantic else None
+    if args.semantic and embed is None:
+        parser.error("--semantic needs the fanloop[semantic] extra")
+    runs = {name: run_track(track, embed) for name, track in named(tracks_of(*args.data)).items()}
+    report: dict[str, Any] = {"engine": "hybrid" if embed else "lexical", "threshold": args.threshold}
     tracks = {name: figures(run, args.threshold) for name, run in runs.items()}
     report["macro"] = macro(tracks) | {"peak_rss_mb": rss_mb()}
     report["tracks"] = tracks

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import pytest
 
+from bot.matching.calibration import LEXICAL
 from bot.matching.semantic import HybridIndex
 
 # a toy "meaning" space: synonyms share a dimension, so paraphrases without shared words still match
@@ -54,6 +56,53 @@ def index() -> HybridIndex:
 def test_a_paraphrase_without_shared_words_is_found() -> None:
     best = index().search("can I revert or downgrade", 1)[0]
     assert best.entry_id == 2 and best.confidence > 0.5
+
+
+def test_entries_added_and_removed_one_by_one_rank_like_an_index_built_at_once() -> None:
+    """Each change costs its own rows (no rebuild); after many changes, and after the matrix
+    compacts the rows freed by removals, the ranking is the same as a fresh index's."""
+    words = [*CONCEPTS, "phone", "update", "settings", "please"]
+    rng = np.random.default_rng(5)
+    texts = {i: [" ".join(rng.choice(words, size=4)) for _ in range(1 + i % 3)] for i in range(1, 301)}
+    grown = HybridIndex(embed)
+    for entry_id, phrasings in texts.items():
+        grown.add(entry_id, phrasings)
+    gone = [e for e in texts if e % 3]
+    for entry_id in gone:  # two thirds go: their rows are freed, then compacted away
+        grown.remove(entry_id)
+    assert grown._centroids_of.used < 300 and grown._phrasings.used < 600  # compacted
+    for entry_id in gone[:20]:  # some come back, with new wording
+        texts[entry_id] = ["battery drain after update", "screen capture please"]
+        grown.add(entry_id, texts[entry_id])
+    kept = {e: p for e, p in texts.items() if e % 3 == 0 or e in gone[:20]}
+    fresh = HybridIndex(embed)
+    fresh.add_many(list(kept.items()))
+    assert len(grown) == len(fresh) == len(kept)
+    for question in ("battery drain", "unlock bootloader phone", "revert the update", "screen capture"):
+        mine, theirs = grown.search(question, 5), fresh.search(question, 5)
+        assert [round(m.score, 3) for m in mine] == pytest.approx([round(m.score, 3) for m in theirs], abs=0.02)
+        # (ids may differ among equal scores: many entries say the same thing)
+        assert all(m.entry_id in kept and m.phrasing in kept[m.entry_id] for m in mine)
+    grown.add(999, ["unlock the bootloader"])
+    assert grown.search("bl unlock", 1)[0].entry_id == 999
+
+
+def test_entries_added_while_embeddings_fail_are_embedded_at_a_later_search() -> None:
+    down = True
+
+    def flaky(texts: Sequence[str]) -> Any:
+        if down:
+            raise ConnectionError("embeddings server down")
+        return embed(texts)
+
+    idx = HybridIndex(flaky)
+    idx.add_unembedded([(1, ["How do I unlock the bootloader?"]), (2, ["How do I take a screenshot?"])])
+    assert idx.lexical_search("unlock the bootloader", 1, LEXICAL)[0].entry_id == 1  # the words count at once
+    assert idx.search("unlock the bootloader", 1)[0].entry_id == 1  # no embeddings yet: by its words
+    down = False
+    best = idx.search("capture", 1)[0]  # no word in common: found by its embedding, added late
+    assert best.entry_id == 2 and best.phrasing == "How do I take a screenshot?"
+    assert len(idx) == 2 and len(idx.search("screenshot", 5)) == 2  # each phrasing once
 
 
 def test_unrelated_text_gets_low_confidence() -> None:

@@ -46,6 +46,7 @@ def build(deps: Deps) -> Feature:
         points=deps.optional(POINTS),
         llm=deps.llm if s.llm.base_url else None,
         cohorts=deps.optional(COHORTS),
+        embedder=deps.embedder,
     )
     reader = FeedbackReader(items, MemberRepo(deps.db), PollRepo(deps.db))
     commands = FeedbackCommands(service, reader, notifier, deps.messenger, chats)

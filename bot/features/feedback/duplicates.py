@@ -1,15 +1,25 @@
 """Finding the open item a new idea duplicates, at any size: every open item is indexed once in the
-core's matching engine (``bot.matching``, the one the FAQ answers with) and the index kept current,
-instead of reloading and re-indexing thousands of items per submission."""
+core's matching engine (``bot.matching``, the one the FAQ answers with: lexical, plus sentence
+embeddings when ``[faq] semantic`` is on) and the index kept current, instead of reloading and
+re-indexing thousands of items per submission."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import TypeVar
 
+from bot.matching.calibration import LEXICAL
+from bot.matching.embedders import SharedEmbedder
 from bot.matching.index import MatchIndex
+from bot.matching.semantic import HybridIndex
 from storage.repositories.feedback import OPEN, FeedbackRepo, ItemView
+
+log = logging.getLogger(__name__)
+R = TypeVar("R")
 
 #: how fans wrap an idea ("it would be great if", "please add", "I wish"): said of every idea, so
 #: they make two different ideas look alike and two wordings of one idea look apart
@@ -19,6 +29,9 @@ BOILERPLATE = re.compile(
     r"really|great|nice|love|thanks?(?: you)?)\b",
     re.IGNORECASE,
 )
+#: phrasings a text is compared with in full (each item has one: 50 rank as well as 200 on
+#: bench/duplicates.py, for a quarter of the work)
+CANDIDATES = 50
 
 
 def gist(text: str) -> str:
@@ -30,10 +43,15 @@ class DuplicateIndex:
     """Open items by their text; a new text's likely duplicates with the engine's confidence
     (0..1) that each is the same idea."""
 
-    def __init__(self) -> None:
-        self._index = MatchIndex(candidates=50)  # one phrasing per item: 50 rank as well as 200 (bench/duplicates.py)
+    def __init__(self, engine: MatchIndex | None = None) -> None:
+        self._index = engine if engine is not None else MatchIndex(candidates=CANDIDATES)
         #: the highest item id seen (other processes' newer items are fetched past it)
         self.high_water = 0
+
+    @property
+    def semantic(self) -> bool:
+        """Whether ranking embeds the text (slow enough for a worker thread)."""
+        return isinstance(self._index, HybridIndex)
 
     def __len__(self) -> int:
         return len(self._index)
@@ -42,37 +60,69 @@ class DuplicateIndex:
         return item_id in self._index
 
     def add(self, item_id: int, text: str) -> None:
-        self._index.replace(item_id, [gist(text)])
-        self.high_water = max(self.high_water, item_id)
+        self.add_many([(item_id, text)])
+
+    def add_many(self, items: Sequence[tuple[int, str]]) -> bool:
+        """Index these items (oldest first; one embedding batch when semantic); False when they
+        could not be embedded (left out, for the next call to try again)."""
+        new = [(item_id, [gist(text)]) for item_id, text in items if item_id not in self._index]
+        if isinstance(self._index, HybridIndex):
+            try:
+                self._index.add_many(new)
+            except Exception as exc:  # the embeddings server down: indexed when it is back
+                log.warning(
+                    "could not embed %d new item(s) for duplicate hints (words only for now): %s", len(new), exc
+                )
+                self._index.add_unembedded(new)
+                self.high_water = max([self.high_water, *(item_id for item_id, _ in items)])
+                return False
+        else:
+            for item_id, texts in new:
+                self._index.add(item_id, texts)
+        self.high_water = max([self.high_water, *(item_id for item_id, _ in items)])
+        return True
 
     def remove(self, item_id: int) -> None:
         self._index.remove(item_id)
 
     def rank(self, text: str, limit: int = 5, exclude: Sequence[int] = ()) -> list[tuple[int, float]]:
-        found = self._index.search(gist(text), limit + len(exclude))
+        question = gist(text)
+        try:
+            found = self._index.search(question, limit + len(exclude))
+        except Exception as exc:  # the embeddings server down: the words still count
+            log.warning("semantic duplicate search failed, ranking lexically: %s", exc)
+            found = self._index.lexical_search(question, limit + len(exclude), LEXICAL)
         return [(m.entry_id, m.confidence) for m in found if m.entry_id not in exclude][:limit]
 
 
 class OpenItems:
-    def __init__(self, items: FeedbackRepo, threshold: float) -> None:
+    def __init__(self, items: FeedbackRepo, threshold: float, embedder: SharedEmbedder | None = None) -> None:
         self.items = items
         self.threshold = threshold
+        self.embedder = embedder
         self._index = DuplicateIndex()
+        #: held while a worker thread uses a semantic index (it is changed only under it)
+        self._lock = asyncio.Lock()
 
     async def similar(
         self, text: str, *, limit: int = 1, exclude: tuple[int, ...] = ()
     ) -> list[tuple[ItemView, float]]:
-        """The open items most like ``text`` (at least ``threshold`` alike), best first."""
-        index = await self._current()
-        ranked = [
-            (d, score) for d, score in index.rank(text, limit=limit + 2, exclude=exclude) if score >= self.threshold
-        ]
+        """The open items most like ``text`` (at least ``threshold`` sure), best first."""
+        index = self._index
+        # items past the highest id seen: this process's and other processes' new ones
+        rows = await self.items.search_corpus(open_only=True, limit=None, after_id=index.high_water)
+
+        def add_and_rank() -> list[tuple[int, float]]:
+            index.add_many([(doc_id, body) for doc_id, body, _ in reversed(rows)])  # oldest first
+            return index.rank(text, limit=limit + 2, exclude=exclude)
+
+        ranked = [(d, score) for d, score in await self._use(add_and_rank) if score >= self.threshold]
         found = await self.items.many([d for d, _ in ranked])
         out: list[tuple[ItemView, float]] = []
         for doc_id, score in ranked:
             item = found.get(doc_id)
             if item is None or item.status not in OPEN:  # closed since (here or by another process)
-                index.remove(doc_id)
+                await self._use(partial(index.remove, doc_id))
                 continue
             if len(out) < limit:
                 out.append((item, score))
@@ -80,19 +130,26 @@ class OpenItems:
 
     async def warm(self) -> None:
         """Index every open item at start, in a worker thread (better before the first /idea than
-        during it)."""
-        rows = await self.items.search_corpus(open_only=True, limit=None)
-        await asyncio.to_thread(self._add, rows)
+        during it); with sentence embeddings when they are configured and work."""
+        rows = [
+            (doc_id, body) for doc_id, body, _ in reversed(await self.items.search_corpus(open_only=True, limit=None))
+        ]
+        embed = await self.embedder.get() if self.embedder is not None else None
+        if embed is not None and self.embedder is not None:
+            hybrid = HybridIndex(embed, multilingual=self.embedder.multilingual, candidates=CANDIDATES)
+            semantic = DuplicateIndex(hybrid)
+            if await asyncio.to_thread(semantic.add_many, rows):
+                self._index = semantic
+                return
+            log.warning("semantic duplicate hints unavailable (embeddings failed at start): lexical only")
+        lexical = DuplicateIndex()
+        await asyncio.to_thread(lexical.add_many, rows)
+        self._index = lexical
 
-    async def _current(self) -> DuplicateIndex:
-        """Indexed at first use; later only items past the highest id seen are fetched (this
-        process's and other processes' new ones)."""
-        self._add(await self.items.search_corpus(open_only=True, limit=None, after_id=self._index.high_water))
-        return self._index
-
-    def _add(self, rows: list[tuple[int, str, str]]) -> None:
-        """Rows come newest first; the index takes them oldest first. One already indexed (two
-        submissions fetched the same new items at once) is not indexed again."""
-        for doc_id, body, _ in reversed(rows):
-            if doc_id not in self._index:
-                self._index.add(doc_id, body)
+    async def _use(self, work: Callable[[], R]) -> R:
+        """Run ``work`` on the index: at once when lexical (microseconds), else in a worker thread,
+        one at a time (embedding a text takes milliseconds; the index is not thread-safe)."""
+        if not self._index.semantic:
+            return work()
+        async with self._lock:
+            return await asyncio.to_thread(work)

@@ -23,6 +23,7 @@ from bot.features.feedback.reading import resolve_item
 from bot.features.feedback.text import T, ref, status_phrase, votes_phrase
 from bot.i18n import N_, SOURCE, Where
 from bot.llm import LLM, classify_once
+from bot.matching.embedders import SharedEmbedder
 from bot.replies import BR, Button, Mention, Reply, Segment, Text, say
 from bot.settings import FeedbackSettings
 from storage.repositories.chats import ChatRepo
@@ -79,6 +80,7 @@ class FeedbackService:
         points: Awarder | None = None,
         llm: LLM | None = None,
         cohorts: Cohorts | None = None,
+        embedder: SharedEmbedder | None = None,
     ) -> None:
         self.items = items
         self.offers = offers
@@ -94,7 +96,7 @@ class FeedbackService:
         #: the optional LLM classifier (None: phrase rules only)
         self.llm = llm
         #: open items for "+1 #N instead" offers, kept current (not rebuilt per submission)
-        self.open_items = OpenItems(items, settings.similar_threshold)
+        self.open_items = OpenItems(items, settings.similar_threshold, embedder)
         #: the managers' side: status changes, merges and their undoing
         self.decisions = Decisions(items, auditor, self._credit)
 
