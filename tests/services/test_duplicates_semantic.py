@@ -8,8 +8,6 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.features.feedback.duplicates import DuplicateIndex
-from bot.settings import FeedbackSettings
 from tests.conftest import HarnessFactory, settings_with
 from tests.fakes.openai_api import FakeOpenAI
 
@@ -24,14 +22,6 @@ async def embeddings() -> AsyncIterator[FakeOpenAI]:
     await fake.start()
     yield fake
     await fake.stop()
-
-
-def test_lexically_the_rewording_is_not_sure_enough() -> None:
-    """Why the embeddings are needed: the words alone ("dark", "settings") stay under the threshold."""
-    index = DuplicateIndex()
-    index.add(1, FIRST.split(" ", 2)[2])
-    [(_, confidence)] = index.rank(REWORDED.split(" ", 2)[2], limit=1)
-    assert confidence < FeedbackSettings().similar_threshold
 
 
 async def test_a_rewording_is_hinted_with_embeddings(make_harness: HarnessFactory, embeddings: FakeOpenAI) -> None:

@@ -29,6 +29,13 @@ BOILERPLATE = re.compile(
     r"really|great|nice|love|thanks?(?: you)?)\b",
     re.IGNORECASE,
 )
+#: the same in Chinese ("希望…", "建议增加…", "请添加…", "能不能…"): no spaces to find words by
+BOILERPLATE_ZH = re.compile(r"希望|建议|麻烦|请|能不能|能否|可不可以|可以|增加|添加|加个|加一个|谢谢")
+#: how alike (the engine's 0..1 similarity) a new idea and an open item must look before a hint,
+#: however sure the engine is: on a board of one or two items the best one always "leads" by far
+#: (on bench/duplicates.py's DEV boards of 15-150 items it costs 1 point of right hints and saves
+#: 2.4 points of different ideas hinted)
+MIN_LIKENESS = 0.25
 #: phrasings a text is compared with in full (each item has one: 50 rank as well as 200 on
 #: bench/duplicates.py, for a quarter of the work)
 CANDIDATES = 50
@@ -36,12 +43,12 @@ CANDIDATES = 50
 
 def gist(text: str) -> str:
     """The idea without the wrapping (the whole text when nothing else is left)."""
-    return BOILERPLATE.sub(" ", text).strip() or text
+    return BOILERPLATE_ZH.sub(" ", BOILERPLATE.sub(" ", text)).strip() or text
 
 
 class DuplicateIndex:
     """Open items by their text; a new text's likely duplicates with the engine's confidence
-    (0..1) that each is the same idea."""
+    (0..1) that each is the same idea (0 when they don't look alike: :data:`MIN_LIKENESS`)."""
 
     def __init__(self, engine: MatchIndex | None = None) -> None:
         self._index = engine if engine is not None else MatchIndex(candidates=CANDIDATES)
@@ -92,7 +99,8 @@ class DuplicateIndex:
         except Exception as exc:  # the embeddings server down: the words still count
             log.warning("semantic duplicate search failed, ranking lexically: %s", exc)
             found = self._index.lexical_search(question, limit + len(exclude), LEXICAL)
-        return [(m.entry_id, m.confidence) for m in found if m.entry_id not in exclude][:limit]
+        alike = [m for m in found if m.entry_id not in exclude]
+        return [(m.entry_id, m.confidence if m.similarity >= MIN_LIKENESS else 0.0) for m in alike][:limit]
 
 
 class OpenItems:
