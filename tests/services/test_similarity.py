@@ -66,3 +66,12 @@ def test_a_large_board_still_finds_the_paraphrase() -> None:
     index.add(9999, "Double tap the lock screen to wake the phone")
     best = index.rank("wake the phone with a double tap on the lock screen", limit=3)
     assert best[0][0] == 9999 and best[0][1] >= THRESHOLD
+
+
+def test_a_lone_open_item_is_not_hinted_just_because_nothing_else_competes() -> None:
+    """With one open item the best match always leads by far; the texts must still look alike."""
+    index = board("希望相机支持 RAW 格式")
+    assert all(score < THRESHOLD for _, score in index.rank("相册希望支持深色模式", limit=1))
+    index = board("Please support RAW photos in the camera")
+    assert all(score < THRESHOLD for _, score in index.rank("A dark mode for the gallery app", limit=1))
+    assert index.rank("support RAW photos in the camera app", limit=1)[0][1] >= THRESHOLD
