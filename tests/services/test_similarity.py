@@ -4,9 +4,16 @@ ideas not, and the index stays current as items come and go."""
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
+
+from sqlalchemy import insert
 
 from bot.features.feedback.duplicates import DuplicateIndex, gist
 from bot.settings import FeedbackSettings
+from storage.db import Database
+from storage.feedback_tables import FeedbackItem
+from storage.models import Member
+from storage.repositories.feedback import FeedbackRepo, NewItem
 
 WORDS = "dark mode settings camera crash battery widget gallery lock screen zoom shortcut 暗色 模式 闪退 相机".split()
 THRESHOLD = FeedbackSettings().similar_threshold
@@ -75,3 +82,45 @@ def test_a_lone_open_item_is_not_hinted_just_because_nothing_else_competes() -> 
     index = board("Please support RAW photos in the camera")
     assert all(score < THRESHOLD for _, score in index.rank("A dark mode for the gallery app", limit=1))
     assert index.rank("support RAW photos in the camera app", limit=1)[0][1] >= THRESHOLD
+
+
+async def test_feedback_search_covers_every_item_and_is_kept_current(sqlite_db: Database) -> None:
+    """/feedback search finds the oldest of 6,000 items (the backlog was once searched only in its
+    newest 5,000) and items logged after the first search, without indexing the backlog again."""
+    from bot.features.feedback.duplicates import AllItems
+
+    now = datetime.now(UTC)
+    rng = random.Random(3)
+    rows = [
+        {
+            "kind": "idea",
+            "title": text[:80],
+            "text": text,
+            "status": "shipped" if i % 2 else "new",
+            "submitter_id": 1,
+            "platform": "console",
+            "chat_id": "lobby",
+            "source_key": f"seed:{i}",
+            "votes": 0,
+            "created_at": now,
+            "status_changed_at": now,
+        }
+        for i, text in enumerate(
+            ["Haptic feedback when the shutter fires"]
+            + [" ".join(rng.choice(WORDS[:12]) for _ in range(6)) for _ in range(5999)]
+        )
+    ]
+    async with sqlite_db.session() as s:
+        await s.execute(insert(Member), [{"display_name": "fan", "created_at": now}])
+        await s.execute(insert(FeedbackItem), rows)
+        await s.commit()
+    items = FeedbackRepo(sqlite_db)
+    catalog = AllItems(items)
+    assert (await catalog.search("haptic feedback for the shutter", limit=3))[0] == 1
+    later, _ = await items.create(
+        NewItem("idea", "Vibrate twice on low battery", "Vibrate twice on low battery", 1, None, "console",
+                "lobby", None, "m", "console:lobby:m"),
+        now,
+    )  # fmt: skip
+    assert (await catalog.search("vibrate on low battery", limit=3))[0] == later.id
+    assert await catalog.search("quantum teleportation", limit=3) == []

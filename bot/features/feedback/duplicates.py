@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from bot.matching.calibration import LEXICAL
 from bot.matching.embedders import SharedEmbedder
-from bot.matching.index import MatchIndex
+from bot.matching.index import Match, MatchIndex
 from bot.matching.semantic import HybridIndex
 from storage.repositories.feedback import OPEN, FeedbackRepo, ItemView
 
@@ -93,14 +93,16 @@ class DuplicateIndex:
         self._index.remove(item_id)
 
     def rank(self, text: str, limit: int = 5, exclude: Sequence[int] = ()) -> list[tuple[int, float]]:
+        alike = [m for m in self.matches(text, limit + len(exclude)) if m.entry_id not in exclude]
+        return [(m.entry_id, m.confidence if m.similarity >= MIN_LIKENESS else 0.0) for m in alike][:limit]
+
+    def matches(self, text: str, limit: int) -> list[Match]:
         question = gist(text)
         try:
-            found = self._index.search(question, limit + len(exclude))
+            return self._index.search(question, limit)
         except Exception as exc:  # the embeddings server down: the words still count
             log.warning("semantic duplicate search failed, ranking lexically: %s", exc)
-            found = self._index.lexical_search(question, limit + len(exclude), LEXICAL)
-        alike = [m for m in found if m.entry_id not in exclude]
-        return [(m.entry_id, m.confidence if m.similarity >= MIN_LIKENESS else 0.0) for m in alike][:limit]
+            return self._index.lexical_search(question, limit, LEXICAL)
 
 
 class OpenItems:
@@ -161,3 +163,28 @@ class OpenItems:
             return work()
         async with self._lock:
             return await asyncio.to_thread(work)
+
+
+class AllItems:
+    """Every item, open or decided, by its text (``/feedback search``): indexed in a worker thread
+    at the first search, then only items past the highest id seen are fetched — a search costs
+    about a millisecond at any size, instead of indexing the backlog again each time."""
+
+    #: how alike (0..1) an item must be to be listed
+    LISTED = 0.1
+
+    def __init__(self, items: FeedbackRepo) -> None:
+        self.items = items
+        self._index = DuplicateIndex()
+        self._lock = asyncio.Lock()
+
+    async def search(self, text: str, limit: int = 5) -> list[int]:
+        """The ids of the items most like ``text``, best first."""
+        async with self._lock:  # the first search indexes everything; the others wait for it
+            rows = await self.items.search_corpus(open_only=False, limit=None, after_id=self._index.high_water)
+            new = [(doc_id, body) for doc_id, body, _ in reversed(rows)]
+            if len(new) > 200:
+                await asyncio.to_thread(self._index.add_many, new)
+            else:
+                self._index.add_many(new)
+        return [m.entry_id for m in self._index.matches(text, limit) if m.similarity >= self.LISTED]

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.commands import CommandError, Role
 from bot.context import Context
-from bot.features.feedback.similarity import SimilarityIndex
+from bot.features.feedback.duplicates import AllItems
 from bot.features.feedback.text import T, ages, duration, item_list, ref, status_phrase, votes_phrase
 from bot.i18n import N_, SOURCE, Where, day
 from bot.replies import BR, Button, Reply, Segment, Text, say
@@ -30,6 +30,8 @@ class FeedbackReader:
         self.members = members
         #: the polls that listed an item (``/poll items``): its page shows how it did
         self.polls = polls
+        #: every item by its text, for /feedback search (kept current, not rebuilt per search)
+        self.catalog = AllItems(items)
 
     # -- reading ------------------------------------------------------------------------
     async def show(self, ctx: Context, number: int) -> Reply:
@@ -92,10 +94,8 @@ class FeedbackReader:
         return say(Text(T(ctx, title)), BR, *item_list(items, where=ctx))
 
     async def search(self, ctx: Context, text: str) -> Reply:
-        corpus = await self.items.search_corpus(open_only=False)
-        index = SimilarityIndex((doc_id, body) for doc_id, body, _ in corpus)
-        hits = [(doc_id, score) for doc_id, score in index.rank(text, limit=5) if score >= 0.1]
-        items = [i for doc_id, _ in hits if (i := await self.items.get(doc_id)) is not None]
+        found = await self.items.many(ids := await self.catalog.search(text, limit=5))
+        items = [found[i] for i in ids if i in found]  # (forgotten since: left out)
         if not items:
             return say(T(ctx, "Nothing matches. Log it with /idea TEXT or /bug TEXT."))
         return say(Text(T(ctx, "Matching feedback:")), BR, *item_list(items, where=ctx))

@@ -3,8 +3,8 @@
 Texts become weighted features: word tokens (Latin scripts, minus stop words and feedback
 boilerplate such as "please add"), character trigrams inside words (typos, inflections)
 and character bigrams of CJK runs (no whitespace to split on). Scores are TF-IDF cosine
-similarities in 0..1. It serves /feedback search and the merge check ("do these two items look
-alike at all?"); duplicate hints for new ideas use the core's matching engine (duplicates.py).
+similarities in 0..1. It serves the merge check ("do these two items look alike at all?");
+duplicate hints and /feedback search use the core's matching engine (duplicates.py).
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ import itertools
 import math
 import re
 import unicodedata
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
 
 _WORD = re.compile(r"[^\W\d_][\w'’]*|\d+", re.UNICODE)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
@@ -155,37 +154,3 @@ def resemblance(a: str, b: str) -> float:
     dot = sum(v * fb.get(k, 0.0) for k, v in fa.items())
     norm = math.sqrt(sum(v * v for v in fa.values())) * math.sqrt(sum(v * v for v in fb.values()))
     return dot / norm if norm else 0.0
-
-
-class SimilarityIndex:
-    """Ranks a fixed set of (id, text) documents against a query."""
-
-    def __init__(self, docs: Iterable[tuple[int, str]]) -> None:
-        self._docs: list[tuple[int, dict[str, float]]] = [(doc_id, features(text)) for doc_id, text in docs]
-        df: Counter[str] = Counter()
-        for _, feats in self._docs:
-            df.update(feats.keys())
-        n = len(self._docs) + 1
-        self._idf = {f: math.log((n + 1) / (c + 0.5)) for f, c in df.items()}
-        self._default_idf = math.log((n + 1) / 0.5)
-        self._vectors = [(doc_id, self._weigh(feats)) for doc_id, feats in self._docs]
-
-    def _weigh(self, feats: dict[str, float]) -> tuple[dict[str, float], float]:
-        vec = {f: w * self._idf.get(f, self._default_idf) for f, w in feats.items()}
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        return vec, norm
-
-    def rank(self, query: str, limit: int = 5, exclude: Sequence[int] = ()) -> list[tuple[int, float]]:
-        qvec, qnorm = self._weigh(features(query))
-        if not qvec:
-            return []
-        scored = []
-        for doc_id, (vec, norm) in self._vectors:
-            if doc_id in exclude:
-                continue
-            small, large = (qvec, vec) if len(qvec) < len(vec) else (vec, qvec)
-            dot = sum(w * large.get(f, 0.0) for f, w in small.items())
-            if dot > 0:
-                scored.append((doc_id, dot / (qnorm * norm)))
-        scored.sort(key=lambda x: (-x[1], -x[0]))
-        return scored[:limit]
