@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Result, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Result, and_, func, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +33,23 @@ def icontains(column: Any, text: str) -> ColumnElement[bool]:
     """``column`` holds ``text``, ignoring case; ``%`` and ``_`` in ``text`` are literal (the
     dashboard's search boxes)."""
     return func.lower(column).contains(text.lower(), autoescape=True)
+
+
+#: the most keys :func:`keys_in` writes as equalities (SQLite's expression depth limit is 1000)
+KEYS_IN_MAX = 512
+
+
+def keys_in(columns: Sequence[Any], keys: Sequence[tuple[Any, ...]]) -> ColumnElement[bool]:
+    """``(columns) IN keys``, written so the database finds each key through the unique index on
+    ``columns``: SQLite scans the whole table for a row-value IN list (26 ms at 100,000 rows instead
+    of 0.1 ms), so it is an OR of equalities, padded to a power of two keys so the compiled
+    statement is one of a few shapes (the statement caches stay small)."""
+    if not keys:
+        raise ValueError("keys_in needs at least one key")
+    if len(keys) > KEYS_IN_MAX:
+        return tuple_(*columns).in_(keys)
+    padded = [*keys, *[keys[-1]] * ((1 << (len(keys) - 1).bit_length()) - len(keys))]
+    return or_(*(and_(*(c == v for c, v in zip(columns, key, strict=True))) for key in padded))
 
 
 def is_unique_violation(exc: IntegrityError) -> bool:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from storage.models import Chat
-from storage.repositories.base import Repository, is_unique_violation
+from storage.repositories.base import Repository, is_unique_violation, keys_in
 
 CHAT_KINDS = ("fan", "announcement", "manager", "private", "other")
 
@@ -115,7 +115,7 @@ class ChatRepo(Repository):
         async with self.db.session() as s:
             rows = await s.execute(
                 select(col(Chat.platform), col(Chat.chat_id), col(Chat.title)).where(
-                    tuple_(col(Chat.platform), col(Chat.chat_id)).in_(keys)
+                    keys_in((col(Chat.platform), col(Chat.chat_id)), keys)
                 )
             )
             return {(p, c): t for p, c, t in rows.all()}

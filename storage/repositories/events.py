@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Table, and_, delete, func, select, tuple_, update
+from sqlalchemy import ColumnElement, Table, and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import ProcessedEvent
-from storage.repositories.base import Repository, insert_for, rowcount
+from storage.repositories.base import Repository, insert_for, keys_in, rowcount
 from storage.repositories.replies import NewReply, insert_replies
 
 _EVENTS: Table = ProcessedEvent.__table__  # type: ignore[attr-defined]
@@ -118,7 +118,7 @@ class _Finishes:
         t = _EVENTS.c  # the table, not the ORM entity: no session synchronisation on the hot path
         await s.execute(
             update(_EVENTS)
-            .where(tuple_(t.platform, t.chat_id, t.message_id).in_(keys))
+            .where(keys_in((t.platform, t.chat_id, t.message_id), keys))
             .values(status="done", finished_at=max(f.now for f in items))
         )
         flat = [r for f in items for r in f.replies]

@@ -7,12 +7,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import Identity, Member
-from storage.repositories.base import Repository, insert_for
+from storage.repositories.base import Repository, insert_for, keys_in
 
 #: how stale ``last_seen`` may get before a message refreshes it (saves a write per message)
 SEEN_RESOLUTION = timedelta(minutes=5)
@@ -117,7 +117,7 @@ async def _read(s: AsyncSession, keys: list[tuple[str, str]]) -> dict[tuple[str,
             _M.language,
         )
         .join(_MEMBERS, _M.id == _I.member_id)
-        .where(tuple_(_I.platform, _I.user_id).in_(keys))
+        .where(keys_in((_I.platform, _I.user_id), keys))
     )
     return {(r.platform, r.user_id): r for r in rows}
 
