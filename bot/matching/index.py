@@ -198,6 +198,35 @@ class MatchIndex:
         qw, qg = words(question), grams(question)
         if not qw and not qg:
             return []
+        question_grams = unit(self._grams, qg)
+        ranked = self._ranked(qw, qg, question_grams, limit)
+        out: list[Match] = []
+        question_words = unit(self._words, qw)
+        cjk = cjk_share(question)
+        for i, (entry, (score, doc, factor)) in enumerate(ranked[:limit]):
+            _, text, w, g = self._docs[doc]
+            # alike its best phrasing (words and characters) and its phrasings' centroid
+            phrasing = 0.5 * dot(question_words, unit(self._words, w)) + 0.5 * dot(question_grams, unit(self._grams, g))
+            similarity = factor * (0.5 * phrasing + 0.5 * dot(question_grams, self._centroid(entry)))
+            runner_up = ranked[i + 1][1][0] if i + 1 < len(ranked) else 0.0
+            lead = (score - runner_up) / score if score > 0 else 0.0
+            confidence = factor * calibration.probability(similarity, lead, cjk)
+            out.append(Match(entry, score, confidence, text, similarity, lead, cjk))
+        return out
+
+    def lexical_scores(self, question: str, limit: int) -> dict[int, float]:
+        """The ``limit`` best entries' ranking scores alone (no likeness or confidence worked out:
+        what a fused ranking needs of the lexical engine)."""
+        qw, qg = words(question), grams(question)
+        if not qw and not qg:
+            return {}
+        return {entry: score for entry, (score, _, _) in self._ranked(qw, qg, unit(self._grams, qg), limit)[:limit]}
+
+    def _ranked(
+        self, qw: Sequence[str], qg: Sequence[str], question_grams: dict[str, float], limit: int
+    ) -> list[tuple[int, tuple[float, int, float]]]:
+        """Entries best first as (entry, (score, best phrasing, demotion)); the first ``limit`` + 1
+        (and the :data:`RERANK` best) are ranked exactly, the rest only roughly."""
         phrasings = self._phrasing_scores(qw, qg)
         per_entry: dict[int, list[tuple[float, int]]] = defaultdict(list)
         for doc, score in phrasings.items():
@@ -214,18 +243,4 @@ class MatchIndex:
             factor = self.demotion(entry, qw)
             coverage = covering(entry) if i < COVERED else 0.0  # below those, never above them
             best[entry] = (factor * ((1 - COVERAGE) * score + COVERAGE * coverage), doc, factor)
-        question_grams = unit(self._grams, qg)
-        ranked = self._rerank(sorted(best.items(), key=lambda kv: -kv[1][0]), question_grams)
-        out: list[Match] = []
-        question_words = unit(self._words, qw)
-        cjk = cjk_share(question)
-        for i, (entry, (score, doc, factor)) in enumerate(ranked[:limit]):
-            _, text, w, g = self._docs[doc]
-            # alike its best phrasing (words and characters) and its phrasings' centroid
-            phrasing = 0.5 * dot(question_words, unit(self._words, w)) + 0.5 * dot(question_grams, unit(self._grams, g))
-            similarity = factor * (0.5 * phrasing + 0.5 * dot(question_grams, self._centroid(entry)))
-            runner_up = ranked[i + 1][1][0] if i + 1 < len(ranked) else 0.0
-            lead = (score - runner_up) / score if score > 0 else 0.0
-            confidence = factor * calibration.probability(similarity, lead, cjk)
-            out.append(Match(entry, score, confidence, text, similarity, lead, cjk))
-        return out
+        return self._rerank(sorted(best.items(), key=lambda kv: -kv[1][0]), question_grams)

@@ -193,11 +193,11 @@ class HybridIndex(MatchIndex):
         np.maximum.at(best, docs.tag[: docs.used][live], sims[live])
         fused = (1 - LEXICAL_WEIGHT) * (best + CENTROID * (entries.matrix[:n] @ query)) / (1 + CENTROID)
         fused[entries.owner[:n] < 0] = -np.inf
-        lexical = self.lexical_search(question, 50, LEXICAL)
-        top_lex = max((m.score for m in lexical), default=0.0) or 1.0
-        for m in lexical:
-            if m.entry_id in entries.row:
-                fused[entries.row[m.entry_id]] += LEXICAL_WEIGHT * m.score / top_lex
+        lexical = self.lexical_scores(question, 50)
+        top_lex = max(lexical.values(), default=0.0) or 1.0
+        for entry_id, score in lexical.items():
+            if entry_id in entries.row:
+                fused[entries.row[entry_id]] += LEXICAL_WEIGHT * score / top_lex
         qw = words(question)
         factors: dict[int, float] = {}
         for entry_id in self._negatives:  # enough fans' 👎 for questions like this one
