@@ -70,24 +70,25 @@ class DuplicateIndex:
         self.add_many([(item_id, text)])
 
     def add_many(self, items: Sequence[tuple[int, str]]) -> bool:
-        """Index these items (oldest first; one embedding batch when semantic); False when they
-        could not be embedded (left out, for the next call to try again)."""
+        """Index these items (oldest first; one embedding batch when semantic). False when they
+        could not be embedded: they are indexed by their words for now, and embedded at a later
+        search that can."""
         new = [(item_id, [gist(text)]) for item_id, text in items if item_id not in self._index]
+        embedded = True
         if isinstance(self._index, HybridIndex):
             try:
                 self._index.add_many(new)
-            except Exception as exc:  # the embeddings server down: indexed when it is back
+            except Exception as exc:  # the embeddings server down
                 log.warning(
                     "could not embed %d new item(s) for duplicate hints (words only for now): %s", len(new), exc
                 )
                 self._index.add_unembedded(new)
-                self.high_water = max([self.high_water, *(item_id for item_id, _ in items)])
-                return False
+                embedded = False
         else:
             for item_id, texts in new:
                 self._index.add(item_id, texts)
         self.high_water = max([self.high_water, *(item_id for item_id, _ in items)])
-        return True
+        return embedded
 
     def remove(self, item_id: int) -> None:
         self._index.remove(item_id)
@@ -187,4 +188,4 @@ class AllItems:
                 await asyncio.to_thread(self._index.add_many, new)
             else:
                 self._index.add_many(new)
-        return [m.entry_id for m in self._index.matches(text, limit) if m.similarity >= self.LISTED]
+            return [m.entry_id for m in self._index.matches(text, limit) if m.similarity >= self.LISTED]
