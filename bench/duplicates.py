@@ -3,6 +3,7 @@
     python bench/duplicates.py ../shared/faq-bench bench/zh-faq/dev        # figures at the shipped threshold
     python bench/duplicates.py --choose ../shared/faq-bench bench/zh-faq/dev   # and the best threshold there
     python bench/duplicates.py --semantic ...   # with the packaged sentence model (fanloop[semantic])
+    python bench/duplicates.py --scale 20000    # ranking time on a board of 20,000 open items
 
 The duplicate finder is the one ``/idea`` uses (``bot/features/feedback/duplicates.py``). Each track
 becomes a feedback board: every FAQ entry's canonical question is an open item (one fan's wording
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import statistics
 import sys
 import time
@@ -98,13 +100,47 @@ def choose(runs: dict[str, dict[str, Any]]) -> float:
     return best_t
 
 
+def scale(items: int) -> dict[str, Any]:
+    """Ranking on a board of ``items`` open ideas written like the pipeline benchmark's: p50/p99 of
+    one /idea's work on the index (index the previous idea, rank the new one), and the build."""
+    from bench.pipeline import IDEAS, PLACES
+
+    rng = random.Random(1)
+    idea = lambda: f"{rng.choice(IDEAS)} {rng.choice(PLACES)} {rng.randrange(1000)}"  # noqa: E731
+    index = DuplicateIndex()
+    t0 = time.perf_counter()
+    index.add_many([(i + 1, idea()) for i in range(items)])
+    build = time.perf_counter() - t0
+    latencies = []
+    for i in range(300):
+        text = idea()
+        t = time.perf_counter()
+        index.rank(text, limit=3)
+        index.add(items + i + 1, text)
+        latencies.append((time.perf_counter() - t) * 1000)
+    latencies.sort()
+    return {
+        "items": items,
+        "build_s": round(build, 2),
+        "p50_ms": round(statistics.median(latencies), 3),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 3),
+        "peak_rss_mb": rss_mb(),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("data", nargs="+", type=Path)
+    parser.add_argument("data", nargs="*", type=Path)
+    parser.add_argument("--scale", type=int, help="time ranking on a board of this many open items")
     parser.add_argument("--choose", action="store_true", help="also print the best threshold on this data")
     parser.add_argument("--threshold", type=float, default=FeedbackSettings().similar_threshold)
     parser.add_argument("--semantic", action="store_true", help="with the packaged sentence model")
     args = parser.parse_args()
+    if args.scale:
+        print(json.dumps(scale(args.scale)))
+        return
+    if not args.data:
+        parser.error("give a data folder (or --scale N)")
     embed = local_embedder() if args.semantic else None
     if args.semantic and embed is None:
         parser.error("--semantic needs the fanloop[semantic] extra")
