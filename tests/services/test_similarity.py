@@ -3,6 +3,7 @@ ideas not, and the index stays current as items come and go."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import UTC, datetime
 
@@ -124,3 +125,33 @@ async def test_feedback_search_covers_every_item_and_is_kept_current(sqlite_db: 
     )  # fmt: skip
     assert (await catalog.search("vibrate on low battery", limit=3))[0] == later.id
     assert await catalog.search("quantum teleportation", limit=3) == []
+
+
+async def test_start_up_does_not_wait_for_the_duplicate_index_but_the_first_idea_does(sqlite_db: Database) -> None:
+    from bot.features.feedback.duplicates import OpenItems
+
+    release = asyncio.Event()
+
+    class SlowEmbedder:  # a model that takes its time to load
+        multilingual = True
+
+        async def get(self) -> None:
+            await release.wait()
+            return None  # (then: the words alone)
+
+    items = FeedbackRepo(sqlite_db)
+    async with sqlite_db.session() as s:
+        await s.execute(insert(Member), [{"display_name": "fan", "created_at": datetime.now(UTC)}])
+        await s.commit()
+    await items.create(
+        NewItem("idea", "Dark mode for the gallery", "Dark mode for the gallery", 1, None, "console", "lobby", None,
+                "m1", "console:lobby:m1"),
+        datetime.now(UTC),
+    )  # fmt: skip
+    open_items = OpenItems(items, THRESHOLD, embedder=SlowEmbedder())  # type: ignore[arg-type]
+    await open_items.warm()  # returns while the index is still being built
+    assert open_items._building is not None and not open_items._building.done()
+    asking = asyncio.create_task(open_items.similar("a dark mode in the gallery please"))
+    release.set()
+    [(item, confidence)] = await asking
+    assert item.id == 1 and confidence >= THRESHOLD

@@ -114,11 +114,15 @@ class OpenItems:
         self._index = DuplicateIndex()
         #: held while a worker thread uses a semantic index (it is changed only under it)
         self._lock = asyncio.Lock()
+        #: the index being built at start (the first /idea waits for it; start-up does not)
+        self._building: asyncio.Task[None] | None = None
 
     async def similar(
         self, text: str, *, limit: int = 1, exclude: tuple[int, ...] = ()
     ) -> list[tuple[ItemView, float]]:
         """The open items most like ``text`` (at least ``threshold`` sure), best first."""
+        if self._building is not None:
+            await asyncio.wait([self._building])  # (a failed build leaves the lexical index, filled here)
         index = self._index
         # items past the highest id seen: this process's and other processes' new ones
         rows = await self.items.search_corpus(open_only=True, limit=None, after_id=index.high_water)
@@ -140,8 +144,14 @@ class OpenItems:
         return out
 
     async def warm(self) -> None:
-        """Index every open item at start, in a worker thread (better before the first /idea than
-        during it); with sentence embeddings when they are configured and work."""
+        """Start indexing every open item, in the background (a big backlog takes seconds: the bot
+        answers meanwhile, and only an /idea sent before it is done waits for it)."""
+        self._building = asyncio.create_task(self._build(), name="feedback-duplicate-index")
+        self._building.add_done_callback(_log_failure)
+
+    async def _build(self) -> None:
+        """Every open item, in a worker thread; with sentence embeddings when they are configured
+        and work."""
         rows = [
             (doc_id, body) for doc_id, body, _ in reversed(await self.items.search_corpus(open_only=True, limit=None))
         ]
@@ -164,6 +174,11 @@ class OpenItems:
             return work()
         async with self._lock:
             return await asyncio.to_thread(work)
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("could not index the open feedback items at start", exc_info=task.exception())
 
 
 class AllItems:
