@@ -278,6 +278,9 @@ class App:
         for feature in self.features:
             for hook in feature.on_start:
                 await hook()
+        for feature in self.features:
+            for hook in feature.after_start:
+                await hook()
         for name in self.adapters:
             plugin = self.platforms.get(name)
             for chat_id in plugin.fan_channels if plugin else ():

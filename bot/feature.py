@@ -115,6 +115,9 @@ class Feature:
     #: run when the bot starts (after migrations) and when it stops
     on_start: tuple[Hook, ...] = ()
     on_stop: tuple[Hook, ...] = ()
+    #: run once every feature's ``on_start`` is done: for work that should not hold start-up up
+    #: (each should return quickly and go on in the background)
+    after_start: tuple[Hook, ...] = ()
 
 
 class Deps:

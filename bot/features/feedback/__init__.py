@@ -73,5 +73,6 @@ def build(deps: Deps) -> Feature:
         pages=views.pages(),
         panels=views.panels(),
         provides=(Provide(FEEDBACK, commands),),
-        on_start=(service.open_items.warm,),  # the duplicate index, built once
+        # the duplicate index, built once in the background: not competing with the FAQ's at start
+        after_start=(service.open_items.warm,),
     )
