@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -71,6 +71,18 @@ class FaqRepo(Questions):
                 s.add(FaqPhrasing(entry_id=entry.id, text=text[:500], kind="alternate", created_at=at))
             await s.commit()
             return entry.id
+
+    async def asking(self, question: str) -> int | None:
+        """The entry whose canonical question is ``question`` (ignoring case and surrounding space)."""
+        async with self.db.session() as s:
+            found = await s.execute(
+                select(col(FaqEntry.id))
+                .where(func.lower(col(FaqEntry.question)) == question.strip()[:500].lower())
+                .order_by(col(FaqEntry.id))
+                .limit(1)
+            )
+            value = found.scalar()
+            return int(value) if value is not None else None
 
     async def upsert(
         self, question: str, answer: str, alternates: list[str], tags: list[str], language: str, at: datetime

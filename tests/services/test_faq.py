@@ -186,6 +186,10 @@ async def test_bad_input(harness: ConsoleHarness) -> None:
     assert await harness.say("mia: /faq remove 99") == ["bot> ⚠ There is no FAQ entry #99."]
     assert await harness.say("mia: /faq add no separator here") == ["bot> ⚠ Usage: /faq add QUESTION | ANSWER"]
     assert await harness.say("alice: /faq add Q | A") == ["bot> ⚠ /faq add is for managers only."]
+    # the same question again (any case) would make a second entry that splits its ratings
+    assert await harness.say("mia: /faq add how do I unlock the BOOTLOADER?  | Wait 7 days.") == [
+        "bot> ⚠ FAQ #1 already asks that. Change its answer with /faq edit 1 ANSWER."
+    ]
     assert await harness.say("mia: /faq link 1") == ["bot> ⚠ Reply /faq link ID to the fan's question."]
     assert await harness.say("alice: /accept") == ["bot> ⚠ Reply /accept to the answer that helped you."]
     # a 10,000-character message in the channel is not treated as a question

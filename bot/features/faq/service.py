@@ -280,6 +280,14 @@ class FaqService:
         question, answer = question.strip(), answer.strip()
         if not sep or not question or not answer:
             raise CommandError(T(ctx, "Usage: /faq add QUESTION | ANSWER"))
+        if (existing := await self.repo.asking(question)) is not None:  # two entries would split its votes
+            raise CommandError(
+                T(
+                    ctx,
+                    "FAQ #{number} already asks that. Change its answer with /faq edit {number} ANSWER.",
+                    number=existing,
+                )
+            )
         entry_id = await self.repo.add(question, answer, [], "", ctx.now)
         await self._reindex(entry_id, ctx)
         return say(T(ctx, "Added FAQ #{number}. Add other phrasings with /faq alt {number} PHRASING.", number=entry_id))
