@@ -67,14 +67,13 @@ class FeedbackRepo(FeedbackChanges):
             "status_changed_at": now,
         }
         # Core statements on the tables: three statements, not the ORM's unit of work (a /idea is
-        # on the hot path)
-        items, followers, offers = _ITEMS, _FOLLOWERS, _OFFERS
+        # on the hot path); the item comes back whole from its INSERT
         async with self.db.session() as s:
             try:
-                item_id = int((await s.execute(insert(items).values(values).returning(items.c.id))).scalar_one())
+                item = (await s.execute(insert(_ITEMS).values(values).returning(*_ITEMS.c))).one()
                 await s.execute(
-                    insert(followers).values(
-                        feedback_id=item_id,
+                    insert(_FOLLOWERS).values(
+                        feedback_id=item.id,
                         member_id=new.submitter_id,
                         platform=new.platform,
                         chat_id=new.chat_id,
@@ -82,34 +81,16 @@ class FeedbackRepo(FeedbackChanges):
                         created_at=now,
                     )
                 )
-                await s.execute(update(offers).where(offers.c.source_key == new.source_key).values(feedback_id=item_id))
+                await s.execute(
+                    update(_OFFERS).where(_OFFERS.c.source_key == new.source_key).values(feedback_id=item.id)
+                )
                 await s.commit()
             except IntegrityError as exc:
                 await s.rollback()
                 if not is_unique_violation(exc):
                     raise
             else:
-                return ItemView(
-                    id=item_id,
-                    kind=new.kind,
-                    title=new.title,
-                    text=new.text,
-                    status="new",
-                    version=None,
-                    status_note=None,
-                    duplicate_of=None,
-                    similar_to=new.similar_to,
-                    submitter_id=new.submitter_id,
-                    platform=new.platform,
-                    chat_id=new.chat_id,
-                    thread_id=new.thread_id,
-                    votes=0,
-                    created_at=now,
-                    status_changed_at=now,
-                    acknowledged_at=None,
-                    decided_at=None,
-                    cohort_id=new.cohort_id,
-                ), True
+                return item_view(item), True
         existing = await self.by_source(new.source_key)
         assert existing is not None
         return existing, False

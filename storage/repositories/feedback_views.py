@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from storage.feedback_tables import FeedbackItem
 
@@ -39,7 +40,8 @@ class ItemView:
         return self.status in OPEN
 
 
-def item_view(i: FeedbackItem) -> ItemView:
+def item_view(i: FeedbackItem | Any) -> ItemView:
+    """An item as features see it: an ORM row, or a Core row with the same columns."""
     assert i.id is not None
     return ItemView(
         i.id,
