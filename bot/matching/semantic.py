@@ -10,7 +10,7 @@ import numpy as np
 
 from bot.matching.bm25 import cjk_share, words
 from bot.matching.calibration import HYBRID, LEXICAL, Calibration
-from bot.matching.embedders import Embed
+from bot.matching.embedders import Embed, SharedEmbedder
 from bot.matching.index import CANDIDATES, Match, MatchIndex
 
 log = logging.getLogger(__name__)
@@ -218,3 +218,14 @@ class HybridIndex(MatchIndex):
             confidence = self.calibration.probability(similarity, lead, cjk)
             out.append(Match(entry_id, score, confidence, self._docs[doc][1], similarity, lead, cjk))
         return out
+
+
+async def hybrid_index(
+    embedder: SharedEmbedder | None, demote_after: int = 3, *, candidates: int = CANDIDATES
+) -> HybridIndex | None:
+    """An empty hybrid index on the process's embedder, or None when semantic matching is off or
+    cannot run (the embedder said why)."""
+    embed = await embedder.get() if embedder is not None else None
+    if embedder is None or embed is None:
+        return None
+    return HybridIndex(embed, demote_after, multilingual=embedder.multilingual, candidates=candidates)

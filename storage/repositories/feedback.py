@@ -178,10 +178,9 @@ class FeedbackRepo(FeedbackChanges):
         async with self.db.session() as s:
             return [(c, a) for c, a in (await s.execute(q)).all()]
 
-    async def search_corpus(
-        self, *, open_only: bool, limit: int | None = 5000, after_id: int = 0
-    ) -> list[tuple[int, str, str]]:
-        """(id, text, status) of the newest items (past ``after_id``), for similarity search."""
+    async def search_corpus(self, *, open_only: bool, after_id: int = 0) -> list[tuple[int, str]]:
+        """(id, text) of the items past ``after_id`` (only open ones with ``open_only``), oldest
+        first: the order a text index takes them in."""
         q = select(col(FeedbackItem.id), col(FeedbackItem.text), col(FeedbackItem.status))
         if after_id:  # the few items since: a primary-key range, statuses checked here (a status
             # filter in SQL made SQLite walk every open item through the status index, then sort)
@@ -189,9 +188,8 @@ class FeedbackRepo(FeedbackChanges):
         elif open_only:
             q = q.where(col(FeedbackItem.status).in_(OPEN))
         async with self.db.session() as s:
-            rows = (await s.execute(q.order_by(col(FeedbackItem.id).desc()).limit(limit))).all()
-        found = [(int(r[0] or 0), str(r[1]), str(r[2])) for r in rows]
-        return [r for r in found if r[2] in OPEN] if open_only else found
+            rows = (await s.execute(q.order_by(col(FeedbackItem.id)))).all()
+        return [(int(r[0] or 0), str(r[1])) for r in rows if not open_only or r[2] in OPEN]
 
     # -- votes and followers --------------------------------------------------------
     async def vote(

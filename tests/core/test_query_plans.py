@@ -36,7 +36,7 @@ MIX = [
 
 
 #: whole-table reads that build an in-memory index once (at start or first use), then never again
-ONCE = {"SELECT feedback.id, feedback.text, feedback.status FROM feedback ORDER BY feedback.id DESC"}
+ONCE = {"SELECT feedback.id, feedback.text, feedback.status FROM feedback ORDER BY feedback.id"}
 
 
 async def test_no_statement_of_the_message_path_scans_a_table(sqlite_db: Database) -> None:

@@ -21,7 +21,7 @@ from bot.llm import LLM, NullLLM, classify_once
 from bot.matching.calibration import LEXICAL
 from bot.matching.embedders import SharedEmbedder
 from bot.matching.index import Match, MatchIndex
-from bot.matching.semantic import HybridIndex
+from bot.matching.semantic import HybridIndex, hybrid_index
 from bot.notices import ManagerNotices
 from bot.replies import BR, Bold, Button, Code, Reply, Segment, Text, say
 from bot.settings import FaqSettings, LLMSettings
@@ -80,10 +80,8 @@ class FaqService:
         entries = await self.repo.all()
         engine = "lexical"
         self.index = MatchIndex(self.settings.demote_after_downvotes)
-        embedder = self.embedder
-        embed = await embedder.get() if embedder is not None else None
-        if embed is not None and embedder is not None:
-            hybrid = HybridIndex(embed, self.settings.demote_after_downvotes, multilingual=embedder.multilingual)
+        hybrid = await hybrid_index(self.embedder, self.settings.demote_after_downvotes)
+        if hybrid is not None:
             try:
                 await asyncio.to_thread(hybrid.add_many, [(e.id, [e.question, *e.alternates]) for e in entries])
                 self.index, engine = hybrid, f"lexical + {self.settings.semantic} semantic"

@@ -15,7 +15,7 @@ from typing import TypeVar
 from bot.matching.calibration import LEXICAL
 from bot.matching.embedders import SharedEmbedder
 from bot.matching.index import Match, MatchIndex
-from bot.matching.semantic import HybridIndex
+from bot.matching.semantic import HybridIndex, hybrid_index
 from storage.repositories.feedback import OPEN, FeedbackRepo, ItemView
 
 log = logging.getLogger(__name__)
@@ -125,10 +125,10 @@ class OpenItems:
             await asyncio.wait([self._building])  # (a failed build leaves the lexical index, filled here)
         index = self._index
         # items past the highest id seen: this process's and other processes' new ones
-        rows = await self.items.search_corpus(open_only=True, limit=None, after_id=index.high_water)
+        rows = await self.items.search_corpus(open_only=True, after_id=index.high_water)
 
         def add_and_rank() -> list[tuple[int, float]]:
-            index.add_many([(doc_id, body) for doc_id, body, _ in reversed(rows)])  # oldest first
+            index.add_many(rows)
             return index.rank(text, limit=limit + 2, exclude=exclude)
 
         ranked = [(d, score) for d, score in await self._use(add_and_rank) if score >= self.threshold]
@@ -152,12 +152,9 @@ class OpenItems:
     async def _build(self) -> None:
         """Every open item, in a worker thread; with sentence embeddings when they are configured
         and work."""
-        rows = [
-            (doc_id, body) for doc_id, body, _ in reversed(await self.items.search_corpus(open_only=True, limit=None))
-        ]
-        embed = await self.embedder.get() if self.embedder is not None else None
-        if embed is not None and self.embedder is not None:
-            hybrid = HybridIndex(embed, multilingual=self.embedder.multilingual, candidates=CANDIDATES)
+        rows = await self.items.search_corpus(open_only=True)
+        hybrid = await hybrid_index(self.embedder, candidates=CANDIDATES)
+        if hybrid is not None:
             semantic = DuplicateIndex(hybrid)
             if await asyncio.to_thread(semantic.add_many, rows):
                 self._index = semantic
@@ -197,8 +194,7 @@ class AllItems:
     async def search(self, text: str, limit: int = 5) -> list[int]:
         """The ids of the items most like ``text``, best first."""
         async with self._lock:  # the first search indexes everything; the others wait for it
-            rows = await self.items.search_corpus(open_only=False, limit=None, after_id=self._index.high_water)
-            new = [(doc_id, body) for doc_id, body, _ in reversed(rows)]
+            new = await self.items.search_corpus(open_only=False, after_id=self._index.high_water)
             if len(new) > 200:
                 await asyncio.to_thread(self._index.add_many, new)
             else:
