@@ -3,8 +3,10 @@ The bot works without it and says at start which engine is active."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 import numpy as np
 
@@ -14,6 +16,7 @@ from bot.matching.embedders import Embed, SharedEmbedder
 from bot.matching.index import CANDIDATES, Match, MatchIndex
 
 log = logging.getLogger(__name__)
+R = TypeVar("R")
 LEXICAL_WEIGHT = 0.08  # in the fused ranking score; the embedding similarities carry the rest
 #: how much the question's similarity to the entry's centroid (the mean of all its phrasings'
 #: embeddings) counts next to its best phrasing's: an entry learns from every way it was asked
@@ -229,3 +232,19 @@ async def hybrid_index(
     if embedder is None or embed is None:
         return None
     return HybridIndex(embed, demote_after, multilingual=embedder.multilingual, candidates=candidates)
+
+
+class OneAtATime:
+    """How a service uses an index that is not thread-safe. Lexical work (microseconds) runs at once
+    on the event loop; a semantic index's work (embedding a text takes milliseconds, a server
+    call longer) runs in a worker thread, one piece at a time: a search never sees an entry half
+    re-embedded or a matrix being compacted, and two searches never embed the same late entry."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+
+    async def run(self, work: Callable[[], R], *, threaded: bool) -> R:
+        if not threaded:
+            return work()
+        async with self._lock:
+            return await asyncio.to_thread(work)

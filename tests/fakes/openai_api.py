@@ -16,6 +16,10 @@ class FakeOpenAI:
         self.script: list[tuple[str, Any]] = []
         self.embedding_requests: list[dict[str, Any]] = []
         self.synonyms: dict[str, str] = {}
+        #: seconds each /embeddings call takes, and the most calls ever answered at the same time
+        self.embedding_delay = 0.0
+        self.embeddings_in_flight = 0
+        self.most_embeddings_in_flight = 0
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -41,6 +45,12 @@ class FakeOpenAI:
         """Deterministic toy embeddings: words hashed into 64 dimensions, synonyms from ``synonyms``."""
         body = await request.json()
         self.embedding_requests.append(body)
+        self.embeddings_in_flight += 1
+        self.most_embeddings_in_flight = max(self.most_embeddings_in_flight, self.embeddings_in_flight)
+        try:
+            await asyncio.sleep(self.embedding_delay)
+        finally:
+            self.embeddings_in_flight -= 1
         data = []
         for i, text in enumerate(body["input"]):
             vector = [0.0] * 64

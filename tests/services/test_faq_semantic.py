@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -139,6 +141,34 @@ async def test_remote_embeddings_from_the_llm_server(tmp_path: Any) -> None:
         matches = await faq._search("can I revert or downgrade", 1)
         assert matches and matches[0].entry_id == 1
         assert fake.embedding_requests[0]["model"] == "emb"
+    finally:
+        await fake.stop()
+        await db.dispose()
+
+
+async def test_searches_and_edits_never_use_the_semantic_index_together(tmp_path: Any) -> None:
+    """The hybrid index is not thread-safe: fans' questions and a manager's edits, arriving together,
+    use it one at a time (each in a worker thread), so none sees an entry half re-embedded."""
+    from bot.settings import Settings
+    from storage.db import Database, sqlite_url
+    from tests.fakes.openai_api import FakeOpenAI
+
+    fake = FakeOpenAI()
+    await fake.start()
+    db = Database(sqlite_url(tmp_path))
+    try:
+        settings = Settings(faq={"semantic": "remote"}, llm={"base_url": fake.base_url})  # type: ignore[arg-type]
+        faq = await faq_service(db, settings)
+        await faq.repo.add("How do I unlock the bootloader?", "Apply in the unlock tool.", [], "", datetime.now(UTC))
+        await faq._reindex(2)
+        fake.embedding_delay = 0.2  # each embedding takes a while: overlapping calls would show
+        asked = ["how do I roll back", "unlock bootloader", "roll back please", "bootloader"]
+        searches = [faq._search(q, 1) for q in asked]
+        edits = [faq._reindex(2), faq.add_negative(1, "roll back"), faq._reindex(1)]
+        *results, _, _, _ = await asyncio.gather(*searches, *edits)
+        assert fake.most_embeddings_in_flight == 1
+        assert len(fake.embedding_requests) >= len(asked) + 2  # every search and re-index embedded
+        assert [found[0].entry_id for found in results] == [1, 2, 1, 2]
     finally:
         await fake.stop()
         await db.dispose()

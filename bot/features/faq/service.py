@@ -7,7 +7,10 @@ import asyncio
 import gc
 import logging
 import re
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
+from typing import TypeVar
 
 from bot.commands import CommandError, Role
 from bot.context import Context
@@ -21,7 +24,7 @@ from bot.llm import LLM, NullLLM, classify_once
 from bot.matching.calibration import LEXICAL
 from bot.matching.embedders import SharedEmbedder
 from bot.matching.index import Match, MatchIndex
-from bot.matching.semantic import HybridIndex, hybrid_index
+from bot.matching.semantic import HybridIndex, OneAtATime, hybrid_index
 from bot.notices import ManagerNotices
 from bot.replies import BR, Bold, Button, Code, Reply, Segment, Text, say
 from bot.settings import FaqSettings, LLMSettings
@@ -32,6 +35,7 @@ from storage.repositories.questions import ANSWERABLE
 
 log = logging.getLogger(__name__)
 T = Domain("faq")
+R = TypeVar("R")
 #: Han characters: an entry with no language set that contains them is taken as Chinese
 _CJK = re.compile(r"[\u3400-\u9fff]")
 MAX_QUESTION = 1000  # a "question" longer than this is not one; the registry caps commands at 4,000
@@ -64,6 +68,7 @@ class FaqService:
         self.chats = chats
         self.settings = settings
         self.index = MatchIndex(settings.demote_after_downvotes)
+        self._guard = OneAtATime()
         #: points, when that feature is installed: accepted answers earn them
         self.points = points
         self.llm: LLM = llm or NullLLM()
@@ -101,15 +106,24 @@ class FaqService:
         log.info("FAQ engine: %s (%d entries)", engine, len(entries))
         return len(entries)
 
+    async def _use(self, work: Callable[[], R]) -> R:
+        """Every use of the index after start: lexical work on the event loop (microseconds), a
+        hybrid index's in a worker thread, one at a time (it is not thread-safe)."""
+        return await self._guard.run(work, threaded=isinstance(self.index, HybridIndex))
+
     async def _search(self, text: str, limit: int) -> list[Match]:
-        """Lexical search is fast enough for the event loop; embeddings run in a worker thread."""
-        if isinstance(self.index, HybridIndex):
+        index = self.index
+
+        def search() -> list[Match]:
             try:
-                return await asyncio.to_thread(self.index.search, text, limit)
-            except Exception as exc:
+                return index.search(text, limit)
+            except Exception as exc:  # the embeddings server down: the words still count
+                if not isinstance(index, HybridIndex):
+                    raise
                 log.warning("semantic search failed, answering lexically: %s", exc)
-                return self.index.lexical_search(text, limit, LEXICAL)
-        return self.index.search(text, limit)
+                return index.lexical_search(text, limit, LEXICAL)
+
+        return await self._use(search)
 
     async def matches(self, text: str, limit: int = 5) -> list[Match]:
         """What the FAQ would match ``text`` with, best first (the dashboard's test box)."""
@@ -123,13 +137,20 @@ class FaqService:
     async def _reindex(self, entry_id: int, where: Where = SOURCE) -> EntryView:
         entry = await self.repo.get(entry_id)
         if entry is None:
-            self.index.remove(entry_id)
+            await self.unindex(entry_id)
             raise no_entry(where, entry_id)
-        if isinstance(self.index, HybridIndex):  # embedding new phrasings may take a while
-            await asyncio.to_thread(self._index, entry)
-        else:
-            self._index(entry)
+        await self._use(partial(self._index, entry))  # embedding new phrasings may take a while
         return entry
+
+    async def unindex(self, entry_id: int) -> None:
+        await self._use(partial(self.index.remove, entry_id))
+
+    async def add_negative(self, entry_id: int, question: str) -> None:
+        """An asker's 👎: the entry is lowered for questions like theirs once enough askers agree."""
+        await self._use(partial(self.index.add_negative, entry_id, question))
+
+    async def clear_negatives(self, entry_id: int) -> None:
+        await self._use(partial(self.index.clear_negatives, entry_id))
 
     async def entry(self, entry_id: int, where: Where = SOURCE) -> EntryView:
         entry = await self.repo.get(entry_id)
@@ -306,7 +327,7 @@ class FaqService:
     async def remove(self, entry_id: int, where: Where = SOURCE) -> Reply:
         if not await self.repo.remove(entry_id):
             raise no_entry(where, entry_id)
-        self.index.remove(entry_id)
+        await self.unindex(entry_id)
         return say(T(where, "Removed FAQ #{number}.", number=entry_id))
 
     async def show(self, entry_id: int, ctx: Context) -> Reply:

@@ -15,7 +15,7 @@ from typing import TypeVar
 from bot.matching.calibration import LEXICAL
 from bot.matching.embedders import SharedEmbedder
 from bot.matching.index import Match, MatchIndex
-from bot.matching.semantic import HybridIndex, hybrid_index
+from bot.matching.semantic import HybridIndex, OneAtATime, hybrid_index
 from storage.repositories.feedback import OPEN, FeedbackRepo, ItemView
 
 log = logging.getLogger(__name__)
@@ -112,8 +112,8 @@ class OpenItems:
         self.threshold = threshold
         self.embedder = embedder
         self._index = DuplicateIndex()
-        #: held while a worker thread uses a semantic index (it is changed only under it)
-        self._lock = asyncio.Lock()
+        #: a semantic index is used in a worker thread, one piece of work at a time
+        self._guard = OneAtATime()
         #: the index being built at start (the first /idea waits for it; start-up does not)
         self._building: asyncio.Task[None] | None = None
 
@@ -165,12 +165,7 @@ class OpenItems:
         self._index = lexical
 
     async def _use(self, work: Callable[[], R]) -> R:
-        """Run ``work`` on the index: at once when lexical (microseconds), else in a worker thread,
-        one at a time (embedding a text takes milliseconds; the index is not thread-safe)."""
-        if not self._index.semantic:
-            return work()
-        async with self._lock:
-            return await asyncio.to_thread(work)
+        return await self._guard.run(work, threaded=self._index.semantic)
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:
