@@ -24,6 +24,7 @@ from tests.adapters.test_discord_e2e import fake_discord
 from tests.adapters.test_telegram_e2e import ALICE, MIA, section_for
 from tests.adapters.waits import eventually, member_id, until
 from tests.fakes.discord_api import CHANNEL_ID, GUILD_ID, FakeDiscordAPI
+from tests.fakes.discord_payloads import DEFER_AFTER
 from tests.fakes.telegram_api import GROUP, FakeTelegramAPI, user
 
 CAROL = user(44, "Carol")
@@ -46,7 +47,7 @@ async def app(
         gateway_url=discord_fake.gateway_url,
         guild_ids=[int(GUILD_ID)],
     )
-    disc = DiscordAdapter(settings=section, clock=app.clock, defer_after=0.2, guild_ready_timeout=0.1)
+    disc = DiscordAdapter(settings=section, clock=app.clock, defer_after=DEFER_AFTER, guild_ready_timeout=0.1)
     app.add_adapter(telegram)
     app.add_adapter(disc)
     await app.prepare()

@@ -25,6 +25,7 @@ from storage.repositories.replies import REPLY_LEASE
 from tests.adapters.waits import until
 from tests.conftest import with_commands
 from tests.fakes.discord_api import CHANNEL_ID, GUILD_ID, FakeDiscordAPI
+from tests.fakes.discord_payloads import DEFER_AFTER
 
 ALICE, BOB, MIA = "4001", "4002", "4003"
 
@@ -84,7 +85,7 @@ async def start_bot(
         return say(*[x for _ in range(3) for x in (Text(para), BR)])
 
     async def slow(ctx: CommandContext) -> object:
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(DEFER_AFTER + 0.5)
         return say("slow done")
 
     extra = with_commands(
@@ -97,7 +98,7 @@ async def start_bot(
         ),
     )
     app = App(settings, db=db, clock=clock, features=[*DEFAULT_FEATURES, extra])
-    adapter = cls(settings=section, clock=app.clock, defer_after=0.2, guild_ready_timeout=0.1)
+    adapter = cls(settings=section, clock=app.clock, defer_after=DEFER_AFTER, guild_ready_timeout=0.1)
     app.add_adapter(adapter)
     await app.prepare()
     await adapter.start(app.dispatcher)

@@ -8,6 +8,10 @@ from typing import Any
 APP_ID = "1000"
 GUILD_ID = "2000"
 CHANNEL_ID = "2100"
+#: when the tests' bots defer an interaction ("thinking…"): inside Discord's 3 s like the
+#: product's 2 s, and long enough that a busy CI machine answers in the first response, as the
+#: tests expect (a 0.2 s budget turned ordinary commands into deferrals there)
+DEFER_AFTER = 1.5
 EVERYONE_PERMS = str(0x400 | 0x800 | 0x10000 | 0x40 | 0x80000000)  # view, send, read history, react, use app cmds
 MANAGE_GUILD = 0x20
 TIMESTAMP = "2026-01-05T12:00:00+00:00"
