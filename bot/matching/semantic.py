@@ -238,13 +238,15 @@ class OneAtATime:
     """How a service uses an index that is not thread-safe. Lexical work (microseconds) runs at once
     on the event loop; a semantic index's work (embedding a text takes milliseconds, a server
     call longer) runs in a worker thread, one piece at a time: a search never sees an entry half
-    re-embedded or a matrix being compacted, and two searches never embed the same late entry."""
+    re-embedded or a matrix being compacted, and two searches never embed the same late entry.
+    ``threaded`` says whether the service's index is semantic now (it is replaced at start)."""
 
-    def __init__(self) -> None:
+    def __init__(self, threaded: Callable[[], bool]) -> None:
+        self._threaded = threaded
         self._lock = asyncio.Lock()
 
-    async def run(self, work: Callable[[], R], *, threaded: bool) -> R:
-        if not threaded:
+    async def run(self, work: Callable[[], R]) -> R:
+        if not self._threaded():
             return work()
         async with self._lock:
             return await asyncio.to_thread(work)

@@ -7,10 +7,8 @@ import asyncio
 import gc
 import logging
 import re
-from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
-from typing import TypeVar
 
 from bot.commands import CommandError, Role
 from bot.context import Context
@@ -35,7 +33,6 @@ from storage.repositories.questions import ANSWERABLE
 
 log = logging.getLogger(__name__)
 T = Domain("faq")
-R = TypeVar("R")
 #: Han characters: an entry with no language set that contains them is taken as Chinese
 _CJK = re.compile(r"[\u3400-\u9fff]")
 MAX_QUESTION = 1000  # a "question" longer than this is not one; the registry caps commands at 4,000
@@ -68,7 +65,8 @@ class FaqService:
         self.chats = chats
         self.settings = settings
         self.index = MatchIndex(settings.demote_after_downvotes)
-        self._guard = OneAtATime()
+        #: every use of the index after start: a hybrid index's work in a worker thread, one at a time
+        self._use = OneAtATime(lambda: isinstance(self.index, HybridIndex)).run
         #: points, when that feature is installed: accepted answers earn them
         self.points = points
         self.llm: LLM = llm or NullLLM()
@@ -105,11 +103,6 @@ class FaqService:
         gc.freeze()  # the index is long-lived: keep it out of the garbage collector's scans
         log.info("FAQ engine: %s (%d entries)", engine, len(entries))
         return len(entries)
-
-    async def _use(self, work: Callable[[], R]) -> R:
-        """Every use of the index after start: lexical work on the event loop (microseconds), a
-        hybrid index's in a worker thread, one at a time (it is not thread-safe)."""
-        return await self._guard.run(work, threaded=isinstance(self.index, HybridIndex))
 
     async def _search(self, text: str, limit: int) -> list[Match]:
         index = self.index

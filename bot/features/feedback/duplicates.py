@@ -8,9 +8,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import partial
-from typing import TypeVar
 
 from bot.matching.calibration import LEXICAL
 from bot.matching.embedders import SharedEmbedder
@@ -19,7 +18,6 @@ from bot.matching.semantic import HybridIndex, OneAtATime, hybrid_index
 from storage.repositories.feedback import OPEN, FeedbackRepo, ItemView
 
 log = logging.getLogger(__name__)
-R = TypeVar("R")
 
 #: how fans wrap an idea ("it would be great if", "please add", "I wish"): said of every idea, so
 #: they make two different ideas look alike and two wordings of one idea look apart
@@ -113,7 +111,7 @@ class OpenItems:
         self.embedder = embedder
         self._index = DuplicateIndex()
         #: a semantic index is used in a worker thread, one piece of work at a time
-        self._guard = OneAtATime()
+        self._use = OneAtATime(lambda: self._index.semantic).run
         #: the index being built at start (the first /idea waits for it; start-up does not)
         self._building: asyncio.Task[None] | None = None
 
@@ -163,9 +161,6 @@ class OpenItems:
         lexical = DuplicateIndex()
         await asyncio.to_thread(lexical.add_many, rows)
         self._index = lexical
-
-    async def _use(self, work: Callable[[], R]) -> R:
-        return await self._guard.run(work, threaded=self._index.semantic)
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:
