@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Column, DateTime, event, make_url
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
@@ -20,6 +22,11 @@ from storage.batch import GroupCommit
 from storage.cache import TTLCache
 
 log = logging.getLogger(__name__)
+
+#: connections per process to PostgreSQL (a 2-core server is busiest at about this many)
+POOL_SIZE = 10
+#: a pooled connection idle longer than this (seconds) is checked before it is used again
+PING_IDLE_AFTER = 10.0
 
 #: one unit of work, as data-rights hooks receive it (opaque to features: they pass it to storage)
 Tx = AsyncSession
@@ -69,7 +76,14 @@ def normalise_url(url: str) -> str:
 class Database:
     """Owns the engine; hands repositories a session factory."""
 
-    def __init__(self, url: str, *, echo: bool = False, connect_args: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        connect_args: dict[str, Any] | None = None,
+        ping_idle_after: float = PING_IDLE_AFTER,
+    ) -> None:
         self.url = normalise_url(url)
         self.connect_args = connect_args
         kwargs: dict[str, Any] = {"echo": echo}
@@ -85,13 +99,18 @@ class Database:
                 if path and os.environ.get("FANLOOP_SQLITE_THREAD") != "1":  # see storage/sqlite_inline.py
                     kwargs["async_creator"] = sqlite_inline.creator(path, timeout=30)
         else:
-            kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=5)
+            # a fixed pool: overflow connections were opened and closed again all the time under load,
+            # each one connecting and preparing its statements afresh; and no ping per checkout
+            # (SQLAlchemy's pre-ping is three round trips) — only after a connection sat idle
+            kwargs.update(pool_size=POOL_SIZE, max_overflow=0, pool_timeout=60)
             # each connection prepares a statement once and keeps it: the repositories hold ~230
             # statements, more than asyncpg's default cache of 100, so busy ones were prepared again
             kwargs.setdefault("connect_args", {}).setdefault("prepared_statement_cache_size", 500)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        else:
+            _ping_when_idle(self.engine, ping_idle_after)
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         #: identities and chats as every event reads them (storage.cache; repositories keep them right)
         self.identity_cache: TTLCache[tuple[str, str], Any] = TTLCache()
@@ -111,6 +130,28 @@ class Database:
     async def dispose(self) -> None:
         await self.group.close()
         await self.engine.dispose()
+
+
+def _ping_when_idle(engine: AsyncEngine, idle_after: float) -> None:
+    """Check a connection that sat idle for more than ``idle_after`` s before handing it out; a dead
+    one is replaced (the server restarted, a firewall dropped it). One in use a moment ago is not
+    checked: if the server went away since, the statement fails, SQLAlchemy drops every connection
+    of the pool opened before that, and the event is handled again from its unacknowledged delivery."""
+    sync = engine.sync_engine
+
+    @event.listens_for(sync, "checkin")
+    def idle_from(_dbapi: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(sync, "checkout")
+    def alive(dbapi: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since <= idle_after:
+            return
+        try:
+            sync.dialect.do_ping(dbapi)
+        except Exception as exc:
+            raise DisconnectionError("a pooled connection was dead") from exc
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
