@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Table, and_, delete, func, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import ProcessedEvent
-from storage.repositories.base import Repository, insert_for, keys_in, rowcount
+from storage.repositories.base import Repository, insert_for, rowcount
 from storage.repositories.replies import NewReply, insert_replies
 
 _EVENTS: Table = ProcessedEvent.__table__  # type: ignore[attr-defined]
@@ -110,22 +110,28 @@ class _Finish:
 
 
 class _Finishes:
-    """Every finished event waiting: one UPDATE, and their replies in one INSERT — so an event is
-    done exactly when its replies are stored (the durable reply outbox)."""
+    """Every finished event waiting: one UPDATE run for each (executemany), and their replies in one
+    INSERT — so an event is done exactly when its replies are stored (the durable reply outbox)."""
 
     async def apply(self, s: AsyncSession, items: list[_Finish]) -> list[list[int]]:
-        keys = [(f.platform, f.chat_id, f.message_id) for f in items]
-        t = _EVENTS.c  # the table, not the ORM entity: no session synchronisation on the hot path
-        await s.execute(
-            update(_EVENTS)
-            .where(keys_in((t.platform, t.chat_id, t.message_id), keys))
-            .values(status="done", finished_at=max(f.now for f in items))
-        )
+        now = max(f.now for f in items)
+        await s.execute(_DONE, [{"p": f.platform, "c": f.chat_id, "m": f.message_id, "now": now} for f in items])
         flat = [r for f in items for r in f.replies]
         ids = iter(await insert_replies(s, flat, items[0].owner, max(f.now for f in items)))
         return [[next(ids) for _ in f.replies] for f in items]
 
 
+#: one statement built once, run for every finished event (executemany): each row found through the
+#: unique key, and nothing compiled or cache-keyed per batch the way an OR of N keys was
+_DONE = (
+    update(_EVENTS)
+    .where(
+        _EVENTS.c.platform == bindparam("p"),
+        _EVENTS.c.chat_id == bindparam("c"),
+        _EVENTS.c.message_id == bindparam("m"),
+    )
+    .values(status="done", finished_at=bindparam("now"))
+)
 CLAIMS = _Claims()
 FINISHES = _Finishes()
 
