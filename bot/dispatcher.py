@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.adapter import Gate, HandleResult
 from bot.clock import Clock
+from bot.command_runner import CommandRunner
 from bot.commands import (
     CommandError,
     CommandRegistry,
@@ -27,10 +28,9 @@ from bot.commands import (
     Result,
     Role,
     UsageError,
-    parse_args,
     split_command,
 )
-from bot.confirming import CONFIRM, CONFIRM_ACTION, PendingCommands
+from bot.confirming import CONFIRM_ACTION, PendingCommands
 from bot.context import (
     AdmissionListener,
     ButtonHandler,
@@ -54,8 +54,7 @@ from bot.events import (
     cleaned,
 )
 from bot.gates import LocalGate, SharedGate
-from bot.i18n import N_, Domain, negotiate
-from bot.limits import RateLimiter
+from bot.i18n import Domain, negotiate
 from bot.messenger import Messenger
 from bot.metrics import Metrics
 from bot.replies import Outgoing, Reply, error, reply_to_json
@@ -120,17 +119,20 @@ class Dispatcher:
         self.chats = chats
         self.events = events
         self.replies = ReplyRepo(events.db)
-        #: commands waiting for their author's confirmation
-        self.pending = PendingCommands(ConfirmationRepo(events.db))
         self._gates: dict[str, Gate] = {}
         self.messenger = messenger
         self.clock = clock
         self.limits = limits
         self.worker_id = worker_id
-        self.mentions = tuple(mentions)
-        self.rate = RateLimiter(limits.commands_per_window, limits.window_seconds)
-        self.staff_rate = RateLimiter(
-            max(limits.staff_commands_per_window, limits.commands_per_window), limits.window_seconds
+        #: runs commands: roles, rate limits, permissions, arguments, confirmations
+        self.runner = CommandRunner(
+            registry=registry,
+            roles=roles,
+            pending=PendingCommands(ConfirmationRepo(events.db)),
+            clock=clock,
+            limits=limits,
+            mentions=mentions,
+            perks=perks,
         )
         self.message_listeners = tuple(message_listeners)
         self.reaction_listeners = tuple(reaction_listeners)
@@ -145,7 +147,6 @@ class Dispatcher:
             vote_listeners=vote_listeners,
         )
         self.buttons = dict(buttons or {})
-        self.perk_sources = tuple(perks)
         self._inflight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -253,9 +254,9 @@ class Dispatcher:
             ctx_lang = ctx.lang
             match event:
                 case CommandInvocation():
-                    result = await self._command(ctx, event.name, event.args)
+                    result = await self.runner.run(ctx, event.name, event.args)
                 case IncomingMessage() if (cmd := split_command(event.text)) is not None:
-                    result = await self._command(ctx, *cmd)
+                    result = await self.runner.run(ctx, *cmd)
                 case IncomingMessage():
                     result = await self._fan_out(ctx, self.message_listeners)
                 case ButtonPressed():
@@ -305,7 +306,7 @@ class Dispatcher:
             raise ValueError(f"not a command: {text[:40]!r}")
         preview = False
         try:
-            result: Result = await self._command(ctx, *found, resolved=True)
+            result: Result = await self.runner.run(ctx, *found, resolved=True)
         except NeedsConfirmation as ask:
             result, preview = ask.preview, True
         except Exception as exc:
@@ -346,75 +347,12 @@ class Dispatcher:
 
     async def _button(self, ctx: CommandContext, event: ButtonPressed) -> Result:
         if event.action == CONFIRM_ACTION:
-            return await self._confirm(ctx, event)
+            return await self.runner.confirm(ctx, event)
         handler = self.buttons.get(event.action)
         if handler is None:
             return error(T(ctx, "That button no longer works."))
         ctx.role = await self.roles.resolve(event.chat, event.author)
         return await handler(ctx, event)
-
-    async def _command(
-        self, ctx: CommandContext, name: str, raw: str | dict[str, str | int | None], *, resolved: bool = False
-    ) -> Result:
-        """``resolved``: ctx.role is given (not asked of the platform) and a confirmation is left
-        to the caller (NeedsConfirmation propagates)."""
-        if not resolved:
-            ctx.role = await self.roles.resolve(ctx.chat, ctx.author)
-        limiter = self.staff_rate if ctx.role >= Role.MODERATOR else self.rate
-        wait = limiter.hit(ctx.author.key, self.clock.now().timestamp())
-        if wait > 0:
-            return replace(
-                error(
-                    T(
-                        ctx,
-                        "Slow down a little: that command was not run. Send it again in {seconds} s.",
-                        seconds=max(1, round(wait)),
-                    )
-                ),
-                private=True,
-            )
-        args: str | dict[str, str | int | None] = raw
-        if isinstance(raw, dict):  # a slash command: the platform already split name and args
-            spec = self.registry.get(name)
-        else:
-            found = self.registry.resolve(name, raw)
-            spec, args = found if found else (None, raw)
-        if spec is None:
-            subs = [s for s in self.registry.subcommands(name) if ctx.role >= s.min_role]
-            if subs:
-                return error(T(ctx, "Usage: {usage}", usage=" | ".join(s.usage(ctx) for s in subs)))
-            return error(T(ctx, "Unknown command /{name}. Try /help.", name=name))
-        if ctx.role < spec.min_role and (spec.perk is None or spec.perk not in await self._perks(ctx)):
-            only = {
-                Role.MODERATOR: N_("/{command} is for moderators only."),
-                Role.MANAGER: N_("/{command} is for managers only."),
-            }.get(spec.min_role, N_("/{command} is for admins only."))
-            return error(T(ctx, only, command=spec.name))
-        ctx.spec = spec
-        if spec.confirmable and isinstance(args, str) and CONFIRM.search(args):
-            args, ctx.confirmed = CONFIRM.sub("", args), True
-        ctx.args = parse_args(spec, args, self.mentions)
-        try:
-            return await spec.handler(ctx)
-        except NeedsConfirmation as ask:
-            if resolved:
-                raise
-            return await self.pending.ask(ctx, spec, ask.preview)
-
-    async def _confirm(self, ctx: CommandContext, press: ButtonPressed) -> Result:
-        command = await self.pending.take(ctx, press)
-        if isinstance(command, Reply):
-            return command
-        found = split_command(command)
-        assert found is not None
-        return await self._command(ctx, found[0], f"{found[1]} confirm")
-
-    async def _perks(self, ctx: CommandContext) -> frozenset[str]:
-        perks: set[str] = set()
-        for source in self.perk_sources:
-            perks |= await source(ctx.member.member_id)
-        ctx.perks = frozenset(perks)
-        return ctx.perks
 
 
 OUTCOMES = ("sent", "failed", "unknown", "retry")
