@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, delete, func, select, update
+from sqlalchemy import BindParameter, ColumnElement, Table, and_, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -21,6 +21,8 @@ from storage.repositories.base import Repository, insert_for, rowcount
 from storage.repositories.replies import NewReply, insert_replies
 
 _EVENTS: Table = ProcessedEvent.__table__  # type: ignore[attr-defined]
+#: a key part: a value, or a parameter of a statement built once
+Key = str | BindParameter[str]
 
 
 class ClaimResult(StrEnum):
@@ -29,7 +31,7 @@ class ClaimResult(StrEnum):
     BUSY = "busy"  # another worker is handling it right now: retry later
 
 
-def _key(platform: str, chat_id: str, message_id: str) -> ColumnElement[bool]:
+def _key(platform: Key, chat_id: Key, message_id: Key) -> ColumnElement[bool]:
     return and_(
         col(ProcessedEvent.platform) == platform,
         col(ProcessedEvent.chat_id) == chat_id,
@@ -117,7 +119,7 @@ class _Finishes:
         now = max(f.now for f in items)
         await s.execute(_DONE, [{"p": f.platform, "c": f.chat_id, "m": f.message_id, "now": now} for f in items])
         flat = [r for f in items for r in f.replies]
-        ids = iter(await insert_replies(s, flat, items[0].owner, max(f.now for f in items)))
+        ids = iter(await insert_replies(s, flat, items[0].owner, now))
         return [[next(ids) for _ in f.replies] for f in items]
 
 
@@ -125,11 +127,7 @@ class _Finishes:
 #: unique key, and nothing compiled or cache-keyed per batch the way an OR of N keys was
 _DONE = (
     update(_EVENTS)
-    .where(
-        _EVENTS.c.platform == bindparam("p"),
-        _EVENTS.c.chat_id == bindparam("c"),
-        _EVENTS.c.message_id == bindparam("m"),
-    )
+    .where(_key(bindparam("p"), bindparam("c"), bindparam("m")))
     .values(status="done", finished_at=bindparam("now"))
 )
 CLAIMS = _Claims()
