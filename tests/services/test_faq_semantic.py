@@ -137,8 +137,8 @@ async def test_remote_embeddings_from_the_llm_server(tmp_path: Any) -> None:
     try:
         settings = Settings(faq={"semantic": "remote"}, llm={"base_url": fake.base_url, "embedding_model": "emb"})  # type: ignore[arg-type]
         faq = await faq_service(db, settings)
-        assert isinstance(faq.index, HybridIndex)
-        matches = await faq._search("can I revert or downgrade", 1)
+        assert isinstance(faq.index.engine, HybridIndex)
+        matches = await faq.index.search("can I revert or downgrade", 1)
         assert matches and matches[0].entry_id == 1
         assert fake.embedding_requests[0]["model"] == "emb"
     finally:
@@ -163,8 +163,8 @@ async def test_searches_and_edits_never_use_the_semantic_index_together(tmp_path
         await faq._reindex(2)
         fake.embedding_delay = 0.2  # each embedding takes a while: overlapping calls would show
         asked = ["how do I roll back", "unlock bootloader", "roll back please", "bootloader"]
-        searches = [faq._search(q, 1) for q in asked]
-        edits = [faq._reindex(2), faq.add_negative(1, "roll back"), faq._reindex(1)]
+        searches = [faq.index.search(q, 1) for q in asked]
+        edits = [faq._reindex(2), faq.index.add_negative(1, "roll back"), faq._reindex(1)]
         *results, _, _, _ = await asyncio.gather(*searches, *edits)
         assert fake.most_embeddings_in_flight == 1
         assert len(fake.embedding_requests) >= len(asked) + 2  # every search and re-index embedded
@@ -183,8 +183,8 @@ async def test_embeddings_server_down_at_start_falls_back_to_lexical(tmp_path: A
     try:
         settings = Settings(faq={"semantic": "remote"}, llm={"base_url": "http://127.0.0.1:9/v1", "timeout_seconds": 1})  # type: ignore[arg-type]
         faq = await faq_service(db, settings)
-        assert type(faq.index) is MatchIndex
-        assert (await faq._search("how do I roll back", 1))[0].entry_id == 1
+        assert type(faq.index.engine) is MatchIndex
+        assert (await faq.index.search("how do I roll back", 1))[0].entry_id == 1
     finally:
         await db.dispose()
 
@@ -206,5 +206,5 @@ async def faq_service(db: Any, settings: Any) -> Any:
 
     embedder = SharedEmbedder(settings.faq, settings.llm)
     faq = FaqService(repo, MemberRepo(db), ChatRepo(db), settings.faq, llm_settings=settings.llm, embedder=embedder)
-    await faq.load()
+    await faq.index.load()
     return faq

@@ -41,6 +41,6 @@ def build(deps: Deps) -> Feature:
         buttons={"faq.rate": commands.press_rate},
         pages=(*views.pages(), *editor.pages()),
         panels=(*views.panels(), *editor.panels()),
-        on_start=(service.load,),  # the FAQ index, built once from the database
+        on_start=(service.index.load,),  # the FAQ index, built once from the database
         data_rights=(DataRights(tables=rights.TABLES, export=rights.export, forget=rights.forget),),
     )

@@ -36,7 +36,7 @@ class Ratings:
             # the asker says it was the wrong answer to their question: once enough askers agree,
             # the entry is lowered for questions like theirs (MatchIndex.demotion)
             await self.faq.repo.add_phrasing(post.entry_id, post.question_text, "negative", ctx.now)
-            await self.faq.add_negative(post.entry_id, post.question_text)
+            await self.faq.index.add_negative(post.entry_id, post.question_text)
         up, down = counts
         if down >= self.faq.settings.flag_after_downvotes and down > up and await self.faq.repo.flag(post.entry_id):
             entry = await self.faq.entry(post.entry_id)
@@ -59,7 +59,7 @@ class Ratings:
         """/faq reset N: the entry's ratings start over (a manager fixed its answer, or disagrees)."""
         entry = await self.faq.entry(entry_id, where)
         await self.faq.repo.reset(entry.id)
-        await self.faq.clear_negatives(entry.id)
+        await self.faq.index.clear_negatives(entry.id)
         return say(
             T(
                 where,

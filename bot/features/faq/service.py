@@ -3,12 +3,9 @@ rest goes to the community, whose accepted answers are credited and can become F
 
 from __future__ import annotations
 
-import asyncio
-import gc
 import logging
 import re
 from datetime import timedelta
-from functools import partial
 
 from bot.commands import CommandError, Role
 from bot.context import Context
@@ -16,13 +13,12 @@ from bot.contracts import Awarder
 from bot.detect import looks_like_chatter, looks_like_question
 from bot.events import IncomingMessage
 from bot.features.faq.community import CommunityAnswers
+from bot.features.faq.matching import FaqIndex
 from bot.features.faq.ratings import Ratings
 from bot.i18n import N_, SOURCE, Domain, Where, language_name, negotiate
 from bot.llm import LLM, NullLLM, classify_once
-from bot.matching.calibration import LEXICAL
 from bot.matching.embedders import SharedEmbedder
-from bot.matching.index import Match, MatchIndex
-from bot.matching.semantic import HybridIndex, OneAtATime, hybrid_index
+from bot.matching.index import Match
 from bot.notices import ManagerNotices
 from bot.replies import BR, Bold, Button, Code, Reply, Segment, Text, say
 from bot.settings import FaqSettings, LLMSettings
@@ -64,86 +60,28 @@ class FaqService:
         self.members = members
         self.chats = chats
         self.settings = settings
-        self.index = MatchIndex(settings.demote_after_downvotes)
-        #: every use of the index after start: a hybrid index's work in a worker thread, one at a time
-        self._use = OneAtATime(lambda: isinstance(self.index, HybridIndex)).run
+        #: the entries in the matching engine (built at start by its ``load``)
+        self.index = FaqIndex(repo, settings, embedder)
         #: points, when that feature is installed: accepted answers earn them
         self.points = points
         self.llm: LLM = llm or NullLLM()
         self.llm_settings = llm_settings
-        #: the process's sentence embedder (shared with feedback's duplicate hints), when configured
-        self.embedder = embedder
         #: fans answering fans: /accept, /faq learn, /questions open
         self.community = CommunityAnswers(self)
         #: 👍/👎 on answers, flags, /faq reset
         self.ratings = Ratings(self)
 
-    async def load(self) -> int:
-        """Build the index from the database (at start); later changes update it in place."""
-        entries = await self.repo.all()
-        engine = "lexical"
-        self.index = MatchIndex(self.settings.demote_after_downvotes)
-        hybrid = await hybrid_index(self.embedder, self.settings.demote_after_downvotes)
-        if hybrid is not None:
-            try:
-                await asyncio.to_thread(hybrid.add_many, [(e.id, [e.question, *e.alternates]) for e in entries])
-                self.index, engine = hybrid, f"lexical + {self.settings.semantic} semantic"
-            except Exception as exc:  # an embeddings server down at start must not stop the bot
-                log.warning("semantic FAQ matching unavailable, lexical only: %s", exc)
-
-        def build() -> None:  # in a worker thread: 50,000 entries take seconds
-            for entry in entries:
-                if engine == "lexical":
-                    self._index(entry)
-                for negative in entry.negatives:
-                    self.index.add_negative(entry.id, negative)
-            self.index.search("warm up", 1)  # weigh every posting list now, not at a fan's first question
-
-        await asyncio.to_thread(build)
-        gc.freeze()  # the index is long-lived: keep it out of the garbage collector's scans
-        log.info("FAQ engine: %s (%d entries)", engine, len(entries))
-        return len(entries)
-
-    async def _search(self, text: str, limit: int) -> list[Match]:
-        index = self.index
-
-        def search() -> list[Match]:
-            try:
-                return index.search(text, limit)
-            except Exception as exc:  # the embeddings server down: the words still count
-                if not isinstance(index, HybridIndex):
-                    raise
-                log.warning("semantic search failed, answering lexically: %s", exc)
-                return index.lexical_search(text, limit, LEXICAL)
-
-        return await self._use(search)
-
     async def matches(self, text: str, limit: int = 5) -> list[Match]:
         """What the FAQ would match ``text`` with, best first (the dashboard's test box)."""
-        return await self._search(text.strip()[:MAX_QUESTION], limit)
-
-    def _index(self, entry: EntryView) -> None:
-        self.index.replace(entry.id, [entry.question, *entry.alternates])
-        for negative in entry.negatives:
-            self.index.add_negative(entry.id, negative)
+        return await self.index.search(text.strip()[:MAX_QUESTION], limit)
 
     async def _reindex(self, entry_id: int, where: Where = SOURCE) -> EntryView:
         entry = await self.repo.get(entry_id)
         if entry is None:
-            await self.unindex(entry_id)
+            await self.index.remove(entry_id)
             raise no_entry(where, entry_id)
-        await self._use(partial(self._index, entry))  # embedding new phrasings may take a while
+        await self.index.put(entry)
         return entry
-
-    async def unindex(self, entry_id: int) -> None:
-        await self._use(partial(self.index.remove, entry_id))
-
-    async def add_negative(self, entry_id: int, question: str) -> None:
-        """An asker's 👎: the entry is lowered for questions like theirs once enough askers agree."""
-        await self._use(partial(self.index.add_negative, entry_id, question))
-
-    async def clear_negatives(self, entry_id: int) -> None:
-        await self._use(partial(self.index.clear_negatives, entry_id))
 
     async def entry(self, entry_id: int, where: Where = SOURCE) -> EntryView:
         entry = await self.repo.get(entry_id)
@@ -188,7 +126,7 @@ class FaqService:
     async def ask(self, ctx: Context, text: str | None) -> Reply:
         """``/ask``: always answers — the best entry, or suggestions and a pointer to the community."""
         body = self._check(ctx, text)
-        matches = await self._search(body, 3)
+        matches = await self.index.search(body, 3)
         if matches and matches[0].confidence >= self.settings.answer_threshold:
             return await self._post(ctx, matches[0], body, asked=True)
         if not matches:
@@ -271,7 +209,7 @@ class FaqService:
             len(event.text.strip()) < 20 or await classify_once(ctx, self.llm, event.text) != "question"
         ):
             return None
-        matches = await self._search(event.text, 1)
+        matches = await self.index.search(event.text, 1)
         sure = bool(matches) and matches[0].confidence >= self.settings.answer_threshold
         # kept either way: a fan may answer better than the FAQ, and the asker accept theirs
         await self.repo.open_question(
@@ -320,7 +258,7 @@ class FaqService:
     async def remove(self, entry_id: int, where: Where = SOURCE) -> Reply:
         if not await self.repo.remove(entry_id):
             raise no_entry(where, entry_id)
-        await self.unindex(entry_id)
+        await self.index.remove(entry_id)
         return say(T(where, "Removed FAQ #{number}.", number=entry_id))
 
     async def show(self, entry_id: int, ctx: Context) -> Reply:
@@ -362,7 +300,7 @@ class FaqService:
         return say(*segs)
 
     async def search(self, ctx: Context, text: str) -> Reply:
-        matches = await self._search(self._check(ctx, text), 5)
+        matches = await self.index.search(self._check(ctx, text), 5)
         if not matches:
             return say(T(ctx, "No FAQ entry looks related."))
         segs: list[Segment] = []
