@@ -31,9 +31,9 @@ def build(deps: Deps) -> Feature:
     return Feature(
         name="announcements",
         commands=tuple(commands.specs()),
-        jobs=(Job("announcements", service.tick, every=5),),
+        jobs=(Job("announcements", service.broadcaster.tick, every=5),),
         data_rights=(DataRights(tables=rights.TABLES, forget=rights.forget),),
         pages=views.pages(),
         panels=views.panels(),
-        provides=(Provide(ANNOUNCER, service),),
+        provides=(Provide(ANNOUNCER, service.broadcaster),),
     )

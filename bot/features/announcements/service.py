@@ -1,49 +1,35 @@
 """Announcements: scheduled, recurring, cross-platform broadcasts, delivered once per target.
 
-The announcements table is the source of truth: a tick (every few seconds, from the one
-APScheduler of the process) moves each due schedule forward with a compare-and-set, writes
-one delivery row per target for that run, and delivery rows are claimed atomically, so two
-processes on one PostgreSQL never both send. A crash between sending and recording leaves a
-row 'sending'; after the lease it is sent again (at most one duplicate per target, logged).
+The announcements table is the source of truth. This module is the managers' side: /announce
+schedules, lists, shows, previews, pauses, resumes, cancels and edits them. Sending (the tick
+that starts due runs and delivers them, in any process on the database) is
+:mod:`bot.features.announcements.sending`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from datetime import timedelta
 
-from bot.adapter import DeliveryError, SentRef
+from bot.adapter import SentRef
 from bot.clock import Clock
 from bot.commands import CommandError
 from bot.context import Context
-from bot.events import ChatRef, Platform
+from bot.events import Platform
+from bot.features.announcements.sending import Broadcaster, body, schedule_of
 from bot.i18n import N_, SOURCE, Domain, Where
 from bot.messenger import Messenger
 from bot.notices import ManagerNotices
 from bot.platforms import PlatformRegistry
 from bot.replies import BR, Bold, Reply, Segment, Text, say
 from bot.settings import AnnouncementsSettings
-from bot.when import Schedule, WhenError, parse_when, shown
-from storage.repositories.announcements import AnnouncementRepo, AnnouncementView, DeliveryView
+from bot.when import WhenError, parse_when, shown
+from storage.repositories.announcements import AnnouncementRepo, AnnouncementView
 from storage.repositories.chats import ChatRepo
 from storage.repositories.releases import ReleaseRepo
 
 log = logging.getLogger(__name__)
 T = Domain("announcements")
-LEASE = timedelta(minutes=2)
-PARALLEL_SENDS = 8
-BATCH = 500
-MAX_BATCHES = 50
 MAX_TEXT = 3500
-
-
-def schedule_of(a: AnnouncementView) -> Schedule:
-    return Schedule(a.kind, a.timezone, run_at=a.run_at, cron=a.cron)
-
-
-def body(text: str) -> Reply:
-    return say(text)
 
 
 def too_long(where: Where, length: int) -> str:
@@ -82,7 +68,6 @@ class AnnouncementService:
         language: str = SOURCE,
     ) -> None:
         self.platforms = platforms
-        self.notices = notices
         #: the community's default language: what manager notices are written in
         self.language = language
         self.repo = repo
@@ -90,7 +75,8 @@ class AnnouncementService:
         self.messenger = messenger
         self.clock = clock
         self.settings = settings
-        self.worker_id = worker_id
+        #: sends the runs that are due, here or in any process on the database
+        self.broadcaster = Broadcaster(repo, chats, messenger, clock, settings, worker_id, notices, language)
 
     # -- scheduling --------------------------------------------------------------------------
     async def _targets(self, ctx: Context, spec: str) -> list[str]:
@@ -129,7 +115,7 @@ class AnnouncementService:
         text = rest.strip()
         if not text:
             raise CommandError(T(ctx, "What should I announce? /announce at WHEN [to here|all|CHAT] TEXT"))
-        if targets == ["all"] and not await self.reach():  # said now, not found out later
+        if targets == ["all"] and not await self.broadcaster.reach():  # said now, not found out later
             raise CommandError(
                 T(
                     ctx,
@@ -175,24 +161,6 @@ class AnnouncementService:
                 runs=runs,
             )
         return say(done)
-
-    async def reach(self) -> int:
-        return len(await self.chats.keys_by_kind("announcement"))
-
-    async def announce_now(self, text: str, actor_id: int | None) -> int:
-        """A one-off announcement to every announcement chat, due immediately (releases use it)."""
-        now = self.clock.now()
-        return await self.repo.create(
-            text=text,
-            kind="once",
-            run_at=now,
-            cron=None,
-            timezone=self.settings.timezone,
-            targets=["all"],
-            next_run_at=now,
-            created_by=actor_id,
-            at=now,
-        )
 
     async def get(self, announcement_id: int, where: Where = SOURCE) -> AnnouncementView:
         a = await self.repo.get(announcement_id)
@@ -297,7 +265,7 @@ class AnnouncementService:
             try:
                 await self.messenger.edit(SentRef(Platform(d.platform), d.chat_id, d.message_ids), body(text))
                 edited += 1
-            except (DeliveryError, Exception) as exc:  # a platform that can't edit must not stop the others
+            except Exception as exc:  # a platform that can't edit must not stop the others
                 failed.append(f"{d.platform}:{d.chat_id} ({getattr(exc, 'reason', exc)})")
         done = T.plural(
             where,
@@ -309,97 +277,3 @@ class AnnouncementService:
         if failed:
             done += T(where, " Could not edit: {chats}.", chats=", ".join(failed))
         return say(done)
-
-    # -- running -------------------------------------------------------------------------------
-    async def tick(self) -> int:
-        """Start due runs and deliver what is pending; returns deliveries sent."""
-        now = self.clock.now()
-        grace = timedelta(minutes=self.settings.misfire_grace_minutes)
-        for a in await self.repo.due(now):
-            occurrence = a.next_run_at
-            assert occurrence is not None
-            nxt = schedule_of(a).next_after(max(occurrence, now))  # runs missed while down are not replayed
-            if not await self.repo.advance(a.id, occurrence, nxt):
-                continue  # another worker started this run
-            targets = await self._resolve(a)
-            if now - occurrence > grace:
-                await self.repo.add_deliveries(
-                    a.id, occurrence, targets, status="missed", error="the bot was down at the scheduled time"
-                )
-                await self._report(
-                    T(
-                        self.language,
-                        "Announcement #{number} missed its run at {time} (the bot was down longer than the grace "
-                        "period); it was not sent.",
-                        number=a.id,
-                        time=shown(occurrence, a.timezone, self.settings.timezone, self.language),
-                    )
-                )
-                continue
-            if not targets:
-                await self._report(
-                    T(
-                        self.language,
-                        "Announcement #{number}: no announcement chat to send to (set one with /chat announcement).",
-                        number=a.id,
-                    )
-                )
-            await self.repo.add_deliveries(a.id, occurrence, targets)
-        sent = 0
-        for _ in range(MAX_BATCHES):  # a big broadcast is claimed in batches; stop when a batch isn't full
-            count, claimed = await self.deliver()
-            sent += count
-            if claimed < BATCH:
-                break
-        return sent
-
-    async def _resolve(self, a: AnnouncementView) -> list[tuple[str, str]]:
-        if "all" in a.targets:
-            return await self.chats.keys_by_kind("announcement")
-        return [tuple(t.split(":", 1)) for t in a.targets]  # type: ignore[misc]
-
-    async def deliver(self) -> tuple[int, int]:
-        """Send claimed deliveries a few at a time (the adapters pace the actual sends under the
-        platform's limit, so database work overlaps with waiting instead of adding to it)."""
-        claimed = await self.repo.claim(
-            self.worker_id, self.clock.now(), LEASE, limit=BATCH, platforms=self.messenger.serving()
-        )
-        if not claimed:
-            return 0, 0
-        announcements = {i: await self.repo.get(i) for i in {d.announcement_id for d in claimed}}
-        titles = await self.chats.titles(list({(d.platform, d.chat_id.partition("/")[0]) for d in claimed}))
-        failures: dict[int, list[str]] = {}
-        gate = asyncio.Semaphore(PARALLEL_SENDS)
-
-        async def one(d: DeliveryView) -> bool:
-            async with gate:
-                a = announcements[d.announcement_id]
-                if a is None or a.status == "cancelled":
-                    await self.repo.finish(d.id, "failed", self.clock.now(), error="cancelled before delivery")
-                    return False
-                chat_id, _, topic = d.chat_id.partition("/")
-                title = titles.get((d.platform, chat_id), "")
-                ref = ChatRef(Platform(d.platform), chat_id, title=title, thread_id=topic or None)
-                try:
-                    result = await self.messenger.send(ref, body(a.text))
-                except DeliveryError as exc:
-                    await self.repo.finish(
-                        d.id, "failed" if exc.permanent else "pending", self.clock.now(), error=exc.reason
-                    )
-                    if exc.permanent:
-                        failures.setdefault(a.id, []).append(f"{title or d.chat_id} ({exc.reason})")
-                    return False
-                await self.repo.finish(d.id, "sent", self.clock.now(), message_ids=result.message_ids)
-                return True
-
-        sent = sum(await asyncio.gather(*(one(d) for d in claimed)))
-        for announcement_id, reasons in failures.items():
-            await self._report(
-                f"Announcement #{announcement_id} could not be delivered to: {'; '.join(reasons)}. "
-                f"/announce show {announcement_id} lists every target."
-            )
-        return sent, len(claimed)
-
-    async def _report(self, text: str) -> None:
-        """Tell the managers once (announcements that fail silently are the top complaint)."""
-        await self.notices.tell(text)

@@ -8,7 +8,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.dashboard.pages import NotFound, Page, PageRequest, Panel, Redirect, Refused, View
-from bot.features.announcements.service import delivery_label, schedule_of, state_label
+from bot.features.announcements.sending import schedule_of
+from bot.features.announcements.service import delivery_label, state_label
 from bot.i18n import Domain
 from storage.repositories.announcements import AnnouncementRepo, AnnouncementView
 from storage.repositories.chats import ChatRepo
