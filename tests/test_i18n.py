@@ -88,12 +88,19 @@ def _words(node: ast.expr) -> bool:
     return False
 
 
+#: methods whose first argument is a notice to the managers (ManagerNotices.tell and its wrappers)
+NOTICES = ("tell", "_report")
+
+
 def _reply_literals(path: Path) -> list[str]:
-    """Literals with words handed straight to say()/error()/Text()/Bold()/CommandError() or as a
-    Button's label — bypassing T."""
+    """Literals with words handed straight to say()/error()/Text()/Bold()/CommandError(), as a
+    Button's label, or as a notice to the managers — bypassing T."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if not isinstance(node, ast.Call):
+            continue
+        if isinstance(node.func, ast.Attribute) and node.func.attr in NOTICES:
+            found += [f"{path.name}:{node.lineno}" for arg in node.args[:1] if _words(arg)]
             continue
         name = getattr(node.func, "id", None)
         args = node.args if name in ("say", "error", "Text", "Bold", "CommandError") else node.args[:1]
@@ -112,5 +119,8 @@ def test_converted_modules_say_nothing_past_the_catalogs(module: str) -> None:
 
 def test_the_bypass_check_finds_a_literal(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
-    bad.write_text('say("Hello there")\nsay(T(ctx, "fine"), "🎉 ")\nerror(f"no {x}")\nButton("Vote", "a", "b")\n')
-    assert _reply_literals(bad) == ["bad.py:1", "bad.py:3", "bad.py:4"]
+    bad.write_text(
+        'say("Hello there")\nsay(T(ctx, "fine"), "🎉 ")\nerror(f"no {x}")\nButton("Vote", "a", "b")\n'
+        'self._report(f"Announcement #{n} failed")\nnotices.tell(T(lang, "fine"))\n'
+    )
+    assert _reply_literals(bad) == ["bad.py:1", "bad.py:3", "bad.py:4", "bad.py:5"]

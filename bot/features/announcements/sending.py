@@ -163,8 +163,13 @@ class Broadcaster:
         sent = sum(await asyncio.gather(*(one(d) for d in claimed)))
         for announcement_id, reasons in failures.items():
             await self._report(
-                f"Announcement #{announcement_id} could not be delivered to: {'; '.join(reasons)}. "
-                f"/announce show {announcement_id} lists every target."
+                T(
+                    self.language,
+                    "Announcement #{number} could not be delivered to: {chats}. /announce show {number} lists "
+                    "every target.",
+                    number=announcement_id,
+                    chats="; ".join(reasons),
+                )
             )
         return sent, len(claimed)
 
