@@ -83,7 +83,10 @@ class BetaMember(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     cohort_id: int = Field(foreign_key="beta_cohorts.id", index=True)
     member_id: int = Field(foreign_key="members.id", index=True)
+    #: when the invitation went out; ``notify_until``: a process is sending it until then (a crash
+    #: before ``notified_at`` is set leaves it to be sent again after that)
     notified_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    notify_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     status: str = Field(default="invited", max_length=12, sa_column_kwargs={"server_default": "invited"})
     #: the order fans were picked in: the waitlist is invited lowest first
     position: int = Field(default=0, sa_column_kwargs={"server_default": "0"})

@@ -111,9 +111,59 @@ class BetaRepo(Repository):
             await s.commit()
             return rowcount(result) == 1
 
-    async def mark_notified(self, cohort_id: int, member_id: int, at: datetime) -> bool:
-        """Claim the one invitation message of a place (False if it was sent already)."""
-        return await self._update_place(cohort_id, member_id, col(BetaMember.notified_at).is_(None), notified_at=at)
+    async def claim_invitation(self, cohort_id: int, member_id: int, now: datetime, until: datetime) -> datetime | None:
+        """Claim sending a place's invitation until ``until``; returns its answer-by time, or None when
+        it is not to be sent (sent already, being sent by another process, answered or expired). A
+        claim that ran out without :meth:`mark_notified` (a crash mid-send) can be taken again."""
+        free = and_(
+            col(BetaMember.notified_at).is_(None),
+            col(BetaMember.status) == "invited",
+            col(BetaMember.respond_by) > now,
+            col(BetaMember.notify_until).is_(None) | (col(BetaMember.notify_until) <= now),
+        )
+        async with self.db.session() as s:
+            result = await s.execute(
+                update(BetaMember)
+                .where(col(BetaMember.cohort_id) == cohort_id, col(BetaMember.member_id) == member_id, free)
+                .values(notify_until=until)
+                .returning(col(BetaMember.respond_by))
+            )
+            respond_by = result.scalar_one_or_none()
+            await s.commit()
+            return respond_by
+
+    async def mark_notified(self, cohort_id: int, member_ids: Sequence[int], at: datetime) -> None:
+        """These places' invitations went out (or can't go anywhere): never sent again."""
+        if not member_ids:
+            return
+        async with self.db.session() as s:
+            await s.execute(
+                update(BetaMember)
+                .where(col(BetaMember.cohort_id) == cohort_id, col(BetaMember.member_id).in_(list(member_ids)))
+                .values(notified_at=at, notify_until=None)
+            )
+            await s.commit()
+
+    async def unsent(self, now: datetime) -> dict[int, list[int]]:
+        """Open invitations in open cohorts whose message never went out and nobody is sending now
+        (a process stopped mid-send): cohort -> members, in pick order."""
+        async with self.db.session() as s:
+            rows = await s.execute(
+                select(col(BetaMember.cohort_id), col(BetaMember.member_id))
+                .join(BetaCohort, col(BetaCohort.id) == col(BetaMember.cohort_id))
+                .where(
+                    col(BetaCohort.status) == "open",
+                    col(BetaMember.status) == "invited",
+                    col(BetaMember.notified_at).is_(None),
+                    col(BetaMember.respond_by) > now,
+                    col(BetaMember.notify_until).is_(None) | (col(BetaMember.notify_until) <= now),
+                )
+                .order_by(col(BetaMember.cohort_id), col(BetaMember.position))
+            )
+            out: dict[int, list[int]] = {}
+            for cohort_id, member_id in rows.all():
+                out.setdefault(int(cohort_id), []).append(int(member_id))
+            return out
 
     async def get(self, cohort_id: int) -> CohortView | None:
         found = await self.cohorts(ids=[cohort_id])

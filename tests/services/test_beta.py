@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
+from bot.adapter import SentRef
+from bot.events import Author
+from bot.replies import Reply
 from tests.conftest import ConsoleHarness
 
 
@@ -98,3 +103,38 @@ async def test_bad_input_gets_one_clear_line(harness: ConsoleHarness) -> None:
         "bot> Nobody is eligible (a grade with beta testing, active in the last 30 days, not in an open beta)."
     ]
     assert "No grade called “wizard”" in (await harness.say("mia: /beta pick 1 wizard"))[0]
+
+
+async def test_an_invitation_cut_off_mid_send_goes_out_once_after_the_claim_runs_out(
+    harness: ConsoleHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process stops after claiming ann's invitation, before it went out: it is not lost (the
+    sweep sends it once the claim runs out) and not sent twice (marked once it went out)."""
+    await fans(harness, ann=700, ben=300)
+    sent = harness.console.send_direct
+
+    async def stops_for_ann(member: Author, reply: Reply) -> SentRef | None:
+        if member.display_name == "ann":
+            raise RuntimeError("the process stopped here")
+        return await sent(member, reply)
+
+    monkeypatch.setattr(harness.console, "send_direct", stops_for_ann)
+    await harness.say("mia@manager: /beta pick 1")
+    monkeypatch.setattr(harness.console, "send_direct", sent)
+    assert invited(harness.output().splitlines()) == []
+    start = len(harness.output())
+    await harness.app.run_job("beta-invitations")  # another process, while the claim holds: nothing
+    advance(harness, 0.1)
+    await harness.app.run_job("beta-invitations")
+    assert invited(harness.output()[start:].splitlines()) == []
+    advance(harness, 0.1)  # 12 minutes after the claim
+    await harness.app.run_job("beta-invitations")
+    lines = harness.output()[start:].splitlines()
+    assert invited(lines) == ["bot> @ann"]
+    assert "Answer within 2 days" in lines[0]  # what is left of 72 hours, not 72 hours again
+    advance(harness, 1)
+    await harness.app.run_job("beta-invitations")
+    assert invited(harness.output()[start:].splitlines()) == ["bot> @ann"]
+    assert await harness.say("ann: [press 1]") == [
+        "bot> @ann: You're in beta test #1 — thank you! The team will send you the details here."
+    ]

@@ -23,6 +23,8 @@ from storage.repositories.members import MemberRepo, MemberView
 log = logging.getLogger(__name__)
 T = Domain("beta")
 ACCEPT, DECLINE = "beta.accept", "beta.decline"
+#: how long a process has to send an invitation it claimed before another may send it again
+SENDING = timedelta(minutes=10)
 
 
 class Invitations:
@@ -49,18 +51,23 @@ class Invitations:
         ]
 
     async def send(self, cohort_id: int, member_ids: list[int], *, chat: ChatRef | None) -> list[MemberView]:
-        """Invite each member privately (once per place, however often this is retried); returns
-        those who couldn't be messaged. Their invitation goes to ``chat`` when given (one message,
-        naming them all), else to the chat the cohort was picked in."""
+        """Invite each member privately, at least once and once only but for a crash between sending
+        and recording it (then once more, after :data:`SENDING`); returns those who couldn't be
+        messaged. With ``chat`` the caller names them in its reply; else they are named in one post,
+        with the buttons, in the chat the cohort was picked in."""
         cohort = await self.repo.get(cohort_id)
         if cohort is None:
             return []
         unreachable: list[MemberView] = []
+        done: list[int] = []
         for member_id in member_ids:
-            if not await self.repo.mark_notified(cohort_id, member_id, self.clock.now()):
-                continue  # told already (a retried command or job)
+            now = self.clock.now()
+            respond_by = await self.repo.claim_invitation(cohort_id, member_id, now, now + SENDING)
+            if respond_by is None:
+                continue  # told already, or being told by another process, or no longer invited
             target = await self.members.identity_on(member_id, cohort.platform or "")
-            if target is None:
+            if target is None:  # not on the platform the cohort was picked on: nowhere to send
+                done.append(member_id)
                 continue
             lang = negotiate(await self.members.language(member_id)) or self.language
             text = T(
@@ -68,20 +75,31 @@ class Invitations:
                 "🎉 You've been picked for beta test #{cohort}! Answer within {time} — or let another fan have the "
                 "place.",
                 cohort=cohort_id,
-                time=elapsed(lang, timedelta(hours=self.settings.respond_hours)),
+                time=elapsed(lang, respond_by - now),
             )
             invite = say(text, buttons=self.buttons(lang, cohort_id))
             if await self.messenger.send_direct(author_of(target), invite) is None:
                 unreachable.append(target)
-        if unreachable and chat is None and cohort.platform and cohort.chat_id:
-            await self._post_in_chat(ChatRef(Platform(cohort.platform), cohort.chat_id), cohort_id, unreachable)
-            return []
+            else:
+                await self.repo.mark_notified(cohort_id, [member_id], self.clock.now())
+        if unreachable and chat is None:
+            picked_in = None
+            if cohort.platform and cohort.chat_id:
+                picked_in = ChatRef(Platform(cohort.platform), cohort.chat_id)
+            # picked in a private chat: nowhere else to say it (the manager's /beta list shows them)
+            if picked_in is None or await self._post_in_chat(picked_in, cohort_id, unreachable):
+                done += [m.member_id for m in unreachable]
+            unreachable = []
+        else:  # the caller's reply names them: it goes out with its event, durably
+            done += [m.member_id for m in unreachable]
+        await self.repo.mark_notified(cohort_id, done, self.clock.now())
         return unreachable
 
-    async def _post_in_chat(self, chat: ChatRef, cohort_id: int, people: list[MemberView]) -> None:
+    async def _post_in_chat(self, chat: ChatRef, cohort_id: int, people: list[MemberView]) -> bool:
+        """Whether the post went out (if not, the next sweep tries them again, privately first)."""
         here = [p for p in people if p.platform == str(chat.platform)]
         if not here:
-            return
+            return True
         segs: list[Segment] = [
             Text(
                 T(self.language, "Picked for beta test #{cohort} (I couldn't message you privately):", cohort=cohort_id)
@@ -92,6 +110,8 @@ class Invitations:
             await self.messenger.send(chat, say(*segs, buttons=self.buttons(self.language, cohort_id)))
         except Exception:
             log.warning("beta invitation not posted", extra={"chat": chat.key, "cohort": cohort_id}, exc_info=True)
+            return False
+        return True
 
     # -- answers -------------------------------------------------------------------------------------
     async def accept(self, ctx: Context, press: ButtonPressed) -> Result:
@@ -151,10 +171,14 @@ class Invitations:
         return len(invited)
 
     async def sweep(self) -> int:
-        """The job: expire unanswered invitations, then refill every open cohort with free places (also
-        those a decline freed just before a crash); returns how many fans were invited."""
+        """The job: expire unanswered invitations, refill every open cohort with free places (also
+        those a decline freed just before a crash), and send the invitations a stopped process left
+        unsent; returns how many fans were newly invited."""
         await self.repo.expire(self.clock.now())
-        return sum([await self.refill(c.id) for c in await self.repo.cohorts(open_only=True)])
+        invited = sum([await self.refill(c.id) for c in await self.repo.cohorts(open_only=True)])
+        for cohort_id, member_ids in (await self.repo.unsent(self.clock.now())).items():
+            await self.send(cohort_id, member_ids, chat=None)
+        return invited
 
 
 def _privately(message: str) -> Reply:
