@@ -40,6 +40,7 @@ from adapters.telegram.community import TelegramCommunity
 from adapters.telegram.plugin import TelegramSettings
 from adapters.telegram.receive import ALLOWED_UPDATES, Receiver
 from adapters.telegram.render import keyboard, render_chunks
+from adapters.telegram.request import AiohttpRequest
 from adapters.telegram.translate import PLATFORM, chat_ref
 from bot.adapter import AdapterFailure, DeliveryError, EventSink, Gate, HandleResult, SentRef, report_delivery
 from bot.clock import Clock, SystemClock
@@ -82,12 +83,12 @@ class TelegramAdapter(TelegramCommunity):
             .token(settings.token.get_secret_value())
             .base_url(settings.base_url)
             .updater(None)
+            # PTB's httpx backend costs ~18x the CPU per call with many calls in flight (request.py)
+            .request(AiohttpRequest(read_timeout=send_timeout, write_timeout=send_timeout))
+            .get_updates_request(AiohttpRequest(1))
             # 429s come back to us (delivery.call), so a retry waits for a turn like any send instead of
             # pausing every chat; the limiter still keeps each group under 20 messages a minute
             .rate_limiter(AIORateLimiter(overall_max_rate=settings.messages_per_second, max_retries=0))
-            # a slow answer is still an answer: waiting long keeps "did Telegram get it?" rare
-            .read_timeout(send_timeout)
-            .write_timeout(send_timeout)
             .build()
         )
         self.username = ""

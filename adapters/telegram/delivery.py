@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import httpx
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from adapters.telegram.request import NotSent
 from bot.adapter import DeliveryError
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ SENDS = frozenset({"sendMessage", "sendPoll", "sendDocument", "sendPhoto"})
 def _never_left(exc: TimedOut) -> bool:
     """The timeout happened before the request reached Telegram (connecting, or waiting for a
     free connection in the pool): sending again cannot duplicate anything."""
-    return isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout) or "Pool timeout" in str(exc)
+    return isinstance(exc.__cause__, NotSent | httpx.ConnectTimeout | httpx.PoolTimeout) or "Pool timeout" in str(exc)
 
 
 def _seconds(value: int | float | timedelta) -> float:
