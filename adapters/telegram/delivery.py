@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, TypeVar
 
+import aiohttp
 import httpx
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
@@ -28,6 +29,12 @@ def _never_left(exc: TimedOut) -> bool:
     """The timeout happened before the request reached Telegram (connecting, or waiting for a
     free connection in the pool): sending again cannot duplicate anything."""
     return isinstance(exc.__cause__, NotSent | httpx.ConnectTimeout | httpx.PoolTimeout) or "Pool timeout" in str(exc)
+
+
+def _may_have_arrived(exc: NetworkError) -> bool:
+    """The connection failed after the request may have been written (dropped, reset mid-answer):
+    Telegram may have acted on it. (Failures before it left are :class:`NotSent`.)"""
+    return isinstance(exc.__cause__, aiohttp.ClientError)
 
 
 def _seconds(value: int | float | timedelta) -> float:
@@ -93,6 +100,8 @@ async def call(
                 raise DeliveryError(f"Telegram unreachable: {exc}", permanent=False) from exc
             await asyncio.sleep(min(30.0, 0.5 * 2**network_failures))
         except NetworkError as exc:
+            if method in SENDS and _may_have_arrived(exc):
+                raise DeliveryError(f"the connection failed during {method}", permanent=False, unknown=True) from exc
             network_failures += 1
             if network_failures >= NETWORK_ATTEMPTS:
                 raise DeliveryError(f"Telegram unreachable: {exc}", permanent=False) from exc

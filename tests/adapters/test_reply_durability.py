@@ -20,7 +20,7 @@ from bot.settings import Settings
 from storage.db import Database
 from storage.repositories.replies import REPLY_LEASE, ReplyRepo
 from tests.adapters.waits import until
-from tests.fakes.telegram_api import GROUP, FakeTelegramAPI, user
+from tests.fakes.telegram_api import GROUP, HANG_UP, FakeTelegramAPI, user
 
 ALICE = user(42, "Alice")
 SETTINGS = Settings(limits={"commands_per_window": 1000})  # type: ignore[arg-type]
@@ -137,5 +137,22 @@ async def test_a_send_whose_answer_never_came_is_not_sent_again(fake: FakeTelegr
     await until_recorded(db, {"unknown": 1})
     clock.advance(REPLY_LEASE + timedelta(seconds=1))
     assert await app.recovery.sweep() == 0
+    await adapter.stop()
+    assert len(replies_to(fake, "Logged your idea as #1")) == 1
+
+
+async def test_a_send_whose_connection_dropped_after_telegram_took_it_is_not_sent_again(
+    fake: FakeTelegramAPI, db: Database
+) -> None:
+    clock = ManualClock()
+    app, adapter = await start(fake, db, clock)
+    fake.answer_slowly("sendMessage", HANG_UP)  # Telegram has it; the connection drops unanswered
+    fake.push_message("/idea Lock screen shortcuts", sender=ALICE)
+    await until(lambda: replies_to(fake, "Logged your idea as #1"))
+    await until_recorded(db, {"unknown": 1})
+    clock.advance(REPLY_LEASE + timedelta(seconds=1))
+    assert await app.recovery.sweep() == 0
+    fake.push_message("/help", sender=ALICE)  # the next send works on a new connection
+    await until(lambda: len(fake.calls_to("sendMessage")) == 2)
     await adapter.stop()
     assert len(replies_to(fake, "Logged your idea as #1")) == 1

@@ -36,6 +36,8 @@ BOT_USER = {
     "can_read_all_group_messages": False,
     "supports_inline_queries": False,
 }
+#: for :meth:`FakeTelegramAPI.answer_slowly`: the call takes effect and the connection drops unanswered
+HANG_UP = -1.0
 GROUP = {"id": -1001234567890, "type": "supergroup", "title": "Acme fans"}
 
 
@@ -119,7 +121,8 @@ class FakeTelegramAPI(CommunityApi):
         self.faults.setdefault(method, []).append(Fault(status, description, params))
 
     def answer_slowly(self, method: str, seconds: float) -> None:
-        """The next call of ``method`` takes effect at once but is answered after ``seconds``."""
+        """The next call of ``method`` takes effect at once but is answered after ``seconds``
+        (``HANG_UP``: never; the connection is dropped instead)."""
         self.slow_answers.setdefault(method, []).append(seconds)
 
     def push(self, update: dict[str, Any]) -> dict[str, Any]:
@@ -222,7 +225,10 @@ class FakeTelegramAPI(CommunityApi):
             return self._error(exc.status, exc.description, exc.parameters)
         slow = self.slow_answers.get(method)
         if slow:  # the call took effect, the answer comes late (the client may have given up)
-            await asyncio.sleep(slow.pop(0))
+            delay = slow.pop(0)
+            if delay == HANG_UP and request.transport is not None:
+                request.transport.abort()  # or never: the connection drops
+            await asyncio.sleep(max(delay, 0.0))
         return web.json_response({"ok": True, "result": result})
 
     @staticmethod
