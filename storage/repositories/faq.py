@@ -202,9 +202,11 @@ class FaqRepo(Questions):
     ) -> tuple[tuple[str, str, str] | None, int | None]:
         """Record that the bot answers with ``post.entry_id`` here, unless it did since
         ``repeat_since`` (None: whenever it did): ``((question, answer, language), post id)``; the
-        post id is None when it answered recently, the entry None when it is gone. One session."""
+        post id is None when it answered recently, the entry None when it is gone. In the group
+        commit: answers in flight share one transaction, each seeing those before it."""
         entry_id = post.entry_id
-        async with self.db.session() as s:
+
+        async def work(s: AsyncSession) -> tuple[tuple[str, str, str] | None, int | None]:
             entry = (
                 await s.execute(
                     select(col(FaqEntry.question), col(FaqEntry.answer), col(FaqEntry.language)).where(
@@ -228,8 +230,9 @@ class FaqRepo(Questions):
                 if recent.first() is not None:
                     return (entry[0], entry[1], entry[2]), None
             post_id = await _add_post(s, post)
-            await s.commit()
             return (entry[0], entry[1], entry[2]), post_id
+
+        return await self.db.group.run(work)
 
     async def post(self, post_id: int) -> FaqPost | None:
         async with self.db.session() as s:

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.faq_tables import Question, QuestionReply
-from storage.repositories.base import Repository, rowcount, saved_once
+from storage.repositories.base import Repository, insert_for, rowcount, saved_once
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,21 +61,23 @@ class Questions(Repository):
         status: str = "open",
     ) -> None:
         """A fan's question: "open" (nobody answered), or "faq" (the FAQ did, and fans may still
-        answer better: the asker can accept theirs)."""
-        async with self.db.session() as s:
-            s.add(
-                Question(
-                    platform=platform,
-                    chat_id=chat_id,
-                    thread_id=thread_id,
-                    message_id=message_id,
-                    asker_member_id=asker_member_id,
-                    text=text[:4000],
-                    created_at=at,
-                    status=status,
-                )
-            )
-            await saved_once(s)
+        answer better: the asker can accept theirs). Written in the group commit (the events in
+        flight share one transaction); a message handled again adds nothing."""
+        row = {
+            "platform": platform,
+            "chat_id": chat_id,
+            "thread_id": thread_id,
+            "message_id": message_id,
+            "asker_member_id": asker_member_id,
+            "text": text[:4000],
+            "created_at": at,
+            "status": status,
+        }
+
+        async def write(s: AsyncSession) -> None:
+            await s.execute(insert_for(s, Question).values(row).on_conflict_do_nothing())
+
+        await self.db.group.run(write)
 
     async def question_by_message(self, platform: str, chat_id: str, message_id: str) -> QuestionView | None:
         async with self.db.session() as s:
