@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +19,7 @@ from storage.feedback_tables import (
     MemberPreference,
 )
 from storage.models import Identity
-from storage.repositories.base import is_unique_violation, rowcount
+from storage.repositories.base import insert_for, is_unique_violation, rowcount
 from storage.repositories.feedback_changes import FeedbackChanges
 from storage.repositories.feedback_views import (
     DECIDED,
@@ -66,31 +67,37 @@ class FeedbackRepo(FeedbackChanges):
             "created_at": now,
             "status_changed_at": now,
         }
-        # Core statements on the tables: three statements, not the ORM's unit of work (a /idea is
-        # on the hot path); the item comes back whole from its INSERT
-        async with self.db.session() as s:
-            try:
-                item = (await s.execute(insert(_ITEMS).values(values).returning(*_ITEMS.c))).one()
+
+        # Core statements in the group commit (the events in flight share one transaction), not
+        # the ORM's unit of work in a session of its own: a /idea is on the hot path. The item
+        # comes back whole from its INSERT; none when the message is logged already.
+        async def write(s: AsyncSession) -> Any:
+            item = (
                 await s.execute(
-                    insert(_FOLLOWERS).values(
-                        feedback_id=item.id,
-                        member_id=new.submitter_id,
-                        platform=new.platform,
-                        chat_id=new.chat_id,
-                        thread_id=new.thread_id,
-                        created_at=now,
-                    )
+                    insert_for(s, _ITEMS)
+                    .values(values)
+                    .on_conflict_do_nothing(index_elements=["source_key"])
+                    .returning(*_ITEMS.c)
                 )
-                await s.execute(
-                    update(_OFFERS).where(_OFFERS.c.source_key == new.source_key).values(feedback_id=item.id)
+            ).one_or_none()
+            if item is None:
+                return None
+            await s.execute(
+                insert(_FOLLOWERS).values(
+                    feedback_id=item.id,
+                    member_id=new.submitter_id,
+                    platform=new.platform,
+                    chat_id=new.chat_id,
+                    thread_id=new.thread_id,
+                    created_at=now,
                 )
-                await s.commit()
-            except IntegrityError as exc:
-                await s.rollback()
-                if not is_unique_violation(exc):
-                    raise
-            else:
-                return item_view(item), True
+            )
+            await s.execute(update(_OFFERS).where(_OFFERS.c.source_key == new.source_key).values(feedback_id=item.id))
+            return item
+
+        item = await self.db.group.run(write)
+        if item is not None:
+            return item_view(item), True
         existing = await self.by_source(new.source_key)
         assert existing is not None
         return existing, False
