@@ -1,6 +1,6 @@
 """The dashboard's other pages in headless Chromium, each action checked where fans see it:
 members and points, the FAQ editor and flagged entries, the announcements calendar and delivery
-report, a release shipped from the browser."""
+report, a release shipped from the browser, a beta followed and ended."""
 
 from __future__ import annotations
 
@@ -149,3 +149,41 @@ async def test_a_release_is_drafted_filled_and_shipped_from_the_browser(site: Si
     assert "shipped in 3.2.0 — thanks for the idea!" in told  # the idea's followers
     assert "bot> #news:" in told  # the release announcement
     assert (await FeedbackRepo(app.db).get(1)).status == "shipped"  # type: ignore[union-attr]
+
+
+async def test_a_beta_is_followed_messaged_trimmed_and_ended_from_the_browser(site: Site) -> None:
+    for name in ("ann", "ben", "cat"):
+        await site.h.say(f"{name}: hi")
+    for name, points in (("ann", 700), ("ben", 300), ("cat", 250)):
+        await site.h.say(f"mia: /points grant @{name} {points} great reports")
+    await site.h.say("mia: /beta pick 2", "ann: [press 1]")  # ann joins, ben is invited, cat waits
+    async with browser() as b:
+        page = await b.new_page()
+        await signed_in(site, page)
+        await page.get_by_role("link", name="Beta tests").click()
+        await expect(page.locator("tbody tr")).to_have_count(1)
+        await expect(page.locator("tbody tr")).to_contain_text("1 of 2")
+        await page.get_by_role("link", name="#1").click()
+        rows = page.locator("tbody tr")
+        await expect(rows).to_have_count(3)
+        await expect(rows.nth(0)).to_contain_text("ann")
+        await expect(rows.nth(0)).to_contain_text("joined")
+        await expect(rows.nth(1)).to_contain_text("invited")
+        await expect(rows.nth(1)).to_contain_text("answer by")
+        await expect(rows.nth(2)).to_contain_text("on the waitlist")
+        await shot(page, "beta")
+        await page.get_by_label("Message", exact=True).fill("Build 3.2-beta1 is live: update from the beta channel")
+        await page.get_by_role("button", name="Send it").click()
+        await expect(page.locator(".done")).to_contain_text("Sent to 1 tester.")
+        await page.get_by_label("Fan", exact=True).select_option(label="ben")
+        await page.get_by_role("button", name="Take out").click()
+        await expect(page.locator(".done")).to_contain_text("Took ben out of beta #1.")
+        await expect(rows.filter(has_text="ben")).to_contain_text("taken out")
+        await page.get_by_role("button", name="End it", exact=True).click()
+        await expect(page.locator("#preview-h")).to_be_visible()  # nothing ended yet
+        await page.get_by_role("button", name="Confirm").click()
+        await expect(page.locator(".done")).to_contain_text("Beta #1 has ended.")
+        await expect(page.locator(".status").first).to_have_text("ended")
+        await expect(page.get_by_role("button", name="End it", exact=True)).to_have_count(0)
+    assert "bot> @ann: Build 3.2-beta1 is live: update from the beta channel" in site.h.output()
+    assert await site.h.say("mia: /beta list") == ["bot> No beta test is open. Start one with /beta pick N."]

@@ -1,5 +1,6 @@
 """The beta programme: cohorts picked by grade, invitations fans accept or decline, a waitlist that
-refills declined and expired places, messages to testers, and feedback tagged with the cohort."""
+refills declined and expired places, messages to testers, feedback tagged with the cohort, and the
+cohorts on the dashboard."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from bot.contracts import COHORTS, GRADES
 from bot.feature import DataRights, Deps, Feature, Job, Provide
 from bot.features.beta.commands import BetaCommands
 from bot.features.beta.invitations import ACCEPT, DECLINE, Invitations
+from bot.features.beta.views import BetaViews
 from storage.repositories.audit import AuditRepo
 from storage.repositories.beta import BetaRepo
 from storage.repositories.members import MemberRepo
@@ -43,4 +45,5 @@ def build(deps: Deps) -> Feature:
         jobs=(Job("beta-invitations", invitations.sweep, every=600, at_start=True),),
         data_rights=(DataRights(tables=rights.TABLES, export=rights.export, forget=rights.forget),),
         provides=(Provide(COHORTS, repo),),
+        pages=BetaViews(repo, MemberRepo(deps.db)).pages(),
     )
