@@ -75,7 +75,7 @@ class Invitations:
                 "🎉 You've been picked for beta test #{cohort}! Answer within {time} — or let another fan have the "
                 "place.",
                 cohort=cohort_id,
-                time=elapsed(lang, respond_by - now),
+                time=elapsed(lang, _whole_minutes(respond_by - now)),
             )
             invite = say(text, buttons=self.buttons(lang, cohort_id))
             if await self.messenger.send_direct(author_of(target), invite) is None:
@@ -179,6 +179,12 @@ class Invitations:
         for cohort_id, member_ids in (await self.repo.unsent(self.clock.now())).items():
             await self.send(cohort_id, member_ids, chat=None)
         return invited
+
+
+def _whole_minutes(left: timedelta) -> timedelta:
+    """The time left to answer, rounded up to the minute (72 hours less the milliseconds since the
+    pick still reads "3 days")."""
+    return timedelta(minutes=-(-left.total_seconds() // 60))
 
 
 def _privately(message: str) -> Reply:
