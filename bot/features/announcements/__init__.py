@@ -6,6 +6,7 @@ from bot.audit import Auditor
 from bot.contracts import ANNOUNCER
 from bot.feature import DataRights, Deps, Feature, Job, Provide
 from bot.features.announcements.commands import AnnouncementCommands
+from bot.features.announcements.sending import Broadcaster
 from bot.features.announcements.service import AnnouncementService
 from bot.features.announcements.views import AnnouncementViews
 from storage.repositories.announcements import AnnouncementRepo
@@ -15,19 +16,13 @@ from storage.rights import announcements as rights
 
 
 def build(deps: Deps) -> Feature:
-    service = AnnouncementService(
-        AnnouncementRepo(deps.db),
-        ChatRepo(deps.db),
-        deps.messenger,
-        deps.clock,
-        deps.settings.announcements,
-        deps.worker_id,
-        deps.platforms,
-        deps.notices,
-        language=deps.language,
+    repo, chats, settings = AnnouncementRepo(deps.db), ChatRepo(deps.db), deps.settings.announcements
+    broadcaster = Broadcaster(
+        repo, chats, deps.messenger, deps.clock, settings, deps.worker_id, deps.notices, language=deps.language
     )
+    service = AnnouncementService(repo, chats, deps.messenger, settings, deps.platforms, broadcaster)
     commands = AnnouncementCommands(service, Auditor(AuditRepo(deps.db)))
-    views = AnnouncementViews(AnnouncementRepo(deps.db), ChatRepo(deps.db), deps.settings.announcements.timezone)
+    views = AnnouncementViews(repo, chats, settings.timezone)
     return Feature(
         name="announcements",
         commands=tuple(commands.specs()),

@@ -11,14 +11,12 @@ from __future__ import annotations
 import logging
 
 from bot.adapter import SentRef
-from bot.clock import Clock
 from bot.commands import CommandError
 from bot.context import Context
 from bot.events import Platform
 from bot.features.announcements.sending import Broadcaster, body, schedule_of
 from bot.i18n import N_, SOURCE, Domain, Where
 from bot.messenger import Messenger
-from bot.notices import ManagerNotices
 from bot.platforms import PlatformRegistry
 from bot.replies import BR, Bold, Reply, Segment, Text, say
 from bot.settings import AnnouncementsSettings
@@ -60,23 +58,17 @@ class AnnouncementService:
         repo: AnnouncementRepo,
         chats: ChatRepo,
         messenger: Messenger,
-        clock: Clock,
         settings: AnnouncementsSettings,
-        worker_id: str,
         platforms: PlatformRegistry,
-        notices: ManagerNotices,
-        language: str = SOURCE,
+        broadcaster: Broadcaster,
     ) -> None:
-        self.platforms = platforms
-        #: the community's default language: what manager notices are written in
-        self.language = language
         self.repo = repo
         self.chats = chats
         self.messenger = messenger
-        self.clock = clock
         self.settings = settings
+        self.platforms = platforms
         #: sends the runs that are due, here or in any process on the database
-        self.broadcaster = Broadcaster(repo, chats, messenger, clock, settings, worker_id, notices, language)
+        self.broadcaster = broadcaster
 
     # -- scheduling --------------------------------------------------------------------------
     async def _targets(self, ctx: Context, spec: str) -> list[str]:
