@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlmodel import col
 
 from storage.models import Identity
@@ -115,16 +115,10 @@ class BetaRepo(Repository):
         """Claim sending a place's invitation until ``until``; returns its answer-by time, or None when
         it is not to be sent (sent already, being sent by another process, answered or expired). A
         claim that ran out without :meth:`mark_notified` (a crash mid-send) can be taken again."""
-        free = and_(
-            col(BetaMember.notified_at).is_(None),
-            col(BetaMember.status) == "invited",
-            col(BetaMember.respond_by) > now,
-            col(BetaMember.notify_until).is_(None) | (col(BetaMember.notify_until) <= now),
-        )
         async with self.db.session() as s:
             result = await s.execute(
                 update(BetaMember)
-                .where(col(BetaMember.cohort_id) == cohort_id, col(BetaMember.member_id) == member_id, free)
+                .where(col(BetaMember.cohort_id) == cohort_id, col(BetaMember.member_id) == member_id, _unsent(now))
                 .values(notify_until=until)
                 .returning(col(BetaMember.respond_by))
             )
@@ -151,13 +145,7 @@ class BetaRepo(Repository):
             rows = await s.execute(
                 select(col(BetaMember.cohort_id), col(BetaMember.member_id))
                 .join(BetaCohort, col(BetaCohort.id) == col(BetaMember.cohort_id))
-                .where(
-                    col(BetaCohort.status) == "open",
-                    col(BetaMember.status) == "invited",
-                    col(BetaMember.notified_at).is_(None),
-                    col(BetaMember.respond_by) > now,
-                    col(BetaMember.notify_until).is_(None) | (col(BetaMember.notify_until) <= now),
-                )
+                .where(col(BetaCohort.status) == "open", _unsent(now))
                 .order_by(col(BetaMember.cohort_id), col(BetaMember.position))
             )
             out: dict[int, list[int]] = {}
@@ -315,3 +303,14 @@ class BetaRepo(Repository):
             )
             value = found.scalar()
             return int(value) if value is not None else None
+
+
+def _unsent(now: datetime) -> ColumnElement[bool]:
+    """A place whose invitation is still to go out and nobody is sending now: invited and still
+    open to answer, never sent, and unclaimed (or its claim ran out)."""
+    return and_(
+        col(BetaMember.status) == "invited",
+        col(BetaMember.respond_by) > now,
+        col(BetaMember.notified_at).is_(None),
+        col(BetaMember.notify_until).is_(None) | (col(BetaMember.notify_until) <= now),
+    )
