@@ -83,9 +83,9 @@ class TelegramAdapter(TelegramCommunity):
             .token(settings.token.get_secret_value())
             .base_url(settings.base_url)
             .updater(None)
-            # PTB's httpx backend costs ~18x the CPU per call with many calls in flight (request.py)
+            # PTB's httpx backend costs ~18x the CPU per call with many calls in flight (request.py);
+            # getUpdates goes over the receiver's own one-connection client (updates.py), not PTB's
             .request(AiohttpRequest(read_timeout=send_timeout, write_timeout=send_timeout))
-            .get_updates_request(AiohttpRequest(1))
             # 429s come back to us (delivery.call), so a retry waits for a turn like any send instead of
             # pausing every chat; the limiter still keeps each group under 20 messages a minute
             .rate_limiter(AIORateLimiter(overall_max_rate=settings.messages_per_second, max_retries=0))

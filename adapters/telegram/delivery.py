@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 import aiohttp
-import httpx
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from adapters.telegram.request import NotSent
@@ -28,7 +27,7 @@ SENDS = frozenset({"sendMessage", "sendPoll", "sendDocument", "sendPhoto"})
 def _never_left(exc: TimedOut) -> bool:
     """The timeout happened before the request reached Telegram (connecting, or waiting for a
     free connection in the pool): sending again cannot duplicate anything."""
-    return isinstance(exc.__cause__, NotSent | httpx.ConnectTimeout | httpx.PoolTimeout) or "Pool timeout" in str(exc)
+    return isinstance(exc.__cause__, NotSent)
 
 
 def _may_have_arrived(exc: NetworkError) -> bool:

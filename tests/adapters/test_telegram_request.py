@@ -19,7 +19,7 @@ from tests.fakes.telegram_api import GROUP, FakeTelegramAPI
 
 
 def bot_on(fake: FakeTelegramAPI, request: AiohttpRequest) -> Bot:
-    return Bot(fake.token, base_url=fake.base_url, request=request, get_updates_request=AiohttpRequest(1))
+    return Bot(fake.token, base_url=fake.base_url, request=request)
 
 
 async def test_a_message_goes_out_and_its_answer_comes_back(fake: FakeTelegramAPI) -> None:
