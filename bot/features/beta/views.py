@@ -6,10 +6,10 @@ with their buttons in the chat it is run in."""
 
 from __future__ import annotations
 
-from bot.dashboard.pages import NotFound, Page, PageRequest, Redirect, Refused, View
+from bot.dashboard.pages import Done, NotFound, Page, PageRequest, Redirect, Refused, View
 from bot.i18n import Domain
 from bot.roles import Role
-from storage.repositories.beta import BetaRepo
+from storage.repositories.beta import ACTIVE, BetaRepo
 from storage.repositories.members import MemberRepo
 
 T = Domain("beta")
@@ -28,9 +28,12 @@ class BetaViews:
         )
 
     async def cohorts(self, req: PageRequest) -> View:
-        return View("beta/cohorts.html", T(req, "Beta tests"), {"rows": await self.repo.cohorts()})
+        values = {"rows": await self.repo.cohorts(), "statuses": statuses(req.lang)}
+        return View("beta/cohorts.html", T(req, "Beta tests"), values)
 
-    async def cohort(self, req: PageRequest, pending: dict[str, str] | None = None, preview: object = None) -> View:
+    async def cohort(
+        self, req: PageRequest, preview: Done | None = None, pending: dict[str, str] | None = None
+    ) -> View:
         number = req.number("number")
         cohort = await self.repo.get(number)
         if cohort is None:
@@ -43,7 +46,7 @@ class BetaViews:
             "c": cohort,
             "rows": [(p, names.get(p.member_id, T(req, "a former member"))) for p in rows],
             "statuses": statuses(req.lang),
-            "holding": [(p.member_id, names.get(p.member_id, "")) for p in rows if p.status in ORDER[:3]],
+            "holding": [(p.member_id, names.get(p.member_id, "")) for p in rows if p.status in ACTIVE],
             "preview": preview,
             "pending": pending or {},
         }
