@@ -24,7 +24,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakes.telegram_community import ApiError as _ApiError
-from tests.fakes.telegram_community import CommunityApi
+from tests.fakes.telegram_community import CommunityApi, user
 from tests.fakes.telegram_html import ParseError, utf16_len, visible_text
 
 BOT_USER = {
@@ -55,10 +55,6 @@ class Fault:
     parameters: dict[str, Any] | None = None
 
 
-def user(uid: int, name: str) -> dict[str, Any]:
-    return {"id": uid, "is_bot": False, "first_name": name, "username": name.lower()}
-
-
 class FakeTelegramAPI(CommunityApi):
     def __init__(self, token: str = "123456:TEST-TOKEN") -> None:
         self.token = token
@@ -68,8 +64,6 @@ class FakeTelegramAPI(CommunityApi):
         self.updates: list[dict[str, Any]] = []
         self.confirmed = 0  # highest offset a getUpdates has confirmed
         self.webhook: dict[str, Any] | None = None
-        self.admins: dict[int, set[int]] = {}  # chat id -> admin user ids
-        self.creators: dict[int, int] = {}
         self.blocked_chats: set[int] = set()
         self.commands: dict[str, list[dict[str, Any]]] = {}  # scope type -> commands
         self.community_state()
@@ -372,41 +366,6 @@ class FakeTelegramAPI(CommunityApi):
     async def api_deleteMyCommands(self, p: dict[str, Any]) -> Any:
         self.commands.pop(self._menu(p), None)
         return True
-
-    async def api_getChatMember(self, p: dict[str, Any]) -> Any:
-        chat_id, user_id = int(p["chat_id"]), int(p["user_id"])
-        status = "member"
-        if self.creators.get(chat_id) == user_id:
-            status = "creator"
-        elif user_id in self.admins.get(chat_id, set()):
-            status = "administrator"
-        member: dict[str, Any] = {"status": status, "user": user(user_id, f"user{user_id}")}
-        if status == "administrator":
-            member.update(
-                can_be_edited=False,
-                is_anonymous=False,
-                can_manage_chat=True,
-                can_delete_messages=True,
-                can_manage_video_chats=True,
-                can_restrict_members=True,
-                can_promote_members=False,
-                can_change_info=True,
-                can_invite_users=True,
-                can_post_stories=False,
-                can_edit_stories=False,
-                can_delete_stories=False,
-            )
-        if status == "creator":
-            member["is_anonymous"] = False
-        return member
-
-    async def api_getChatAdministrators(self, p: dict[str, Any]) -> Any:
-        chat_id = int(p["chat_id"])
-        if chat_id > 0:
-            raise _ApiError(400, "Bad Request: there are no administrators in the private chat")
-        creator = self.creators.get(chat_id)
-        ids = ([creator] if creator is not None else []) + sorted(self.admins.get(chat_id, set()) - {creator})
-        return [await self.api_getChatMember({"chat_id": chat_id, "user_id": uid}) for uid in ids]
 
     async def api_answerCallbackQuery(self, p: dict[str, Any]) -> Any:
         return True

@@ -1,5 +1,6 @@
-"""The fake Bot API's community methods: join requests (approve/decline), invite links the bot makes,
-and native polls with their answers — mixed into ``FakeTelegramAPI``, which provides the update queue,
+"""The fake Bot API's community methods: who the chats' admins are (getChatMember,
+getChatAdministrators), join requests (approve/decline), invite links the bot makes, and native
+polls with their answers — mixed into ``FakeTelegramAPI``, which provides the update queue,
 rate checks and ids."""
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ def _json_list(value: Any) -> list[Any]:
     return json.loads(value) if isinstance(value, str) else list(value)
 
 
+def user(uid: int, name: str) -> dict[str, Any]:
+    return {"id": uid, "is_bot": False, "first_name": name, "username": name.lower()}
+
+
 class CommunityApi:
     me: dict[str, Any]
     _ids: Iterator[int]
@@ -44,6 +49,9 @@ class CommunityApi:
         raise NotImplementedError  # the fake's
 
     def community_state(self) -> None:
+        #: chat id -> its admins' user ids, and its creator's
+        self.admins: dict[int, set[int]] = {}
+        self.creators: dict[int, int] = {}
         #: join requests waiting, approved and declined: (chat id, user id)
         self.join_requests: set[tuple[int, int]] = set()
         self.approved: set[tuple[int, int]] = set()
@@ -55,6 +63,41 @@ class CommunityApi:
         self.can_invite: set[int] = set()
         #: native polls sent, by their id (with the chat and message they are in)
         self.polls: dict[str, dict[str, Any]] = {}
+
+    async def api_getChatMember(self, p: dict[str, Any]) -> Any:
+        chat_id, user_id = int(p["chat_id"]), int(p["user_id"])
+        status = "member"
+        if self.creators.get(chat_id) == user_id:
+            status = "creator"
+        elif user_id in self.admins.get(chat_id, set()):
+            status = "administrator"
+        member: dict[str, Any] = {"status": status, "user": user(user_id, f"user{user_id}")}
+        if status == "administrator":
+            member.update(
+                can_be_edited=False,
+                is_anonymous=False,
+                can_manage_chat=True,
+                can_delete_messages=True,
+                can_manage_video_chats=True,
+                can_restrict_members=True,
+                can_promote_members=False,
+                can_change_info=True,
+                can_invite_users=True,
+                can_post_stories=False,
+                can_edit_stories=False,
+                can_delete_stories=False,
+            )
+        if status == "creator":
+            member["is_anonymous"] = False
+        return member
+
+    async def api_getChatAdministrators(self, p: dict[str, Any]) -> Any:
+        chat_id = int(p["chat_id"])
+        if chat_id > 0:
+            raise _ApiError(400, "Bad Request: there are no administrators in the private chat")
+        creator = self.creators.get(chat_id)
+        ids = ([creator] if creator is not None else []) + sorted(self.admins.get(chat_id, set()) - {creator})
+        return [await self.api_getChatMember({"chat_id": chat_id, "user_id": uid}) for uid in ids]
 
     def push_join_request(
         self, chat: dict[str, Any], sender: dict[str, Any], link: str | None = None
