@@ -13,12 +13,11 @@ import logging
 import signal
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 import platformdirs
 
@@ -42,7 +41,7 @@ from bot.notices import ManagerNotices
 from bot.platforms import PlatformRegistry
 from bot.recovery import ReplyRecovery
 from bot.roles import RoleResolver
-from bot.scheduler import Scheduler
+from bot.scheduler import Job, Scheduler, once_a_week
 from bot.settings import ConfigError, Settings, parse_weekly
 from bot.supervisor import RUNNING, Status, Supervisor, wait_first
 from bot.web import HttpServer
@@ -354,19 +353,9 @@ class App:
         self.scheduler.every("reply-sweep", 30, self.recovery.sweep)
         self.scheduler.start()
 
-    def once_a_week(self, name: str, run: Callable[[], Awaitable[object]], tz: str) -> Callable[[], Awaitable[object]]:
-        """``run`` guarded so that, of every process on the database, one runs it per ISO week
-        (in ``tz``): each process's scheduler fires, the first to claim the week runs it."""
-
-        async def once() -> object:
-            now = self.clock.now()
-            year, week, _ = now.astimezone(ZoneInfo(tz)).isocalendar()
-            if not await self.job_runs.claim(name, f"{year}-W{week:02d}", self.worker_id, now):
-                log.info("scheduled job already ran in another process", extra={"job": name})
-                return None
-            return await run()
-
-        return once
+    def once_a_week(self, name: str, run: Job, tz: str) -> Job:
+        """``run`` guarded so that, of every process on the database, one runs it per ISO week."""
+        return once_a_week(self.job_runs, self.clock, self.worker_id, name, run, tz)
 
     async def _forget_old(self) -> None:
         await self.dispatcher.forget_old_events()

@@ -14,6 +14,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.clock import Clock
+from storage.repositories.jobs import JobRunRepo
+
 log = logging.getLogger(__name__)
 Job = Callable[[], Awaitable[object]]
 
@@ -57,3 +60,18 @@ class Scheduler:
     def next_run(self, name: str) -> object:
         job = self._scheduler.get_job(name)
         return job.next_run_time if job else None
+
+
+def once_a_week(job_runs: JobRunRepo, clock: Clock, worker_id: str, name: str, run: Job, tz: str) -> Job:
+    """``run`` guarded so that, of every process on the database, one runs it per ISO week (in
+    ``tz``): each process's scheduler fires, the first to claim the week runs it."""
+
+    async def once() -> object:
+        now = clock.now()
+        year, week, _ = now.astimezone(ZoneInfo(tz)).isocalendar()
+        if not await job_runs.claim(name, f"{year}-W{week:02d}", worker_id, now):
+            log.info("scheduled job already ran in another process", extra={"job": name})
+            return None
+        return await run()
+
+    return once
